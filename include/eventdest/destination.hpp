@@ -1,0 +1,92 @@
+// The destination interface shared by aws_kinesis, kafka_rest and kafka, and the delivery report.
+//
+// Thread-safety: every Destination method may be called from any thread concurrently.
+// Callbacks run on a library thread (or, for reports decided at once such as queue_full or
+// topic_not_matched, on the publishing thread); they must not block for long and must not call
+// flush() or close() on the same destination.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "eventdest/error.hpp"
+#include "eventdest/event.hpp"
+
+namespace eventdest {
+
+enum class DeliveryStatus {
+  delivered,    ///< acknowledged by the destination
+  failed,       ///< definitively not delivered (see error/retryable/message)
+  not_matched   ///< the event's topic is not one of the destination's topics: not published
+};
+const char* to_string(DeliveryStatus s) noexcept;
+
+/// Exactly one per accepted event.
+struct DeliveryReport {
+  DeliveryStatus status = DeliveryStatus::failed;
+  std::string event_id;
+  std::string topic;
+  std::string destination_type;
+  std::string partition_key;
+
+  // Failure details (status == failed).
+  std::error_code error;      ///< category eventdest::error_category()
+  bool retryable = false;     ///< the last failure was transient (retries ran out of time)
+  std::string provider_code;  ///< e.g. "ProvisionedThroughputExceededException", "40101"
+  int http_status = 0;        ///< last HTTP status for HTTP destinations (0 if none)
+  std::string message;        ///< human-readable, never contains secrets
+
+  // Success details.
+  std::string shard_id;         ///< Kinesis
+  std::string sequence_number;  ///< Kinesis
+  std::int32_t partition = -1;  ///< Kafka
+  std::int64_t offset = -1;     ///< Kafka
+
+  int attempts = 0;                 ///< send attempts made (0 if never sent)
+  bool possible_duplicate = false;  ///< an earlier attempt may also have been written
+  std::chrono::microseconds latency{0};  ///< publish() to report
+
+  bool delivered() const noexcept { return status == DeliveryStatus::delivered; }
+  /// One line of compact JSON (the CLI's output format).
+  std::string to_json() const;
+};
+
+using DeliveryCallback = std::function<void(const DeliveryReport&)>;
+
+class Destination {
+ public:
+  virtual ~Destination();
+  Destination(const Destination&) = delete;
+  Destination& operator=(const Destination&) = delete;
+
+  /// Queues `event` and returns at once (or blocks while the buffer is full, if configured so).
+  /// `callback` is called exactly once with the outcome.
+  virtual void publish(Event event, DeliveryCallback callback) = 0;
+  /// As above, with the report delivered through a future.
+  std::future<DeliveryReport> publish(Event event);
+  /// Publishes and waits for the report.
+  DeliveryReport publish_and_wait(Event event);
+
+  /// Waits until every event published before the call has its report, or `timeout` passes.
+  /// Returns true when nothing published before the call is still outstanding.
+  virtual bool flush(std::chrono::milliseconds timeout) = 0;
+  /// Flushes (bounded by the destination's delivery timeout), then stops the destination's
+  /// threads. Events that still have no report get a failed report (errc::closed). Later
+  /// publishes fail with errc::closed. Idempotent.
+  virtual void close() = 0;
+
+  /// "aws_kinesis", "kafka_rest" or "kafka".
+  virtual const std::string& type() const noexcept = 0;
+  /// A one-line description without secrets, e.g. "aws_kinesis(stream=orders, region=...)".
+  virtual std::string to_string() const = 0;
+
+ protected:
+  Destination() = default;
+};
+
+}  // namespace eventdest

@@ -1,0 +1,96 @@
+// A complete JMESPath implementation over RapidJSON: compile once, evaluate many times.
+//
+// Thread-safety: an Expression is immutable after compile(); evaluate() may be called from many
+// threads at once on the same Expression.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+namespace eventdest::jmespath {
+
+/// A syntax error at `position()` (0-based byte offset into the expression).
+class SyntaxError : public std::invalid_argument {
+ public:
+  SyntaxError(const std::string& message, std::string expression, std::size_t position);
+  std::size_t position() const noexcept { return position_; }
+  const std::string& expression() const noexcept { return expression_; }
+  /// The expression and a caret line under the failing position.
+  std::string caret_lines() const;
+
+ private:
+  std::string expression_;
+  std::size_t position_;
+};
+
+/// A runtime (evaluation) error, named as the JMESPath specification does.
+class RuntimeError : public std::runtime_error {
+ public:
+  enum class Kind { invalid_type, invalid_arity, unknown_function, invalid_value };
+  RuntimeError(Kind kind, const std::string& message);
+  Kind kind() const noexcept { return kind_; }
+  /// "invalid-type", "invalid-arity", "unknown-function" or "invalid-value".
+  const char* kind_name() const noexcept;
+
+ private:
+  Kind kind_;
+};
+
+/// The result of an evaluation: either a borrowed reference into the input (no copy) or a value
+/// owned by the result. Valid while the input document is alive.
+class Result {
+ public:
+  Result();
+  Result(Result&&) noexcept;
+  Result& operator=(Result&&) noexcept;
+  ~Result();
+  const rapidjson::Value& value() const noexcept;
+  /// Compact JSON text of the value.
+  std::string to_json() const;
+
+ private:
+  friend class Expression;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// One member of a root object given without copying its value (see Expression::evaluate).
+using RootField = std::pair<std::string_view, const rapidjson::Value*>;
+
+class Expression {
+ public:
+  /// Compiles `text`. Throws SyntaxError (and RuntimeError for unknown functions or a wrong
+  /// number of arguments, which are detectable before evaluation).
+  static Expression compile(std::string_view text);
+
+  Expression(const Expression&);
+  Expression(Expression&&) noexcept;
+  Expression& operator=(const Expression&);
+  Expression& operator=(Expression&&) noexcept;
+  ~Expression();
+
+  /// Evaluates against `root`. Throws RuntimeError.
+  Result evaluate(const rapidjson::Value& root) const;
+  /// Evaluates against an object whose members are `fields`, in order, without copying them.
+  Result evaluate(const std::vector<RootField>& fields) const;
+
+  const std::string& text() const noexcept;
+
+ private:
+  struct Impl;
+  explicit Expression(std::shared_ptr<const Impl> impl);
+  std::shared_ptr<const Impl> impl_;
+};
+
+/// Convenience: evaluates `expression` against `json` and returns the compact JSON result.
+/// Throws SyntaxError, RuntimeError, or std::invalid_argument if `json` is not valid JSON.
+std::string search(std::string_view expression, std::string_view json);
+
+}  // namespace eventdest::jmespath

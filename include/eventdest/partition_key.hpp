@@ -1,0 +1,45 @@
+// Partition keys: a JMESPath template evaluated against {"metadata": {...}, "data": <data>}.
+//
+// Thread-safety: immutable after construction; key() may be called from many threads at once.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "eventdest/event.hpp"
+#include "eventdest/jmespath.hpp"
+
+namespace eventdest {
+
+class PartitionKeyTemplate {
+ public:
+  /// An empty template: every key is the event id.
+  PartitionKeyTemplate() = default;
+  /// Compiles `expression` (empty: event-id keys). Throws jmespath::SyntaxError or
+  /// jmespath::RuntimeError for an invalid template.
+  explicit PartitionKeyTemplate(std::string_view expression);
+
+  /// The key for `event` whose merged metadata is `metadata` (see merged_metadata()). Result to
+  /// key: string as is; number as its JSON text; true/false; arrays and objects as compact JSON.
+  /// Empty template, evaluation error, null or empty string: the event id.
+  std::string key(const Event& event, const MetadataList& metadata) const;
+  /// Convenience: computes the merged metadata with `format` first.
+  std::string key(const Event& event,
+                  TimestampFormat format = TimestampFormat::unix_seconds) const;
+
+  bool empty() const noexcept { return !expression_.has_value(); }
+  const std::string& text() const noexcept { return text_; }
+
+ private:
+  std::string text_;
+  std::optional<jmespath::Expression> expression_;
+};
+
+/// Number of Unicode code points in UTF-8 `s` (Kinesis counts characters, not bytes).
+std::size_t utf8_length(std::string_view s) noexcept;
+/// Kinesis' rule: 1..256 Unicode characters. Returns an empty string if valid, else why not.
+std::string check_kinesis_partition_key(std::string_view key);
+
+}  // namespace eventdest

@@ -1,0 +1,82 @@
+// Destination specs: the Outpost-style JSON body (`type`, `topics`, `config`, `credentials`)
+// and hookstream's Kafka body, validated field by field, and the factory that builds
+// destinations from them.
+//
+// Thread-safety: parse/validate functions are reentrant. The factory registry may be used from
+// any thread; registering concurrently with make_destination() is safe.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eventdest/destination.hpp"
+#include "eventdest/error.hpp"
+#include "eventdest/event.hpp"
+
+namespace eventdest {
+
+/// A parsed spec. Config values are normalised to text: JSON strings as is, numbers and booleans
+/// as their JSON text, objects and arrays as compact JSON (e.g. the kafka `librdkafka` object).
+struct DestinationSpec {
+  std::string type;                 ///< "aws_kinesis", "kafka_rest" or "kafka"
+  std::string id;                   ///< optional, as Outpost's `id`
+  std::string name;                 ///< optional, as hookstream's `name`
+  std::vector<std::string> topics;  ///< empty or {"*"}: all topics
+  std::map<std::string, std::string> config;
+  std::map<std::string, std::string> credentials;  ///< secret values: never printed
+  Metadata delivery_metadata;  ///< added to every event's metadata (user metadata wins)
+
+  /// True if an event with `topic` is published by this destination.
+  bool matches_topic(std::string_view topic) const noexcept;
+  /// The spec as JSON with every credential value (and secret config value) redacted.
+  std::string to_string() const;
+};
+
+/// True for config/credential field names whose values are secrets (never echoed).
+bool is_secret_field(std::string_view name) noexcept;
+
+/// Parses the JSON body and checks its shape and every field of its type.
+/// hookstream's `{"name", "type": "kafka", "config": {"bootstrap_servers", "cluster_id", ...}}`
+/// becomes a `kafka_rest` spec. Throws ConfigError listing every problem.
+DestinationSpec parse_spec(std::string_view json);
+/// Every problem with `spec` (empty if valid). Does not throw.
+std::vector<FieldProblem> validate_spec(const DestinationSpec& spec);
+
+/// Options every destination type accepts in `config`.
+enum class QueueFullBehavior { block, fail };
+struct DeliveryOptions {
+  std::chrono::milliseconds delivery_timeout{120000};  ///< `delivery_timeout_ms`
+  std::chrono::milliseconds request_timeout{30000};    ///< `request_timeout_ms`
+  std::chrono::milliseconds linger{5};                 ///< `linger_ms`
+  std::chrono::milliseconds retry_backoff{100};        ///< `retry_backoff_ms` (first retry)
+  std::chrono::milliseconds retry_backoff_max{5000};   ///< `retry_backoff_max_ms`
+  std::size_t max_buffered_bytes = 64u << 20;          ///< `max_buffered_bytes`
+  QueueFullBehavior on_queue_full = QueueFullBehavior::block;  ///< `on_queue_full`
+  int max_in_flight = 4;  ///< `max_in_flight_requests`: concurrent requests per destination
+  TimestampFormat timestamp_format = TimestampFormat::unix_seconds;  ///< `timestamp_format`
+  Metadata delivery_metadata;  ///< from the spec's top-level `delivery_metadata`
+};
+
+/// TLS settings of the HTTP destinations.
+struct HttpTlsOptions {
+  bool verify = true;   ///< `tls_verify`; false logs a warning at creation
+  std::string ca_file;  ///< `ca_file`: PEM bundle used instead of the system store
+};
+
+/// Builds a destination for a spec type. Registered per type; the built-in HTTP types are always
+/// registered, `kafka` when the eventdest::kafka adapter is linked (include eventdest/kafka.hpp).
+using DestinationFactory = std::function<std::unique_ptr<Destination>(const DestinationSpec&)>;
+void register_destination_factory(const std::string& type, DestinationFactory factory);
+bool has_destination_factory(const std::string& type);
+
+/// parse_spec() then the type's factory. Throws ConfigError.
+std::unique_ptr<Destination> make_destination(std::string_view json);
+std::unique_ptr<Destination> make_destination(const DestinationSpec& spec);
+
+}  // namespace eventdest

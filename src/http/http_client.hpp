@@ -1,0 +1,92 @@
+// The libcurl engine shared by the HTTP destinations: one I/O thread driving a curl multi handle,
+// persistent connections in a bounded pool, per-request timeouts, TLS verification on by default.
+//
+// Thread-safety: send() may be called from any thread. Callbacks run on the I/O thread; they must
+// be quick and may call send() again (e.g. to retry). The destructor cancels what is still
+// outstanding: those callbacks run with TransportError::cancelled before it returns.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace eventdest::http {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+struct Request {
+  std::string method = "POST";
+  std::string url;
+  std::vector<Header> headers;  ///< sent as given (no Expect: 100-continue is added)
+  std::string body;
+  std::chrono::milliseconds timeout{30000};  ///< whole request, connect included
+  std::string basic_auth_user;               ///< HTTP Basic auth when non-empty
+  std::string basic_auth_password;
+};
+
+enum class TransportError {
+  none,            ///< a complete HTTP response was received (any status)
+  connect_failed,  ///< refused / unreachable: the request was certainly not processed
+  dns,             ///< name resolution failed: certainly not processed
+  timeout,         ///< no complete response within Request::timeout
+  connection_lost, ///< reset or closed mid-way (send or receive): the server may have processed it
+  tls,             ///< TLS handshake or certificate verification failed
+  malformed,       ///< the peer sent something that is not HTTP
+  cancelled,       ///< the client was destroyed first
+  other
+};
+const char* to_string(TransportError e) noexcept;
+
+struct Response {
+  long status = 0;              ///< HTTP status, 0 if no complete response
+  std::vector<Header> headers;  ///< names lowercased
+  std::string body;             ///< the body, or what arrived before a transport error
+  TransportError error = TransportError::none;
+  std::string error_message;    ///< curl's description (never contains credentials)
+  /// True when the request may have reached the server (false only when it certainly did not:
+  /// connect/DNS failures). Used to flag possible duplicates after a retry.
+  bool maybe_sent = false;
+  std::chrono::microseconds elapsed{0};
+
+  /// The first header named `name` (case-insensitive), or empty.
+  std::string_view header(std::string_view name) const noexcept;
+  bool ok() const noexcept { return error == TransportError::none; }
+};
+
+struct ClientOptions {
+  bool verify_tls = true;
+  std::string ca_file;            ///< PEM bundle instead of the system store
+  std::size_t max_connections = 8;  ///< total and per host
+  bool http2 = true;              ///< negotiated over TLS (ALPN) when the server offers it
+  std::string user_agent = "eventdest/0.1";
+  /// Proxies come from the usual environment variables (http_proxy, https_proxy, no_proxy), as
+  /// libcurl reads them.
+};
+
+class Client {
+ public:
+  using Callback = std::function<void(Response&&)>;
+
+  explicit Client(ClientOptions options = {});
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  /// Queues `request`; `callback` runs exactly once on the I/O thread with the outcome.
+  void send(Request request, Callback callback);
+  /// Convenience for tests and tools: sends and waits.
+  Response send_sync(Request request);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace eventdest::http

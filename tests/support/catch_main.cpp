@@ -1,0 +1,4 @@
+#if EVENTDEST_CATCH_MAJOR == 2
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+#endif
