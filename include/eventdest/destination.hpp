@@ -20,9 +20,9 @@
 namespace eventdest {
 
 enum class DeliveryStatus {
-  delivered,    ///< acknowledged by the destination
-  failed,       ///< definitively not delivered (see error/retryable/message)
-  not_matched   ///< the event's topic is not one of the destination's topics: not published
+  delivered,   ///< acknowledged by the destination
+  failed,      ///< definitively not delivered (see error/retryable/message)
+  not_matched  ///< the event's topic is not one of the destination's topics: not published
 };
 const char* to_string(DeliveryStatus s) noexcept;
 
@@ -47,8 +47,8 @@ struct DeliveryReport {
   std::int32_t partition = -1;  ///< Kafka
   std::int64_t offset = -1;     ///< Kafka
 
-  int attempts = 0;                 ///< send attempts made (0 if never sent)
-  bool possible_duplicate = false;  ///< an earlier attempt may also have been written
+  int attempts = 0;                      ///< send attempts made (0 if never sent)
+  bool possible_duplicate = false;       ///< an earlier attempt may also have been written
   std::chrono::microseconds latency{0};  ///< publish() to report
 
   bool delivered() const noexcept { return status == DeliveryStatus::delivered; }

@@ -21,21 +21,21 @@ enum class errc {
   closed = 5,                 ///< publish after close(), or still queued when close() gave up
   timeout = 6,                ///< delivery_timeout_ms elapsed before a definitive outcome
   // Transient: retried inside the library until delivery_timeout_ms.
-  throttled = 10,             ///< throttling / throughput exceeded / HTTP 429
-  server_error = 11,          ///< 5xx, InternalFailure, service unavailable
-  network_error = 12,         ///< connect/reset/TLS handshake/DNS failure
-  request_timeout = 13,       ///< a single request timed out (408 / curl timeout)
-  broker_error = 14,          ///< transient Kafka broker error (not leader, ...)
+  throttled = 10,        ///< throttling / throughput exceeded / HTTP 429
+  server_error = 11,     ///< 5xx, InternalFailure, service unavailable
+  network_error = 12,    ///< connect/reset/TLS handshake/DNS failure
+  request_timeout = 13,  ///< a single request timed out (408 / curl timeout)
+  broker_error = 14,     ///< transient Kafka broker error (not leader, ...)
   // Permanent: fail at once.
-  auth_failed = 20,           ///< bad credentials / signature (401, UnrecognizedClient)
-  access_denied = 21,         ///< authorisation (403, AccessDenied, topic authorization)
-  not_found = 22,             ///< stream/topic/cluster does not exist (404, ResourceNotFound)
-  invalid_request = 23,       ///< the service rejected the request as malformed (400, 422)
-  kms_error = 24,             ///< Kinesis KMS configuration errors
-  expired_credentials = 25,   ///< credentials expired and could not be refreshed
-  tls_error = 26,             ///< certificate verification failed
-  fatal = 27,                 ///< producer in a fatal state (e.g. idempotence failure)
-  internal = 28               ///< a bug or an unexpected response we cannot classify
+  auth_failed = 20,          ///< bad credentials / signature (401, UnrecognizedClient)
+  access_denied = 21,        ///< authorisation (403, AccessDenied, topic authorization)
+  not_found = 22,            ///< stream/topic/cluster does not exist (404, ResourceNotFound)
+  invalid_request = 23,      ///< the service rejected the request as malformed (400, 422)
+  kms_error = 24,            ///< Kinesis KMS configuration errors
+  expired_credentials = 25,  ///< credentials expired and could not be refreshed
+  tls_error = 26,            ///< certificate verification failed
+  fatal = 27,                ///< producer in a fatal state (e.g. idempotence failure)
+  internal = 28              ///< a bug or an unexpected response we cannot classify
 };
 
 /// The category of eventdest error codes ("eventdest").
@@ -67,12 +67,14 @@ class ValidationError : public std::invalid_argument {
 class ConfigError : public ValidationError {
  public:
   explicit ConfigError(std::vector<FieldProblem> problems);
+  ConfigError(std::string field, std::string problem);
 };
 
 /// An invalid event (bad JSON, missing data, bad time, ...).
 class EventError : public ValidationError {
  public:
   explicit EventError(std::vector<FieldProblem> problems);
+  EventError(std::string field, std::string problem);
 };
 
 }  // namespace eventdest

@@ -5,6 +5,8 @@
 // at once. Copies share the immutable data buffer.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <chrono>
 #include <map>
 #include <memory>
@@ -13,13 +15,11 @@
 #include <utility>
 #include <vector>
 
-#include <rapidjson/document.h>
-
 namespace eventdest {
 
 /// User metadata as given (string to string).
 using Metadata = std::map<std::string, std::string>;
-/// Metadata in wire order: `event-id`, `topic`, `timestamp`, then the other keys sorted.
+/// Metadata in wire order: `event-id`, `topic`, `timestamp`, then the other keys.
 using MetadataList = std::vector<std::pair<std::string, std::string>>;
 using Clock = std::chrono::system_clock;
 
@@ -67,8 +67,9 @@ class Event {
   /// `{"id","topic","time","metadata","data"}` with the raw data spliced in.
   std::string to_json() const;
 
+  struct Data;  ///< implementation detail: the shared, immutable data buffer
+
  private:
-  struct Data;
   std::string id_;
   std::string topic_;
   Clock::time_point time_;
@@ -90,8 +91,7 @@ MetadataList system_metadata(const Event& e,
 /// System metadata, then `extra` (a destination's delivery_metadata), then the event's own
 /// metadata merged over it: later values win on equal keys, and a key keeps the position where it
 /// first appeared (so the three system keys always come first, in wire order).
-MetadataList merged_metadata(const Event& e,
-                             TimestampFormat format = TimestampFormat::unix_seconds,
+MetadataList merged_metadata(const Event& e, TimestampFormat format = TimestampFormat::unix_seconds,
                              const Metadata& extra = {});
 
 }  // namespace eventdest

@@ -4,6 +4,8 @@
 // threads at once on the same Expression.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <cstddef>
 #include <memory>
 #include <stdexcept>
@@ -11,8 +13,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <rapidjson/document.h>
 
 namespace eventdest::jmespath {
 

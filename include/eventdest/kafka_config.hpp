@@ -18,18 +18,18 @@ struct KafkaConfig {
   KafkaSaslMechanism sasl_mechanism = KafkaSaslMechanism::plain;  ///< `sasl_mechanism`
   bool tls = true;                                                ///< `tls`
   std::string partition_key_template;
-  std::string username;  ///< credentials `username`
-  std::string password;  ///< credentials `password`
-  std::string ca_pem;            ///< `ca_pem`
-  std::string ca_location;       ///< `ca_location`
-  std::string client_cert_pem;   ///< `client_cert_pem` (mTLS)
+  std::string username;         ///< credentials `username`
+  std::string password;         ///< credentials `password`
+  std::string ca_pem;           ///< `ca_pem`
+  std::string ca_location;      ///< `ca_location`
+  std::string client_cert_pem;  ///< `client_cert_pem` (mTLS)
   std::string client_cert_location;
-  std::string client_key_pem;    ///< `client_key_pem` (secret)
+  std::string client_key_pem;  ///< `client_key_pem` (secret)
   std::string client_key_location;
-  std::string client_key_password;  ///< credentials `client_key_password` (secret)
-  std::string partitioner = "murmur2_random";  ///< `partitioner`
-  std::string compression = "none";            ///< `compression`: none, gzip, snappy, lz4, zstd
-  int linger_ms = 5;                           ///< `linger_ms`
+  std::string client_key_password;                ///< credentials `client_key_password` (secret)
+  std::string partitioner = "murmur2_random";     ///< `partitioner`
+  std::string compression = "none";               ///< `compression`: none, gzip, snappy, lz4, zstd
+  int linger_ms = 5;                              ///< `linger_ms`
   std::map<std::string, std::string> librdkafka;  ///< `librdkafka`: extra properties
   DeliveryOptions delivery;
 

@@ -14,12 +14,13 @@ struct KinesisConfig {
   std::string stream_name;  ///< `stream_name` (or derived from `stream_arn`)
   std::string stream_arn;   ///< `stream_arn`
   std::string region;       ///< `region` (or taken from `stream_arn`)
-  std::string endpoint;     ///< `endpoint`: custom base URL; default https://kinesis.{region}.amazonaws.com
+  std::string
+      endpoint;  ///< `endpoint`: custom base URL; default https://kinesis.{region}.amazonaws.com
   std::string partition_key_template;  ///< JMESPath; empty: the event id
-  bool metadata_in_payload = true;     ///< default from DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD
-  std::size_t max_batch_records = 500;        ///< `max_batch_records` 1..500
-  std::size_t max_batch_bytes = 5u << 20;     ///< `max_batch_bytes` up to 10 MiB
-  std::size_t max_record_bytes = 1u << 20;    ///< `max_record_bytes` up to 10 MiB
+  bool metadata_in_payload = true;  ///< default from DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD
+  std::size_t max_batch_records = 500;      ///< `max_batch_records` 1..500
+  std::size_t max_batch_bytes = 5u << 20;   ///< `max_batch_bytes` up to 10 MiB
+  std::size_t max_record_bytes = 1u << 20;  ///< `max_record_bytes` up to 10 MiB
   // credentials: `key`, `secret`, `session`. Empty key: the AWS credential chain.
   std::string access_key_id;
   std::string secret_access_key;

@@ -26,8 +26,7 @@ class PartitionKeyTemplate {
   /// Empty template, evaluation error, null or empty string: the event id.
   std::string key(const Event& event, const MetadataList& metadata) const;
   /// Convenience: computes the merged metadata with `format` first.
-  std::string key(const Event& event,
-                  TimestampFormat format = TimestampFormat::unix_seconds) const;
+  std::string key(const Event& event, TimestampFormat format = TimestampFormat::unix_seconds) const;
 
   bool empty() const noexcept { return !expression_.has_value(); }
   const std::string& text() const noexcept { return text_; }

@@ -51,12 +51,12 @@ std::vector<FieldProblem> validate_spec(const DestinationSpec& spec);
 /// Options every destination type accepts in `config`.
 enum class QueueFullBehavior { block, fail };
 struct DeliveryOptions {
-  std::chrono::milliseconds delivery_timeout{120000};  ///< `delivery_timeout_ms`
-  std::chrono::milliseconds request_timeout{30000};    ///< `request_timeout_ms`
-  std::chrono::milliseconds linger{5};                 ///< `linger_ms`
-  std::chrono::milliseconds retry_backoff{100};        ///< `retry_backoff_ms` (first retry)
-  std::chrono::milliseconds retry_backoff_max{5000};   ///< `retry_backoff_max_ms`
-  std::size_t max_buffered_bytes = 64u << 20;          ///< `max_buffered_bytes`
+  std::chrono::milliseconds delivery_timeout{120000};          ///< `delivery_timeout_ms`
+  std::chrono::milliseconds request_timeout{30000};            ///< `request_timeout_ms`
+  std::chrono::milliseconds linger{5};                         ///< `linger_ms`
+  std::chrono::milliseconds retry_backoff{100};                ///< `retry_backoff_ms` (first retry)
+  std::chrono::milliseconds retry_backoff_max{5000};           ///< `retry_backoff_max_ms`
+  std::size_t max_buffered_bytes = 64u << 20;                  ///< `max_buffered_bytes`
   QueueFullBehavior on_queue_full = QueueFullBehavior::block;  ///< `on_queue_full`
   int max_in_flight = 4;  ///< `max_in_flight_requests`: concurrent requests per destination
   TimestampFormat timestamp_format = TimestampFormat::unix_seconds;  ///< `timestamp_format`

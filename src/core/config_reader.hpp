@@ -1,0 +1,58 @@
+// Reads typed fields out of a DestinationSpec while collecting every problem, so a spec with
+// five mistakes yields one ConfigError listing five `field: problem` lines.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eventdest/error.hpp"
+#include "eventdest/spec.hpp"
+
+namespace eventdest::detail {
+
+class ConfigReader {
+ public:
+  ConfigReader(const DestinationSpec& spec, std::vector<FieldProblem>& problems);
+
+  /// `config.<key>` as text; records a problem if `required` and absent/empty.
+  std::optional<std::string> string(std::string_view key, bool required = false);
+  /// A secret in `credentials.<key>` (or, when `also_in_config`, `config.<key>`).
+  std::optional<std::string> credential(std::string_view key, bool required = false,
+                                        bool also_in_config = false);
+  bool boolean(std::string_view key, bool fallback);
+  std::int64_t integer(std::string_view key, std::int64_t fallback, std::int64_t min,
+                       std::int64_t max);
+  std::chrono::milliseconds millis(std::string_view key, std::chrono::milliseconds fallback,
+                                   std::int64_t min, std::int64_t max);
+  /// One of `choices` (the problem lists them all); `fallback` if absent.
+  std::string one_of(std::string_view key, std::initializer_list<std::string_view> choices,
+                     std::string_view fallback);
+
+  void problem(std::string field, std::string message);
+  /// Reports config and credential keys nobody asked for (typos) as "unknown field".
+  void finish();
+
+  const DestinationSpec& spec() const { return spec_; }
+  std::vector<FieldProblem>& problems() { return problems_; }
+
+ private:
+  const DestinationSpec& spec_;
+  std::vector<FieldProblem>& problems_;
+  std::set<std::string, std::less<>> used_config_;
+  std::set<std::string, std::less<>> used_credentials_;
+};
+
+/// The options every destination type accepts (timeouts, buffer, backoff, ...).
+DeliveryOptions read_delivery_options(ConfigReader& reader);
+/// `tls_verify` and `ca_file` of the HTTP destinations.
+HttpTlsOptions read_http_tls_options(ConfigReader& reader);
+/// Checks `config.partition_key_template` compiles; returns it (empty when absent).
+std::string read_partition_key_template(ConfigReader& reader);
+
+}  // namespace eventdest::detail

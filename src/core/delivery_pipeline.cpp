@@ -1,0 +1,289 @@
+#include "core/delivery_pipeline.hpp"
+
+#include <algorithm>
+
+namespace eventdest::detail {
+
+DeliveryPipeline::DeliveryPipeline(std::string destination_type, DeliveryOptions options,
+                                   BatchLimits limits, SendFn send)
+    : type_(std::move(destination_type)),
+      options_(std::move(options)),
+      limits_(limits),
+      backoff_(options_.retry_backoff, options_.retry_backoff_max),
+      send_(std::move(send)) {
+  worker_ = std::thread([this] { run(); });
+}
+
+DeliveryPipeline::~DeliveryPipeline() {
+  shutdown();
+}
+
+void DeliveryPipeline::submit(RecordPtr record) {
+  const auto now = SteadyClock::now();
+  record->accepted = now;
+  record->deadline = now + options_.delivery_timeout;
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!accepting_) {
+    lock.unlock();
+    reject(std::move(record),
+           Outcome::failure(Outcome::Kind::fail, errc::closed, "the destination is closed"));
+    return;
+  }
+  // A record larger than the whole buffer could never fit: fail it rather than block forever.
+  if (record->bytes > options_.max_buffered_bytes) {
+    lock.unlock();
+    reject(std::move(record), Outcome::failure(Outcome::Kind::fail, errc::queue_full,
+                                               "event of " + std::to_string(record->bytes) +
+                                                   " bytes is larger than max_buffered_bytes"));
+    return;
+  }
+  if (buffered_bytes_ + record->bytes > options_.max_buffered_bytes) {
+    if (options_.on_queue_full == QueueFullBehavior::fail) {
+      lock.unlock();
+      reject(std::move(record),
+             Outcome::failure(Outcome::Kind::fail, errc::queue_full,
+                              "max_buffered_bytes (" + std::to_string(options_.max_buffered_bytes) +
+                                  ") reached"));
+      return;
+    }
+    space_cv_.wait(lock, [&] {
+      return !accepting_ || buffered_bytes_ + record->bytes <= options_.max_buffered_bytes;
+    });
+    if (!accepting_) {
+      lock.unlock();
+      reject(std::move(record),
+             Outcome::failure(Outcome::Kind::fail, errc::closed, "the destination is closed"));
+      return;
+    }
+  }
+  record->sequence = next_sequence_++;
+  outstanding_.insert(record->sequence);
+  buffered_bytes_ += record->bytes;
+  queued_bytes_ += record->bytes;
+  ++counters_.accepted;
+  queue_.push_back(std::move(record));
+  work_cv_.notify_one();
+}
+
+void DeliveryPipeline::reject(RecordPtr record, const Outcome& outcome) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++counters_.accepted;
+  }
+  report(std::move(record), outcome);
+}
+
+void DeliveryPipeline::finish_locked(const Record& record) {
+  outstanding_.erase(record.sequence);
+  buffered_bytes_ -= record.bytes;
+}
+
+void DeliveryPipeline::report(RecordPtr record, const Outcome& outcome) {
+  DeliveryReport r;
+  r.destination_type = type_;
+  r.event_id = record->event.id();
+  r.topic = record->event.topic();
+  r.partition_key = record->partition_key;
+  r.attempts = record->attempts;
+  r.possible_duplicate = record->maybe_sent && record->attempts > 1;
+  if (record->accepted != SteadyClock::time_point{}) {
+    r.latency = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() -
+                                                                      record->accepted);
+  }
+  if (outcome.kind == Outcome::Kind::delivered) {
+    r.status = DeliveryStatus::delivered;
+    r.shard_id = outcome.shard_id;
+    r.sequence_number = outcome.sequence_number;
+    r.partition = outcome.partition;
+    r.offset = outcome.offset;
+  } else {
+    r.status = DeliveryStatus::failed;
+    r.error = make_error_code(outcome.error);
+    // Running out of time after transient failures is itself transient: a later try may work.
+    r.retryable = is_retryable(outcome.error) || outcome.error == errc::timeout;
+    r.provider_code = outcome.provider_code;
+    r.http_status = outcome.http_status;
+    r.message = outcome.message;
+    if (outcome.maybe_sent) r.possible_duplicate = true;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (record->sequence != 0) finish_locked(*record);
+    if (r.delivered()) {
+      ++counters_.delivered;
+    } else {
+      ++counters_.failed;
+    }
+  }
+  if (record->callback) {
+    // A throwing callback must not take the I/O thread down or skip other reports.
+    try {
+      record->callback(r);
+    } catch (...) {
+    }
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  space_cv_.notify_all();
+  done_cv_.notify_all();
+}
+
+void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcomes) {
+  const auto now = SteadyClock::now();
+  std::vector<std::pair<RecordPtr, Outcome>> reports;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    --batches_in_flight_;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      auto& record = batch[i];
+      Outcome outcome = i < outcomes.size() ? outcomes[i]
+                                            : Outcome::failure(Outcome::Kind::fail, errc::internal,
+                                                               "the transport returned no outcome");
+      if (outcome.maybe_sent) record->maybe_sent = true;
+      if (outcome.kind != Outcome::Kind::retry) {
+        reports.emplace_back(std::move(record), std::move(outcome));
+        continue;
+      }
+      record->last_error = outcome.error;
+      record->last_provider_code = outcome.provider_code;
+      record->last_http_status = outcome.http_status;
+      record->last_message = outcome.message;
+      const auto wait = backoff_.delay(record->attempts);
+      if (stopping_ || now + wait >= record->deadline) {
+        Outcome final_outcome = outcome;
+        final_outcome.kind = Outcome::Kind::fail;
+        if (!stopping_) {
+          final_outcome.error = errc::timeout;
+          final_outcome.message = "delivery_timeout_ms (" +
+                                  std::to_string(options_.delivery_timeout.count()) +
+                                  " ms) reached after " + std::to_string(record->attempts) +
+                                  " attempts; last error: " + outcome.message;
+        } else {
+          final_outcome.error = errc::closed;
+          final_outcome.message = "closed before a retry; last error: " + outcome.message;
+        }
+        reports.emplace_back(std::move(record), std::move(final_outcome));
+        continue;
+      }
+      ++counters_.retried;
+      record->not_before = now + wait;
+      retries_.emplace(record->not_before, std::move(record));
+    }
+    work_cv_.notify_one();
+  }
+  for (auto& [record, outcome] : reports) {
+    // The last transient error was the reason retries ran out: keep it retryable in the report.
+    report(std::move(record), outcome);
+  }
+}
+
+Batch DeliveryPipeline::take_batch_locked(SteadyClock::time_point now) {
+  Batch batch;
+  std::size_t bytes = 0;
+  auto fits = [&](const Record& r) {
+    return batch.size() < limits_.max_records &&
+           (batch.empty() || bytes + r.bytes <= limits_.max_bytes);
+  };
+  // Retries first: they are the oldest.
+  while (!retries_.empty() && retries_.begin()->first <= now && fits(*retries_.begin()->second)) {
+    bytes += retries_.begin()->second->bytes;
+    batch.push_back(std::move(retries_.begin()->second));
+    retries_.erase(retries_.begin());
+  }
+  while (!queue_.empty() && fits(*queue_.front())) {
+    bytes += queue_.front()->bytes;
+    queued_bytes_ -= queue_.front()->bytes;
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return batch;
+}
+
+void DeliveryPipeline::run() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopping_) {
+    const auto now = SteadyClock::now();
+    const bool slot = batches_in_flight_ < options_.max_in_flight;
+    const bool retry_due = !retries_.empty() && retries_.begin()->first <= now;
+    const bool full = queue_.size() >= limits_.max_records || queued_bytes_ >= limits_.max_bytes;
+    const bool lingered = !queue_.empty() && (flush_waiters_ > 0 || !accepting_ ||
+                                              now - queue_.front()->accepted >= options_.linger);
+    if (slot && (retry_due || full || lingered)) {
+      Batch batch = take_batch_locked(now);
+      if (!batch.empty()) {
+        ++batches_in_flight_;
+        ++counters_.requests;
+        for (auto& r : batch)
+          ++r->attempts;
+        lock.unlock();
+        send_(std::move(batch));
+        lock.lock();
+        continue;
+      }
+    }
+    // Sleep until something can change the decision: a new record, a completion, a due retry or
+    // the end of the oldest record's linger.
+    auto wake = SteadyClock::time_point::max();
+    if (slot && !retries_.empty()) wake = std::min(wake, retries_.begin()->first);
+    if (slot && !queue_.empty()) wake = std::min(wake, queue_.front()->accepted + options_.linger);
+    if (wake == SteadyClock::time_point::max()) {
+      work_cv_.wait(lock);
+    } else {
+      work_cv_.wait_until(lock, wake);
+    }
+  }
+}
+
+bool DeliveryPipeline::flush(std::chrono::milliseconds timeout) {
+  const auto deadline = SteadyClock::now() + timeout;
+  std::unique_lock<std::mutex> lock(mutex_);
+  const std::uint64_t last = next_sequence_ - 1;
+  ++flush_waiters_;
+  work_cv_.notify_one();
+  const bool done = done_cv_.wait_until(
+      lock, deadline, [&] { return outstanding_.empty() || *outstanding_.begin() > last; });
+  --flush_waiters_;
+  return done;
+}
+
+void DeliveryPipeline::stop_accepting() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  accepting_ = false;
+  space_cv_.notify_all();
+  work_cv_.notify_all();
+}
+
+void DeliveryPipeline::shutdown() {
+  std::vector<RecordPtr> leftovers;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    accepting_ = false;
+    stopping_ = true;
+    for (auto& r : queue_)
+      leftovers.push_back(std::move(r));
+    queue_.clear();
+    queued_bytes_ = 0;
+    for (auto& [when, r] : retries_)
+      leftovers.push_back(std::move(r));
+    retries_.clear();
+    space_cv_.notify_all();
+    work_cv_.notify_all();
+  }
+  if (worker_.joinable()) worker_.join();
+  for (auto& r : leftovers) {
+    std::string message = "closed before delivery";
+    if (r->last_error != errc::ok) message += "; last error: " + r->last_message;
+    auto outcome = Outcome::failure(Outcome::Kind::fail, errc::closed, message,
+                                    r->last_provider_code, r->last_http_status);
+    report(std::move(r), outcome);
+  }
+}
+
+PipelineMetrics DeliveryPipeline::metrics() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  PipelineMetrics m = counters_;
+  m.in_flight = outstanding_.size();
+  m.buffered_bytes = buffered_bytes_;
+  return m;
+}
+
+}  // namespace eventdest::detail

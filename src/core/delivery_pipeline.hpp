@@ -1,0 +1,107 @@
+// The delivery engine behind the HTTP destinations: a bounded buffer (max_buffered_bytes, block or
+// fail fast), a batching worker (max records/bytes per batch, linger), a cap on batches in flight,
+// retries with backoff bounded by delivery_timeout_ms, and exactly one report per accepted event.
+//
+// Thread-safety: submit(), flush(), complete() and metrics() may be called from any thread.
+// complete() is called by the transport (usually its I/O thread) exactly once per sent batch.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/backoff.hpp"
+#include "core/record.hpp"
+#include "eventdest/spec.hpp"
+
+namespace eventdest::detail {
+
+struct BatchLimits {
+  std::size_t max_records = 500;
+  std::size_t max_bytes = 5u << 20;
+};
+
+/// Counters kept by the pipeline (a consistent snapshot).
+struct PipelineMetrics {
+  std::uint64_t accepted = 0;
+  std::uint64_t delivered = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t retried = 0;   ///< record attempts scheduled again after a transient failure
+  std::uint64_t requests = 0;  ///< batches sent
+  std::size_t in_flight = 0;   ///< records accepted without a report yet
+  std::size_t buffered_bytes = 0;
+};
+
+class DeliveryPipeline {
+ public:
+  /// `send` transmits a non-empty batch; the transport must call complete() for it exactly once.
+  using SendFn = std::function<void(Batch)>;
+
+  DeliveryPipeline(std::string destination_type, DeliveryOptions options, BatchLimits limits,
+                   SendFn send);
+  ~DeliveryPipeline();  // calls shutdown(); the transport must be stopped before
+  DeliveryPipeline(const DeliveryPipeline&) = delete;
+  DeliveryPipeline& operator=(const DeliveryPipeline&) = delete;
+
+  /// Accepts a prepared record (partition key, payload and bytes filled in). Blocks while the
+  /// buffer is full (block mode) or reports queue_full at once (fail mode); after stop_accepting()
+  /// reports closed. The report is delivered through record->callback.
+  void submit(RecordPtr record);
+  /// Reports `record` at once with `outcome` (for records that fail before entering the queue).
+  void reject(RecordPtr record, const Outcome& outcome);
+
+  /// The outcome of each record of a sent batch (same order, same size).
+  void complete(Batch batch, const std::vector<Outcome>& outcomes);
+
+  /// Waits until every record submitted before the call has its report, or the timeout.
+  bool flush(std::chrono::milliseconds timeout);
+  /// Stops accepting: later submits report errc::closed. Transient failures from now on are
+  /// reported instead of retried.
+  void stop_accepting();
+  /// Fails everything still queued or waiting for a retry with errc::closed and joins the
+  /// worker. Records in flight are reported when the transport calls complete() (a stopped
+  /// transport completes them with a cancellation).
+  void shutdown();
+
+  PipelineMetrics metrics() const;
+  const DeliveryOptions& options() const { return options_; }
+
+ private:
+  void run();
+  Batch take_batch_locked(SteadyClock::time_point now);
+  void report(RecordPtr record, const Outcome& outcome);
+  void finish_locked(const Record& record);
+
+  const std::string type_;
+  const DeliveryOptions options_;
+  const BatchLimits limits_;
+  const Backoff backoff_;
+  SendFn send_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable work_cv_;   // the worker: new records, retries due, slots, stop
+  std::condition_variable space_cv_;  // blocked publishers: buffer space
+  std::condition_variable done_cv_;   // flush(): reports
+  std::deque<RecordPtr> queue_;       // accepted, never sent
+  std::multimap<SteadyClock::time_point, RecordPtr> retries_;  // by not_before
+  std::set<std::uint64_t> outstanding_;  // sequences of accepted records without a report
+  std::uint64_t next_sequence_ = 1;
+  std::size_t buffered_bytes_ = 0;
+  std::size_t queued_bytes_ = 0;  // bytes in queue_ (for "batch full" decisions)
+  int batches_in_flight_ = 0;
+  int flush_waiters_ = 0;  // while > 0, linger is skipped
+  bool accepting_ = true;
+  bool stopping_ = false;
+  PipelineMetrics counters_;
+  std::thread worker_;
+};
+
+}  // namespace eventdest::detail

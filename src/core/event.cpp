@@ -1,0 +1,476 @@
+#include "eventdest/event.hpp"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+#include <random>
+#include <set>
+
+#include "core/json_util.hpp"
+#include "eventdest/error.hpp"
+
+namespace eventdest {
+
+struct Event::Data {
+  explicit Data(std::string text) : raw(std::move(text)) {}
+  std::string raw;
+  mutable std::once_flag parsed;
+  mutable rapidjson::Document document;
+};
+
+namespace {
+
+// The events' data is shared immutable; `null` is the common default, so share one instance.
+std::shared_ptr<const Event::Data> null_data() {
+  static const auto data = std::make_shared<const Event::Data>("null");
+  return data;
+}
+
+// Finds the exact bytes of the top-level member "data" in `text` with a SAX pass, so the
+// publisher's JSON reaches Kafka/Kinesis byte for byte (a DOM round trip would re-serialise it).
+class DataSpanFinder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DataSpanFinder> {
+ public:
+  explicit DataSpanFinder(const rapidjson::StringStream& stream) : stream_(stream) {}
+
+  bool Default() { return value_done(); }
+  bool String(const char*, rapidjson::SizeType, bool) { return value_done(); }
+  bool StartObject() { return ++depth_, true; }
+  bool Key(const char* s, rapidjson::SizeType len, bool) {
+    if (depth_ == 1) {
+      pending_ = std::string_view(s, len) == "data";
+      if (pending_) start_ = stream_.Tell();
+    }
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType) { return --depth_, value_done(); }
+  bool StartArray() { return ++depth_, true; }
+  bool EndArray(rapidjson::SizeType) { return --depth_, value_done(); }
+
+  bool found() const { return found_; }
+  std::size_t start() const { return start_; }
+  std::size_t end() const { return end_; }
+
+ private:
+  bool value_done() {
+    if (depth_ == 1 && pending_) {
+      pending_ = false;
+      found_ = true;
+      end_ = stream_.Tell();
+    }
+    return true;
+  }
+  const rapidjson::StringStream& stream_;
+  int depth_ = 0;
+  bool pending_ = false;
+  bool found_ = false;
+  std::size_t start_ = 0;
+  std::size_t end_ = 0;
+};
+
+std::string_view trim_to_value(std::string_view raw) {
+  // The span starts right after the key's closing quote: skip whitespace and the colon.
+  std::size_t i = 0;
+  while (i < raw.size() &&
+         (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r' || raw[i] == ':')) {
+    ++i;
+  }
+  return raw.substr(i);
+}
+
+bool is_json_whitespace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+std::string validate_json(std::string_view text) {
+  rapidjson::Reader reader;
+  rapidjson::BaseReaderHandler<> handler;
+  std::string copy(text);  // StringStream needs NUL termination
+  rapidjson::StringStream stream(copy.c_str());
+  auto result = reader.Parse<rapidjson::kParseValidateEncodingFlag>(stream, handler);
+  if (result.IsError()) {
+    return std::string(rapidjson::GetParseError_En(result.Code())) + " (at offset " +
+           std::to_string(result.Offset()) + ")";
+  }
+  return {};
+}
+
+// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm): no timegm,
+// no time zone database.
+long long days_from_civil(long long y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const long long era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<long long>(doe) - 719468;
+}
+
+void civil_from_days(long long z, long long& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const long long era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = static_cast<long long>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp + (mp < 10 ? 3 : -9);
+  y += m <= 2;
+}
+
+bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+const std::set<std::string_view>& known_event_fields() {
+  // Outpost's publish body fields are accepted (and ignored where they mean nothing here) so
+  // its events can be piped in unchanged; anything else is most likely a typo.
+  static const std::set<std::string_view> fields = {
+      "id",   "topic",     "time",           "metadata",
+      "data", "tenant_id", "destination_id", "eligible_for_retry"};
+  return fields;
+}
+
+}  // namespace
+
+Event::Event() : id_(generate_event_id()), time_(Clock::now()), data_(null_data()) {}
+
+Event::Event(std::string topic, std::string data_json) : Event() {
+  std::vector<FieldProblem> problems;
+  if (topic.empty()) problems.push_back({"topic", "must not be empty"});
+  auto error = validate_json(data_json);
+  if (!error.empty()) problems.push_back({"data", "not valid JSON: " + error});
+  if (!problems.empty()) throw EventError(std::move(problems));
+  topic_ = std::move(topic);
+  data_ = std::make_shared<const Data>(std::move(data_json));
+}
+
+Event& Event::set_id(std::string id) {
+  id_ = id.empty() ? generate_event_id() : std::move(id);
+  return *this;
+}
+
+Event& Event::set_topic(std::string topic) {
+  if (topic.empty()) throw EventError("topic", "must not be empty");
+  topic_ = std::move(topic);
+  return *this;
+}
+
+Event& Event::set_time(Clock::time_point t) noexcept {
+  time_ = t;
+  return *this;
+}
+
+Event& Event::set_metadata(Metadata m) {
+  metadata_ = std::move(m);
+  return *this;
+}
+
+std::string_view Event::data() const noexcept {
+  return data_->raw;
+}
+
+Event& Event::set_data(std::string json) {
+  auto error = validate_json(json);
+  if (!error.empty()) throw EventError("data", "not valid JSON: " + error);
+  data_ = std::make_shared<const Data>(std::move(json));
+  return *this;
+}
+
+const rapidjson::Value& Event::data_document() const {
+  std::call_once(data_->parsed,
+                 [this] { data_->document.Parse(data_->raw.data(), data_->raw.size()); });
+  return data_->document;
+}
+
+std::size_t Event::approximate_size() const noexcept {
+  std::size_t size = sizeof(Event) + id_.size() + topic_.size() + data_->raw.size();
+  for (const auto& [k, v] : metadata_)
+    size += k.size() + v.size() + 64;
+  return size;
+}
+
+std::string Event::to_json() const {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  writer.Key("id");
+  writer.String(id_);
+  writer.Key("topic");
+  writer.String(topic_);
+  writer.Key("time");
+  writer.String(format_timestamp(time_, TimestampFormat::rfc3339));
+  writer.Key("metadata");
+  writer.StartObject();
+  for (const auto& [k, v] : metadata_) {
+    writer.Key(k.c_str(), static_cast<rapidjson::SizeType>(k.size()));
+    writer.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+  }
+  writer.EndObject();
+  writer.Key("data");
+  writer.RawValue(data_->raw.data(), data_->raw.size(), rapidjson::kObjectType);
+  writer.EndObject();
+  return buffer.GetString();
+}
+
+Event Event::from_json(std::string_view json) {
+  std::string text(json);
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseValidateEncodingFlag>(text.c_str(), text.size());
+  if (doc.HasParseError()) {
+    throw EventError("event", std::string("not valid JSON: ") +
+                                  rapidjson::GetParseError_En(doc.GetParseError()) +
+                                  " (at offset " + std::to_string(doc.GetErrorOffset()) + ")");
+  }
+  if (!doc.IsObject()) throw EventError("event", "must be a JSON object");
+
+  std::vector<FieldProblem> problems;
+  std::set<std::string_view> seen;
+  for (const auto& member : doc.GetObject()) {
+    std::string_view name(member.name.GetString(), member.name.GetStringLength());
+    if (!seen.insert(name).second) problems.push_back({std::string(name), "duplicate field"});
+    if (!known_event_fields().count(name)) problems.push_back({std::string(name), "unknown field"});
+  }
+
+  Event event;
+  if (auto it = doc.FindMember("id"); it != doc.MemberEnd()) {
+    if (it->value.IsString()) {
+      event.set_id(it->value.GetString());
+    } else {
+      problems.push_back({"id", "must be a string"});
+    }
+  }
+  auto topic = doc.FindMember("topic");
+  if (topic == doc.MemberEnd()) {
+    problems.push_back({"topic", "is required"});
+  } else if (!topic->value.IsString()) {
+    problems.push_back({"topic", "must be a string"});
+  } else if (topic->value.GetStringLength() == 0) {
+    problems.push_back({"topic", "must not be empty"});
+  } else {
+    event.topic_ = topic->value.GetString();
+  }
+  if (auto it = doc.FindMember("time"); it != doc.MemberEnd() && !it->value.IsNull()) {
+    if (it->value.IsString()) {
+      Clock::time_point t;
+      if (parse_rfc3339(it->value.GetString(), t)) {
+        event.time_ = t;
+      } else {
+        problems.push_back({"time", "must be an RFC 3339 time such as 2024-01-01T00:00:00Z"});
+      }
+    } else if (it->value.IsNumber()) {
+      double seconds = it->value.GetDouble();
+      if (!std::isfinite(seconds) || seconds < 0 || seconds > 253402300799.0) {
+        problems.push_back({"time", "unix seconds out of range"});
+      } else {
+        event.time_ = Clock::time_point(
+            std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)));
+      }
+    } else {
+      problems.push_back({"time", "must be an RFC 3339 string or unix seconds"});
+    }
+  }
+  if (auto it = doc.FindMember("metadata"); it != doc.MemberEnd() && !it->value.IsNull()) {
+    if (!it->value.IsObject()) {
+      problems.push_back({"metadata", "must be an object of string values"});
+    } else {
+      for (const auto& m : it->value.GetObject()) {
+        if (m.value.IsString()) {
+          event.metadata_[m.name.GetString()] = m.value.GetString();
+        } else {
+          problems.push_back({std::string("metadata.") + m.name.GetString(), "must be a string"});
+        }
+      }
+    }
+  }
+
+  if (!doc.HasMember("data")) {
+    problems.push_back({"data", "is required"});
+  } else {
+    rapidjson::StringStream stream(text.c_str());
+    DataSpanFinder finder(stream);
+    rapidjson::Reader reader;
+    reader.Parse(stream, finder);
+    if (!finder.found()) {
+      problems.push_back({"data", "could not be located"});  // unreachable for valid JSON
+    } else {
+      auto raw = trim_to_value(
+          std::string_view(text).substr(finder.start(), finder.end() - finder.start()));
+      while (!raw.empty() && is_json_whitespace(raw.back()))
+        raw.remove_suffix(1);
+      event.data_ = std::make_shared<const Data>(std::string(raw));
+    }
+  }
+  if (!problems.empty()) throw EventError(std::move(problems));
+  return event;
+}
+
+std::string generate_event_id() {
+  // UUIDv7 (RFC 9562): 48-bit unix milliseconds, then a 12-bit counter that keeps ids generated
+  // in the same millisecond ordered, then 62 random bits.
+  static std::mutex mutex;
+  static std::uint64_t last_ms = 0;
+  static std::uint32_t counter = 0;
+  thread_local std::mt19937_64 rng{
+      std::random_device{}() ^ static_cast<std::uint64_t>(Clock::now().time_since_epoch().count())};
+  std::uint64_t ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+          .count());
+  std::uint32_t seq;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (ms <= last_ms) {
+      ms = last_ms;
+      if (++counter > 0xfff) {  // counter exhausted: borrow the next millisecond
+        ++ms;
+        counter = 0;
+      }
+    } else {
+      counter = static_cast<std::uint32_t>(rng() & 0x3ff);  // random start leaves headroom
+    }
+    last_ms = ms;
+    seq = counter;
+  }
+  std::uint64_t rand_b = rng();
+  unsigned char b[16];
+  for (int i = 0; i < 6; ++i)
+    b[i] = static_cast<unsigned char>(ms >> (40 - 8 * i));
+  b[6] = static_cast<unsigned char>(0x70 | ((seq >> 8) & 0x0f));
+  b[7] = static_cast<unsigned char>(seq & 0xff);
+  b[8] = static_cast<unsigned char>(0x80 | ((rand_b >> 56) & 0x3f));
+  for (int i = 9; i < 16; ++i)
+    b[i] = static_cast<unsigned char>(rand_b >> (8 * (15 - i)));
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(hex[b[i] >> 4]);
+    out.push_back(hex[b[i] & 0xf]);
+  }
+  return out;
+}
+
+bool parse_rfc3339(std::string_view s, Clock::time_point& out) {
+  int year, month, day, hour, minute, second;
+  if (!digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, month) ||
+      s[7] != '-' || !digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+      !digits(s, 11, 2, hour) || s[13] != ':' || !digits(s, 14, 2, minute) || s[16] != ':' ||
+      !digits(s, 17, 2, second)) {
+    return false;
+  }
+  static const int month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1 || day > month_days[month - 1] || hour > 23 ||
+      minute > 59 || second > 60) {
+    return false;
+  }
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month == 2 && day == 29 && !leap) return false;
+  std::size_t pos = 19;
+  std::int64_t nanos = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    std::size_t start = pos;
+    std::int64_t scale = 100000000;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      nanos += (s[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) return false;
+  }
+  std::int64_t offset_seconds = 0;
+  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
+    ++pos;
+  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+    int oh, om;
+    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+        !digits(s, pos + 4, 2, om) || oh > 23 || om > 59) {
+      return false;
+    }
+    offset_seconds = (oh * 3600 + om * 60) * (s[pos] == '+' ? 1 : -1);
+    pos += 6;
+  } else {
+    return false;
+  }
+  if (pos != s.size()) return false;
+  const std::int64_t days =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const std::int64_t secs =
+      days * 86400 + hour * 3600 + minute * 60 + std::min(second, 59) - offset_seconds;
+  out = Clock::time_point(std::chrono::duration_cast<Clock::duration>(
+      std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos)));
+  return true;
+}
+
+std::string format_timestamp(Clock::time_point t, TimestampFormat format) {
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  auto floor_div = [](long long a, long long b) {
+    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+  };
+  switch (format) {
+    case TimestampFormat::unix_seconds:
+      return std::to_string(floor_div(ms, 1000));
+    case TimestampFormat::unix_ms:
+      return std::to_string(ms);
+    case TimestampFormat::rfc3339: {
+      long long secs = floor_div(ms, 1000);
+      int millis = static_cast<int>(ms - secs * 1000);
+      long long days = floor_div(secs, 86400);
+      long long rem = secs - days * 86400;
+      long long y;
+      unsigned m, d;
+      civil_from_days(days, y, m, d);
+      char buf[40];
+      if (millis != 0) {
+        std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03dZ", y, m, d,
+                      rem / 3600, rem / 60 % 60, rem % 60, millis);
+      } else {
+        std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", y, m, d,
+                      rem / 3600, rem / 60 % 60, rem % 60);
+      }
+      return buf;
+    }
+  }
+  return {};
+}
+
+MetadataList system_metadata(const Event& e, TimestampFormat format) {
+  return {{"event-id", e.id()},
+          {"topic", e.topic()},
+          {"timestamp", format_timestamp(e.time(), format)}};
+}
+
+MetadataList merged_metadata(const Event& e, TimestampFormat format, const Metadata& extra) {
+  MetadataList out = system_metadata(e, format);
+  out.reserve(out.size() + extra.size() + e.metadata().size());
+  auto merge = [&out](const Metadata& m) {
+    for (const auto& [k, v] : m) {
+      auto it =
+          std::find_if(out.begin(), out.end(), [&k = k](const auto& p) { return p.first == k; });
+      if (it != out.end()) {
+        it->second = v;
+      } else {
+        out.emplace_back(k, v);
+      }
+    }
+  };
+  merge(extra);
+  merge(e.metadata());
+  return out;
+}
+
+}  // namespace eventdest

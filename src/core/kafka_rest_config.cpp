@@ -1,0 +1,85 @@
+#include <regex>
+
+#include "core/config_reader.hpp"
+#include "core/spec_readers.hpp"
+
+namespace eventdest {
+namespace detail {
+namespace {
+
+// "host:port" (Confluent Cloud's bootstrap address) -> "https://host:443", the REST endpoint on
+// the same host; a value with a scheme is the REST base URL as is.
+bool rest_base_url(const std::string& bootstrap, std::string& out) {
+  std::string first = bootstrap.substr(0, bootstrap.find(','));
+  if (first.find("://") != std::string::npos) {
+    static const std::regex url(R"(^https?://[A-Za-z0-9.\-\[\]:]+(/.*)?$)");
+    if (!std::regex_match(first, url)) return false;
+    out = first;
+    while (!out.empty() && out.back() == '/')
+      out.pop_back();
+    return true;
+  }
+  static const std::regex host_port(R"(^([A-Za-z0-9.\-]+)(:[0-9]{1,5})?$)");
+  std::smatch m;
+  if (!std::regex_match(first, m, host_port)) return false;
+  out = "https://" + m[1].str() + ":443";
+  return true;
+}
+
+bool valid_topic(const std::string& t) {
+  static const std::regex pattern(R"(^[A-Za-z0-9._\-]{1,249}$)");
+  return std::regex_match(t, pattern) && t != "." && t != "..";
+}
+
+}  // namespace
+
+KafkaRestConfig read_kafka_rest_config(const DestinationSpec& spec,
+                                       std::vector<FieldProblem>& problems) {
+  ConfigReader r(spec, problems);
+  KafkaRestConfig c;
+  if (auto bootstrap = r.string("bootstrap_servers", true)) {
+    c.bootstrap_servers = *bootstrap;
+    if (!rest_base_url(*bootstrap, c.base_url)) {
+      r.problem("config.bootstrap_servers",
+                "must be host:port or a URL such as http://127.0.0.1:8082");
+    }
+  }
+  if (auto cluster = r.string("cluster_id", true)) c.cluster_id = *cluster;
+  if (auto topic = r.string("topic", true)) {
+    if (!valid_topic(*topic)) {
+      r.problem("config.topic", "must be 1 to 249 letters, digits, '.', '_' or '-'");
+    } else {
+      c.topic = *topic;
+    }
+  }
+  c.partition_key_template = read_partition_key_template(r);
+  auto mode = r.one_of("mode", {"single", "stream", "batch"}, "stream");
+  c.mode = mode == "single"  ? KafkaRestMode::single
+           : mode == "batch" ? KafkaRestMode::batch
+                             : KafkaRestMode::stream;
+  c.max_batch_records = static_cast<std::size_t>(r.integer("max_batch_records", 500, 1, 10000));
+  // hookstream puts api_key/api_secret inside config; Outpost style puts them in credentials.
+  auto key = r.credential("api_key", false, true);
+  auto secret = r.credential("api_secret", false, true);
+  if (key.has_value() != secret.has_value()) {
+    r.problem(key ? "credentials.api_secret" : "credentials.api_key",
+              "is required when " + std::string(key ? "api_key" : "api_secret") + " is given");
+  }
+  c.api_key = key.value_or("");
+  c.api_secret = secret.value_or("");
+  c.delivery = read_delivery_options(r);
+  c.tls = read_http_tls_options(r);
+  r.finish();
+  return c;
+}
+
+}  // namespace detail
+
+KafkaRestConfig KafkaRestConfig::from_spec(const DestinationSpec& spec) {
+  std::vector<FieldProblem> problems;
+  auto config = detail::read_kafka_rest_config(spec, problems);
+  if (!problems.empty()) throw ConfigError(std::move(problems));
+  return config;
+}
+
+}  // namespace eventdest

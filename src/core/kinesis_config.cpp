@@ -1,0 +1,137 @@
+#include <cctype>
+#include <cstdlib>
+#include <regex>
+
+#include "core/config_reader.hpp"
+#include "core/spec_readers.hpp"
+
+namespace eventdest {
+namespace detail {
+namespace {
+
+constexpr std::int64_t kMiB = 1 << 20;
+
+bool valid_stream_name(const std::string& s) {
+  if (s.empty() || s.size() > 128) return false;
+  for (unsigned char c : s) {
+    if (!std::isalnum(c) && c != '_' && c != '.' && c != '-') return false;
+  }
+  return true;
+}
+
+bool valid_region(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (unsigned char c : s) {
+    if (!std::islower(c) && !std::isdigit(c) && c != '-') return false;
+  }
+  return true;
+}
+
+bool valid_endpoint(const std::string& s) {
+  static const std::regex pattern(R"(^https?://[A-Za-z0-9.\-\[\]:]+(/.*)?$)");
+  return std::regex_match(s, pattern);
+}
+
+// DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD sets the process-wide default (as in Outpost).
+bool metadata_in_payload_default(ConfigReader& r) {
+  const char* env = std::getenv("DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD");
+  if (env == nullptr || *env == '\0') return true;
+  std::string v(env);
+  for (auto& c : v)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (v == "true" || v == "1") return true;
+  if (v == "false" || v == "0") return false;
+  r.problem("DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD", "must be true or false");
+  return true;
+}
+
+}  // namespace
+
+KinesisConfig read_kinesis_config(const DestinationSpec& spec,
+                                  std::vector<FieldProblem>& problems) {
+  ConfigReader r(spec, problems);
+  KinesisConfig c;
+  auto name = r.string("stream_name");
+  auto arn = r.string("stream_arn");
+  auto region = r.string("region");
+  if (arn) {
+    // arn:<partition>:kinesis:<region>:<account>:stream/<name>
+    static const std::regex arn_pattern(
+        R"(^arn:aws[a-z\-]*:kinesis:([a-z0-9\-]+):([0-9]{12}):stream/([A-Za-z0-9_.\-]{1,128})$)");
+    std::smatch m;
+    if (!std::regex_match(*arn, m, arn_pattern)) {
+      r.problem("config.stream_arn",
+                "must look like arn:aws:kinesis:<region>:<account>:stream/<name>");
+    } else {
+      c.stream_arn = *arn;
+      if (name && *name != m[3].str()) {
+        r.problem("config.stream_name", "does not match the stream name in stream_arn");
+      }
+      if (region && *region != m[1].str()) {
+        r.problem("config.region", "does not match the region in stream_arn");
+      }
+      c.stream_name = m[3].str();
+      c.region = m[1].str();
+    }
+  } else if (!name) {
+    r.problem("config.stream_name", "is required (or give config.stream_arn)");
+  }
+  if (name && !valid_stream_name(*name)) {
+    r.problem("config.stream_name", "must be 1 to 128 letters, digits, '_', '.' or '-'");
+  } else if (name) {
+    c.stream_name = *name;
+  }
+  if (region) {
+    if (!valid_region(*region)) {
+      r.problem("config.region", "must be an AWS region such as us-east-1");
+    } else {
+      c.region = *region;
+    }
+  } else if (!arn) {
+    r.problem("config.region", "is required");
+  }
+  if (auto endpoint = r.string("endpoint")) {
+    if (!valid_endpoint(*endpoint)) {
+      r.problem("config.endpoint", "must be an http:// or https:// URL");
+    } else {
+      c.endpoint = *endpoint;
+      while (!c.endpoint.empty() && c.endpoint.back() == '/')
+        c.endpoint.pop_back();
+    }
+  }
+  c.partition_key_template = read_partition_key_template(r);
+  c.metadata_in_payload = r.boolean("metadata_in_payload", metadata_in_payload_default(r));
+  c.max_batch_records = static_cast<std::size_t>(r.integer("max_batch_records", 500, 1, 500));
+  c.max_record_bytes = static_cast<std::size_t>(r.integer("max_record_bytes", kMiB, 1, 10 * kMiB));
+  c.max_batch_bytes =
+      static_cast<std::size_t>(r.integer("max_batch_bytes", 5 * kMiB, 1, 10 * kMiB));
+  if (c.max_batch_bytes < c.max_record_bytes) {
+    r.problem("config.max_batch_bytes", "must not be less than max_record_bytes");
+  }
+  auto key = r.credential("key");
+  auto secret = r.credential("secret");
+  auto session = r.credential("session");
+  if (key.has_value() != secret.has_value()) {
+    r.problem(key ? "credentials.secret" : "credentials.key",
+              "is required when credentials." + std::string(key ? "key" : "secret") + " is given");
+  }
+  if (session && !key) r.problem("credentials.session", "needs credentials.key and secret");
+  c.access_key_id = key.value_or("");
+  c.secret_access_key = secret.value_or("");
+  c.session_token = session.value_or("");
+  c.delivery = read_delivery_options(r);
+  c.tls = read_http_tls_options(r);
+  r.finish();
+  return c;
+}
+
+}  // namespace detail
+
+KinesisConfig KinesisConfig::from_spec(const DestinationSpec& spec) {
+  std::vector<FieldProblem> problems;
+  auto config = detail::read_kinesis_config(spec, problems);
+  if (!problems.empty()) throw ConfigError(std::move(problems));
+  return config;
+}
+
+}  // namespace eventdest

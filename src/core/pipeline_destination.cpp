@@ -1,0 +1,64 @@
+#include "core/pipeline_destination.hpp"
+
+namespace eventdest::detail {
+
+PipelineDestination::PipelineDestination(std::string type, std::vector<std::string> topics,
+                                         DeliveryOptions options, BatchLimits limits)
+    : type_(std::move(type)), topics_(std::move(topics)), options_(options) {
+  pipeline_ = std::make_unique<DeliveryPipeline>(type_, options_, limits,
+                                                 [this](Batch batch) { send(std::move(batch)); });
+}
+
+bool PipelineDestination::matches(const std::string& topic) const {
+  if (topics_.empty()) return true;
+  for (const auto& t : topics_) {
+    if (t == "*" || t == topic) return true;
+  }
+  return false;
+}
+
+void PipelineDestination::publish(Event event, DeliveryCallback callback) {
+  if (!matches(event.topic())) {
+    DeliveryReport r;
+    r.status = DeliveryStatus::not_matched;
+    r.event_id = event.id();
+    r.topic = event.topic();
+    r.destination_type = type_;
+    r.message = "topic \"" + event.topic() + "\" is not one of the destination's topics";
+    if (callback) callback(r);
+    return;
+  }
+  auto record = std::make_unique<Record>();
+  record->event = std::move(event);
+  record->callback = std::move(callback);
+  std::optional<Outcome> failure;
+  try {
+    failure = prepare(*record);
+  } catch (const std::exception& e) {
+    failure = Outcome::failure(Outcome::Kind::fail, errc::invalid_event, e.what());
+  }
+  if (failure) {
+    record->accepted = SteadyClock::now();
+    pipeline_->reject(std::move(record), *failure);
+    return;
+  }
+  pipeline_->submit(std::move(record));
+}
+
+bool PipelineDestination::flush(std::chrono::milliseconds timeout) {
+  return pipeline_->flush(timeout);
+}
+
+void PipelineDestination::close() {
+  std::lock_guard<std::mutex> lock(close_mutex_);
+  if (closed_) return;
+  closed_ = true;
+  pipeline_->stop_accepting();
+  pipeline_->flush(options_.delivery_timeout);
+  // Fail what is queued or waiting for a retry first, so the transport has nothing new to send,
+  // then cancel what is in flight: its completions report the rest.
+  pipeline_->shutdown();
+  stop_transport();
+}
+
+}  // namespace eventdest::detail

@@ -1,0 +1,57 @@
+// The common shape of the HTTP destinations: topic matching, per-event preparation on the
+// publishing thread, the DeliveryPipeline, and the close() sequence.
+//
+// A subclass provides prepare() (partition key, encoded payload, size checks) and send()
+// (transmit a batch, then call pipeline().complete()), and stop_transport() (cancel in-flight
+// requests so their completions arrive). Subclasses must call close() in their destructor, before
+// their own members go away.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/delivery_pipeline.hpp"
+#include "eventdest/destination.hpp"
+
+namespace eventdest::detail {
+
+class PipelineDestination : public Destination {
+ public:
+  void publish(Event event, DeliveryCallback callback) override;
+  using Destination::publish;
+  bool flush(std::chrono::milliseconds timeout) override;
+  void close() override;
+  const std::string& type() const noexcept override { return type_; }
+
+  PipelineMetrics metrics() const { return pipeline_->metrics(); }
+
+ protected:
+  PipelineDestination(std::string type, std::vector<std::string> topics, DeliveryOptions options,
+                      BatchLimits limits);
+
+  /// Fills record.partition_key, record.payload and record.bytes; returns a failure outcome if
+  /// the event cannot be sent (too large, bad key). Runs on the publishing thread.
+  virtual std::optional<Outcome> prepare(Record& record) = 0;
+  /// Sends a batch; must lead to exactly one pipeline().complete() call for it.
+  virtual void send(Batch batch) = 0;
+  /// Cancels in-flight requests (their completions must still arrive) and stops the transport.
+  virtual void stop_transport() = 0;
+
+  DeliveryPipeline& pipeline() { return *pipeline_; }
+  const DeliveryOptions& options() const { return options_; }
+  const std::vector<std::string>& topics() const { return topics_; }
+
+ private:
+  bool matches(const std::string& topic) const;
+
+  const std::string type_;
+  const std::vector<std::string> topics_;
+  const DeliveryOptions options_;
+  std::unique_ptr<DeliveryPipeline> pipeline_;
+  std::mutex close_mutex_;
+  bool closed_ = false;
+};
+
+}  // namespace eventdest::detail

@@ -1,0 +1,309 @@
+#include "eventdest/spec.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+#include <algorithm>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include "core/json_util.hpp"
+#include "core/spec_readers.hpp"
+
+namespace eventdest {
+namespace {
+
+const std::set<std::string_view>& known_types() {
+  static const std::set<std::string_view> types = {"aws_kinesis", "kafka_rest", "kafka"};
+  return types;
+}
+
+// Config keys whose value is a JSON object (kept as compact JSON text).
+bool takes_object(std::string_view key) {
+  return key == "librdkafka";
+}
+
+std::string value_text(const rapidjson::Value& v) {
+  if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
+  if (v.IsBool()) return v.GetBool() ? "true" : "false";
+  return detail::compact_json(v);
+}
+
+void read_string_map(const rapidjson::Value& object, const std::string& field,
+                     std::map<std::string, std::string>& out, std::vector<FieldProblem>& problems) {
+  for (const auto& m : object.GetObject()) {
+    std::string key(m.name.GetString(), m.name.GetStringLength());
+    if (!m.value.IsString()) {
+      problems.push_back({field + "." + key, "must be a string"});
+    } else {
+      out[key] = value_text(m.value);
+    }
+  }
+}
+
+struct Registry {
+  std::mutex mutex;
+  std::unordered_map<std::string, DestinationFactory> factories;
+};
+
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+void register_builtin_factories();
+
+}  // namespace
+
+bool DestinationSpec::matches_topic(std::string_view topic) const noexcept {
+  if (topics.empty()) return true;
+  for (const auto& t : topics) {
+    if (t == "*" || t == topic) return true;
+  }
+  return false;
+}
+
+bool is_secret_field(std::string_view name) noexcept {
+  static const std::string_view secret_parts[] = {"secret",  "password", "session", "token",
+                                                  "api_key", "key_pem",  "key.pem"};
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (auto part : secret_parts) {
+    if (lower.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string DestinationSpec::to_string() const {
+  std::string out = "{\"type\":";
+  detail::append_json_string(out, type);
+  if (!id.empty()) {
+    out += ",\"id\":";
+    detail::append_json_string(out, id);
+  }
+  if (!name.empty()) {
+    out += ",\"name\":";
+    detail::append_json_string(out, name);
+  }
+  out += ",\"topics\":[";
+  for (std::size_t i = 0; i < topics.size(); ++i) {
+    if (i) out += ',';
+    detail::append_json_string(out, topics[i]);
+  }
+  out += "],\"config\":{";
+  bool first = true;
+  for (const auto& [k, v] : config) {
+    if (!first) out += ',';
+    first = false;
+    detail::append_json_string(out, k);
+    out += ':';
+    // Objects (librdkafka passthrough) may carry passwords: redact them whole.
+    detail::append_json_string(out, is_secret_field(k) || takes_object(k) ? "<redacted>" : v);
+  }
+  out += "},\"credentials\":{";
+  first = true;
+  for (const auto& [k, v] : credentials) {
+    if (!first) out += ',';
+    first = false;
+    detail::append_json_string(out, k);
+    out += ":\"<redacted>\"";
+  }
+  out += "}}";
+  return out;
+}
+
+DestinationSpec parse_spec(std::string_view json) {
+  std::string text(json);
+  rapidjson::Document doc;
+  doc.Parse(text.c_str(), text.size());
+  if (doc.HasParseError()) {
+    // Never echo the text: it may hold secrets.
+    throw ConfigError("spec", std::string("not valid JSON: ") +
+                                  rapidjson::GetParseError_En(doc.GetParseError()) +
+                                  " (at offset " + std::to_string(doc.GetErrorOffset()) + ")");
+  }
+  if (!doc.IsObject()) throw ConfigError("spec", "must be a JSON object");
+
+  std::vector<FieldProblem> problems;
+  DestinationSpec spec;
+  static const std::set<std::string_view> top_level = {"type",
+                                                       "topics",
+                                                       "config",
+                                                       "credentials",
+                                                       "id",
+                                                       "name",
+                                                       "delivery_metadata",
+                                                       "metadata",
+                                                       "disabled_at",
+                                                       "created_at",
+                                                       "tenant_id",
+                                                       "target",
+                                                       "target_url"};
+  for (const auto& m : doc.GetObject()) {
+    std::string_view key(m.name.GetString(), m.name.GetStringLength());
+    if (key == "filter") {
+      problems.push_back({"filter", "event filters are not supported; use topics"});
+    } else if (!top_level.count(key)) {
+      problems.push_back({std::string(key), "unknown field"});
+    }
+  }
+
+  auto type = doc.FindMember("type");
+  if (type == doc.MemberEnd()) {
+    problems.push_back({"type", "is required (aws_kinesis, kafka_rest or kafka)"});
+  } else if (!type->value.IsString() || !known_types().count(type->value.GetString())) {
+    problems.push_back({"type", "must be one of aws_kinesis, kafka_rest, kafka"});
+  } else {
+    spec.type = type->value.GetString();
+  }
+  for (const char* field : {"id", "name"}) {
+    if (auto it = doc.FindMember(field); it != doc.MemberEnd()) {
+      if (!it->value.IsString()) {
+        problems.push_back({field, "must be a string"});
+      } else {
+        (std::string_view(field) == "id" ? spec.id : spec.name) = it->value.GetString();
+      }
+    }
+  }
+  if (auto it = doc.FindMember("topics"); it != doc.MemberEnd() && !it->value.IsNull()) {
+    if (it->value.IsString() && std::string_view(it->value.GetString()) == "*") {
+      spec.topics = {"*"};  // Outpost also accepts the bare string "*"
+    } else if (!it->value.IsArray()) {
+      problems.push_back({"topics", "must be a list of topic names or [\"*\"]"});
+    } else {
+      std::size_t i = 0;
+      for (const auto& t : it->value.GetArray()) {
+        std::string field = "topics[" + std::to_string(i++) + "]";
+        if (!t.IsString() || t.GetStringLength() == 0) {
+          problems.push_back({field, "must be a non-empty string"});
+        } else {
+          spec.topics.emplace_back(t.GetString(), t.GetStringLength());
+        }
+      }
+      const bool wildcard = std::count(spec.topics.begin(), spec.topics.end(), "*") > 0;
+      if (wildcard && spec.topics.size() > 1) {
+        problems.push_back({"topics", "\"*\" cannot be combined with topic names"});
+      }
+    }
+  }
+  auto config = doc.FindMember("config");
+  if (config == doc.MemberEnd()) {
+    problems.push_back({"config", "is required"});
+  } else if (!config->value.IsObject()) {
+    problems.push_back({"config", "must be an object"});
+  } else {
+    for (const auto& m : config->value.GetObject()) {
+      std::string key(m.name.GetString(), m.name.GetStringLength());
+      if (m.value.IsNull()) continue;  // null means "not set", as in Outpost's API
+      if ((m.value.IsObject() || m.value.IsArray()) && !takes_object(key)) {
+        problems.push_back({"config." + key, "must be a string, number or boolean"});
+        continue;
+      }
+      if (takes_object(key) && !m.value.IsObject() && !m.value.IsString()) {
+        problems.push_back({"config." + key, "must be an object"});
+        continue;
+      }
+      spec.config[key] = value_text(m.value);
+    }
+  }
+  if (auto it = doc.FindMember("credentials"); it != doc.MemberEnd() && !it->value.IsNull()) {
+    if (!it->value.IsObject()) {
+      problems.push_back({"credentials", "must be an object"});
+    } else {
+      read_string_map(it->value, "credentials", spec.credentials, problems);
+    }
+  }
+  for (const char* field : {"delivery_metadata", "metadata"}) {
+    if (auto it = doc.FindMember(field); it != doc.MemberEnd() && !it->value.IsNull()) {
+      if (!it->value.IsObject()) {
+        problems.push_back({field, "must be an object of string values"});
+      } else if (std::string_view(field) == "delivery_metadata") {
+        read_string_map(it->value, field, spec.delivery_metadata, problems);
+      } else {
+        Metadata ignored;  // Outpost's destination metadata is descriptive only
+        read_string_map(it->value, field, ignored, problems);
+      }
+    }
+  }
+
+  // hookstream's body: a "kafka" destination configured with a REST cluster id.
+  if (spec.type == "kafka" && spec.config.count("cluster_id")) spec.type = "kafka_rest";
+
+  if (!spec.type.empty() && config != doc.MemberEnd() && config->value.IsObject()) {
+    auto more = validate_spec(spec);
+    problems.insert(problems.end(), more.begin(), more.end());
+  }
+  if (!problems.empty()) throw ConfigError(std::move(problems));
+  return spec;
+}
+
+std::vector<FieldProblem> validate_spec(const DestinationSpec& spec) {
+  std::vector<FieldProblem> problems;
+  if (spec.type == "aws_kinesis") {
+    detail::read_kinesis_config(spec, problems);
+  } else if (spec.type == "kafka_rest") {
+    detail::read_kafka_rest_config(spec, problems);
+  } else if (spec.type == "kafka") {
+    detail::read_kafka_config(spec, problems);
+  } else {
+    problems.push_back({"type", "must be one of aws_kinesis, kafka_rest, kafka"});
+  }
+  return problems;
+}
+
+void register_destination_factory(const std::string& type, DestinationFactory factory) {
+  auto& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  r.factories[type] = std::move(factory);
+}
+
+bool has_destination_factory(const std::string& type) {
+  register_builtin_factories();
+  auto& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  return r.factories.count(type) > 0;
+}
+
+std::unique_ptr<Destination> make_destination(std::string_view json) {
+  return make_destination(parse_spec(json));
+}
+
+std::unique_ptr<Destination> make_destination(const DestinationSpec& spec) {
+  register_builtin_factories();
+  auto problems = validate_spec(spec);
+  if (!problems.empty()) throw ConfigError(std::move(problems));
+  DestinationFactory factory;
+  {
+    auto& r = registry();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    if (auto it = r.factories.find(spec.type); it != r.factories.end()) factory = it->second;
+  }
+  if (!factory) {
+    throw ConfigError("type", spec.type == "kafka"
+                                  ? "the native Kafka adapter is not linked (build with "
+                                    "librdkafka, link eventdest::kafka and include "
+                                    "eventdest/kafka.hpp)"
+                                  : "no destination is registered for " + spec.type);
+  }
+  return factory(spec);
+}
+
+namespace {
+void register_builtin_factories() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    auto& r = registry();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    r.factories.emplace("aws_kinesis", [](const DestinationSpec& s) {
+      return make_kinesis_destination(KinesisConfig::from_spec(s), s.topics);
+    });
+    r.factories.emplace("kafka_rest", [](const DestinationSpec& s) {
+      return make_kafka_rest_destination(KafkaRestConfig::from_spec(s), s.topics);
+    });
+  });
+}
+}  // namespace
+
+}  // namespace eventdest
