@@ -58,11 +58,18 @@ void DeliveryPipeline::submit(RecordPtr record) {
   }
   record->sequence = next_sequence_++;
   outstanding_.insert(record->sequence);
+  if (record->request_bytes == 0) record->request_bytes = record->bytes;
   buffered_bytes_ += record->bytes;
-  queued_bytes_ += record->bytes;
+  queued_bytes_ += record->request_bytes;
   ++counters_.accepted;
+  const bool was_empty = queue_.empty();
   queue_.push_back(std::move(record));
-  work_cv_.notify_one();
+  // The worker sleeps until the oldest record's linger ends, so it only needs waking when that
+  // timer must start (first record) or a batch is full: no wake-up per record.
+  if (was_empty || queue_.size() >= limits_.max_records || queued_bytes_ >= limits_.max_bytes ||
+      flush_waiters_ > 0) {
+    work_cv_.notify_one();
+  }
 }
 
 void DeliveryPipeline::reject(RecordPtr record, const Outcome& outcome) {
@@ -181,17 +188,17 @@ Batch DeliveryPipeline::take_batch_locked(SteadyClock::time_point now) {
   std::size_t bytes = 0;
   auto fits = [&](const Record& r) {
     return batch.size() < limits_.max_records &&
-           (batch.empty() || bytes + r.bytes <= limits_.max_bytes);
+           (batch.empty() || bytes + r.request_bytes <= limits_.max_bytes);
   };
   // Retries first: they are the oldest.
   while (!retries_.empty() && retries_.begin()->first <= now && fits(*retries_.begin()->second)) {
-    bytes += retries_.begin()->second->bytes;
+    bytes += retries_.begin()->second->request_bytes;
     batch.push_back(std::move(retries_.begin()->second));
     retries_.erase(retries_.begin());
   }
   while (!queue_.empty() && fits(*queue_.front())) {
-    bytes += queue_.front()->bytes;
-    queued_bytes_ -= queue_.front()->bytes;
+    bytes += queue_.front()->request_bytes;
+    queued_bytes_ -= queue_.front()->request_bytes;
     batch.push_back(std::move(queue_.front()));
     queue_.pop_front();
   }
