@@ -9,7 +9,7 @@ APT_PACKAGES=(
   build-essential cmake pkg-config git
   libcurl4-openssl-dev libssl-dev rapidjson-dev catch2 librdkafka-dev kcat
   libbenchmark-dev python3 python3-boto3 python3-jmespath node-jmespath
-  clang libclang-rt-14-dev clang-format
+  clang libclang-rt-14-dev clang-format openssl curl
 )
 
 missing=()
