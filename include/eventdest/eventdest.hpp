@@ -9,5 +9,6 @@
 #include "eventdest/kafka_config.hpp"
 #include "eventdest/kafka_rest.hpp"
 #include "eventdest/kinesis.hpp"
+#include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"
 #include "eventdest/spec.hpp"

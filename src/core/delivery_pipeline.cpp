@@ -116,6 +116,7 @@ void DeliveryPipeline::report(RecordPtr record, const Outcome& outcome) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (record->sequence != 0) finish_locked(*record);
+    latencies_.record(r.latency);
     if (r.delivered()) {
       ++counters_.delivered;
     } else {
@@ -290,6 +291,10 @@ PipelineMetrics DeliveryPipeline::metrics() const {
   PipelineMetrics m = counters_;
   m.in_flight = outstanding_.size();
   m.buffered_bytes = buffered_bytes_;
+  m.latency_p50 = latencies_.percentile(0.50);
+  m.latency_p90 = latencies_.percentile(0.90);
+  m.latency_p99 = latencies_.percentile(0.99);
+  m.latency_max = latencies_.max();
   return m;
 }
 

@@ -11,6 +11,8 @@ target_sources(eventdest PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/kafka_config.cpp
   ${CMAKE_CURRENT_LIST_DIR}/kafka_rest_config.cpp
   ${CMAKE_CURRENT_LIST_DIR}/kinesis_config.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/log.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/latency_histogram.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pipeline_destination.cpp
   ${CMAKE_CURRENT_LIST_DIR}/spec.cpp
 )

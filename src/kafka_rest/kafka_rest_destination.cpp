@@ -2,11 +2,10 @@
 // modes. Stream mode is the default: one request carries many records and REST Proxy answers one
 // report per record, so the per-request cost is shared and every record still gets an exact
 // outcome (records:batch is capped at a few entries per request by the server).
-#include <cstdio>
-
 #include "core/http_outcome.hpp"
 #include "core/pipeline_destination.hpp"
 #include "eventdest/kafka_rest.hpp"
+#include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"
 #include "http/http_client.hpp"
 #include "kafka_rest/rest_errors.hpp"
@@ -53,7 +52,8 @@ class KafkaRestDestination final : public detail::PipelineDestination {
     records_url_ = config_.base_url + "/kafka/v3/clusters/" + config_.cluster_id + "/topics/" +
                    config_.topic + "/records";
     if (!config_.tls.verify) {
-      std::fprintf(stderr, "eventdest: warning: kafka_rest TLS verification is disabled\n");
+      log(LogLevel::warning, "kafka_rest " + config_.base_url +
+                                 ": TLS certificate verification is disabled (tls_verify=false)");
     }
   }
 

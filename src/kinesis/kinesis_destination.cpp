@@ -1,11 +1,10 @@
 // The aws_kinesis destination: DeliveryPipeline batches sent as PutRecords requests signed with
 // our SigV4 signer. Only the failed records of a partial batch go back to the pipeline for retry.
-#include <cstdio>
-
 #include "core/http_outcome.hpp"
 #include "core/json_util.hpp"
 #include "core/pipeline_destination.hpp"
 #include "eventdest/kinesis.hpp"
+#include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"
 #include "http/http_client.hpp"
 #include "kinesis/kinesis_records.hpp"
@@ -55,7 +54,8 @@ class KinesisDestination final : public detail::PipelineDestination {
                        : "{\"StreamARN\":" + detail::json_string(config_.stream_arn);
     body_prefix_ += ",\"Records\":[";
     if (!config_.tls.verify) {
-      std::fprintf(stderr, "eventdest: warning: aws_kinesis TLS verification is disabled\n");
+      log(LogLevel::warning,
+          "aws_kinesis " + url_ + ": TLS certificate verification is disabled (tls_verify=false)");
     }
   }
 

@@ -13,6 +13,7 @@
 #include "cli.hpp"
 #include "core/json_util.hpp"
 #include "eventdest/destination.hpp"
+#include "eventdest/log.hpp"
 
 namespace eventdest::cli {
 namespace {
@@ -97,6 +98,13 @@ int cmd_publish(const Args& args) {
   }
   auto spec = load_spec(args.destination);
   if (!spec) return kExitUsage;
+  // Library warnings (e.g. TLS verification disabled) go to stderr; stdout stays reports only.
+  set_log_handler(
+      [](LogLevel level, std::string_view message) {
+        std::fprintf(stderr, "eventdest: %s: %.*s\n", to_string(level),
+                     static_cast<int>(message.size()), message.data());
+      },
+      LogLevel::warning);
   std::unique_ptr<Destination> destination;
   try {
     destination = make_destination(*spec);
@@ -160,12 +168,18 @@ int cmd_publish(const Args& args) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (progress) std::fprintf(stderr, "\r%60s\r", "");
+  const auto m = destination->metrics();
   std::fprintf(stderr,
                "eventdest: %zu events to %s: %zu delivered, %zu failed, %zu not matched "
-               "(%.2f s, %.0f events/s)\n",
+               "(%.2f s, %.0f events/s)\n"
+               "eventdest: %llu requests, %llu retried attempts; latency p50 %.1f ms, p99 %.1f ms, "
+               "max %.1f ms\n",
                total, destination->to_string().c_str(), reports.delivered(), reports.failed(),
                reports.not_matched(), seconds,
-               seconds > 0 ? static_cast<double>(total) / seconds : 0.0);
+               seconds > 0 ? static_cast<double>(total) / seconds : 0.0,
+               static_cast<unsigned long long>(m.requests),
+               static_cast<unsigned long long>(m.retried), m.latency_p50.count() / 1000.0,
+               m.latency_p99.count() / 1000.0, m.latency_max.count() / 1000.0);
   return reports.failed() == 0 ? kExitOk : kExitFailed;
 }
 
