@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "eventdest/error.hpp"
 #include "eventdest/event.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -291,8 +291,9 @@ Event Event::from_json(std::string_view json) {
       }
     } else if (it->value.IsNumber()) {
       double seconds = it->value.GetDouble();
-      if (!std::isfinite(seconds) || seconds < 0 || seconds > 253402300799.0) {
-        problems.push_back({"time", "unix seconds out of range"});
+      // system_clock counts nanoseconds in 64 bits: it ends in April 2262.
+      if (!std::isfinite(seconds) || seconds < 0 || seconds >= 9200000000.0) {
+        problems.push_back({"time", "unix seconds out of range (0 to 9200000000)"});
       } else {
         event.time_ = Clock::time_point(
             std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)));
@@ -385,6 +386,8 @@ bool parse_rfc3339(std::string_view s, Clock::time_point& out) {
       minute > 59 || second > 60) {
     return false;
   }
+  // system_clock counts nanoseconds in 64 bits: about 1678 to 2261 is representable.
+  if (year < 1678 || year > 2261) return false;
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   if (month == 2 && day == 29 && !leap) return false;
   std::size_t pos = 19;
