@@ -89,7 +89,8 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  /// Queues `request`; `callback` runs exactly once on the I/O thread with the outcome.
+  /// Queues `request`; `callback` runs exactly once on the I/O thread with the outcome (an empty
+  /// callback is allowed: fire and forget).
   void send(Request request, Callback callback);
   /// Convenience for tests and tools: sends and waits.
   Response send_sync(Request request);

@@ -219,7 +219,7 @@ void Transfer::deliver() noexcept {
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - submitted_);
   // noexcept: a throwing callback terminates (documented in http_client.hpp) rather than
   // unwinding through libcurl or killing the I/O thread and every later callback with it.
-  callback_(std::move(response_));
+  if (callback_) callback_(std::move(response_));  // an empty callback means "don't care"
 }
 
 }  // namespace eventdest::http::detail

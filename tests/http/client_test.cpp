@@ -489,3 +489,14 @@ TEST_CASE("transport errors have stable names", "[http]") {
   CHECK(std::string(to_string(TransportError::connection_lost)) == "connection_lost");
   CHECK(std::string(to_string(TransportError::cancelled)) == "cancelled");
 }
+
+TEST_CASE("an empty callback is allowed (fire and forget)", "[http]") {
+  NoProxyEnv no_proxy;
+  HttpServer server([](const ServerRequest&) { return Action::respond(200); });
+  {
+    Client client;
+    client.send(get(server.url()), nullptr);
+    REQUIRE(server.wait_for_requests(1, 10s));
+  }
+  CHECK(server.requests_received() == 1);
+}
