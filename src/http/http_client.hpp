@@ -72,6 +72,11 @@ struct ClientOptions {
   bool verify_tls = true;
   std::string ca_file;              ///< PEM bundle instead of the system store
   std::size_t max_connections = 8;  ///< total and per host; further requests wait for one
+  /// Transfers handed to libcurl at once (0: 8 x max_connections, room for HTTP/2 streams).
+  /// Further requests wait in the client's own queue, in order; their timeout keeps running and
+  /// one that expires there fails with timeout and maybe_sent=false. (libcurl's own pending list
+  /// costs time per queued transfer on every wake-up; ours does not.)
+  std::size_t max_in_flight = 0;
   /// TCP + TLS setup limit for each new connection (Request::timeout still bounds the whole).
   std::chrono::milliseconds connect_timeout{10000};
   bool http2 = true;  ///< negotiated over TLS (ALPN) when the server offers it
