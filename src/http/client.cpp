@@ -2,8 +2,12 @@
 //
 // Threads: send() locks `mutex_`, appends to `queue_` and wakes the I/O thread with
 // curl_multi_wakeup (libcurl's thread-safe way to interrupt curl_multi_poll). Everything else -
-// the multi handle's transfers, `active_`, `idle_handles_` - is touched only by the I/O thread,
-// so needs no lock. Callbacks run on the I/O thread with no lock held, so they may call send().
+// the backlog, the multi handle's transfers, `active_`, `idle_handles_` - is touched only by the
+// I/O thread, so needs no lock. Callbacks run on the I/O thread with no lock held, so they may
+// call send().
+//
+// Flow: queue_ -> backlog_ (FIFO, deadlines indexed) -> at most max_in_flight_ transfers in the
+// multi handle -> curl_multi_info_read -> callback; easy handles go back to idle_handles_.
 #include <algorithm>
 #include <exception>
 #include <future>
@@ -95,8 +99,8 @@ Client::Impl::Impl(ClientOptions opts) : options_(std::move(opts)) {
   if (!multi_) throw std::runtime_error("curl_multi_init failed");
   CURLM* m = multi_.get();
   const long max_conn = to_long(options_.max_connections);
-  // The bounded pool: at most max_connections open at once (transfers beyond wait inside
-  // libcurl for a free one), and as many idle connections kept alive for reuse.
+  // The bounded pool: at most max_connections open at once (in-flight transfers beyond that wait
+  // inside libcurl for a free one), and as many idle connections kept alive for reuse.
   curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, max_conn);
   curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, max_conn);
   curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, max_conn);
@@ -105,9 +109,10 @@ Client::Impl::Impl(ClientOptions opts) : options_(std::move(opts)) {
   settings_.options = &options_;
   settings_.share = share_.get();
   settings_.http2 = options_.http2 && detail::curl_supports_http2();
-  max_idle_handles_ = 2 * options_.max_connections + 8;
   max_in_flight_ =
       options_.max_in_flight > 0 ? options_.max_in_flight : 8 * options_.max_connections;
+  // As many handles as can be in flight: a steady load then never allocates one.
+  max_idle_handles_ = max_in_flight_;
 
   thread_ = std::thread([this] { run(); });
 }
