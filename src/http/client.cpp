@@ -2,11 +2,17 @@
 //
 // Threads: send() locks `mutex_`, appends to `queue_` and wakes the I/O thread with
 // curl_multi_wakeup (libcurl's thread-safe way to interrupt curl_multi_poll). Everything else -
-// the multi handle's transfers, `active_`, `idle_handles_` - is touched only by the I/O thread,
-// so needs no lock. Callbacks run on the I/O thread with no lock held, so they may call send().
+// the backlog, the multi handle's transfers, `active_`, `idle_handles_` - is touched only by the
+// I/O thread, so needs no lock. Callbacks run on the I/O thread with no lock held, so they may
+// call send().
+//
+// Flow: queue_ -> backlog_ (FIFO, deadlines indexed) -> at most max_in_flight_ transfers in the
+// multi handle -> curl_multi_info_read -> callback; easy handles go back to idle_handles_.
 #include <algorithm>
 #include <exception>
 #include <future>
+#include <list>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -36,11 +42,18 @@ long to_long(std::size_t n) {
 }  // namespace
 
 struct Client::Impl {
+  using Backlog = std::list<std::unique_ptr<Transfer>>;
+
   explicit Impl(ClientOptions opts);
   ~Impl();
 
   void send(std::unique_ptr<Transfer> transfer);
   void run();
+  void add_to_backlog(std::unique_ptr<Transfer> transfer);
+  std::unique_ptr<Transfer> take_from_backlog(Backlog::iterator it);
+  void expire_backlog();
+  void start_from_backlog();
+  int poll_timeout_ms() const;
   void start(std::unique_ptr<Transfer> transfer);
   void reap_completed();
   void cancel(std::vector<std::unique_ptr<Transfer>>& transfers, bool maybe_sent);
@@ -55,8 +68,12 @@ struct Client::Impl {
   detail::MultiPtr multi_;
   detail::TransferSettings settings_;
   std::size_t max_idle_handles_;
+  std::size_t max_in_flight_;
 
   // I/O thread only.
+  Backlog backlog_;  ///< submitted, waiting for an in-flight slot, in order
+  /// backlog_ entries with a timeout, by deadline: expiring them is O(log n), not a scan.
+  std::multimap<Transfer::Clock::time_point, Backlog::iterator> deadlines_;
   std::vector<EasyPtr> idle_handles_;  ///< reset handles kept for reuse (avoids re-allocation)
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> active_;  ///< added to multi_
 
@@ -82,8 +99,8 @@ Client::Impl::Impl(ClientOptions opts) : options_(std::move(opts)) {
   if (!multi_) throw std::runtime_error("curl_multi_init failed");
   CURLM* m = multi_.get();
   const long max_conn = to_long(options_.max_connections);
-  // The bounded pool: at most max_connections open at once (transfers beyond wait inside
-  // libcurl for a free one), and as many idle connections kept alive for reuse.
+  // The bounded pool: at most max_connections open at once (in-flight transfers beyond that wait
+  // inside libcurl for a free one), and as many idle connections kept alive for reuse.
   curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, max_conn);
   curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, max_conn);
   curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, max_conn);
@@ -92,7 +109,10 @@ Client::Impl::Impl(ClientOptions opts) : options_(std::move(opts)) {
   settings_.options = &options_;
   settings_.share = share_.get();
   settings_.http2 = options_.http2 && detail::curl_supports_http2();
-  max_idle_handles_ = 2 * options_.max_connections + 8;
+  max_in_flight_ =
+      options_.max_in_flight > 0 ? options_.max_in_flight : 8 * options_.max_connections;
+  // As many handles as can be in flight: a steady load then never allocates one.
+  max_idle_handles_ = max_in_flight_;
 
   thread_ = std::thread([this] { run(); });
 }
@@ -138,18 +158,27 @@ void Client::Impl::run() {
       if (stopping_) break;
     }
     for (auto& transfer : batch)
-      start(std::move(transfer));
+      add_to_backlog(std::move(transfer));
     batch.clear();
+    expire_backlog();
+    start_from_backlog();
 
     int running = 0;
     curl_multi_perform(multi_.get(), &running);
     reap_completed();
-    // Returns when a socket is ready, libcurl's next timeout is due, or send() woke us.
-    curl_multi_poll(multi_.get(), nullptr, 0, kIdlePollMs, nullptr);
+    // Completions freed slots: start waiting requests now rather than after the next wake-up.
+    if (!backlog_.empty() && active_.size() < max_in_flight_) continue;
+    // Returns when a socket is ready, libcurl's next timeout is due, a queued request's deadline
+    // passes, or send() woke us.
+    curl_multi_poll(multi_.get(), nullptr, 0, poll_timeout_ms(), nullptr);
   }
 
   // Stopping: never-started requests certainly were not sent; in-flight ones may have been.
   cancel(batch, false);
+  std::vector<std::unique_ptr<Transfer>> waiting;
+  while (!backlog_.empty())
+    waiting.push_back(take_from_backlog(backlog_.begin()));
+  cancel(waiting, false);
   cancel_active();
   // Cancelled callbacks may have sent more (e.g. a retry); cancel those too until none are left.
   for (;;) {
@@ -164,6 +193,50 @@ void Client::Impl::run() {
     cancel(batch, false);
   }
   idle_handles_.clear();
+}
+
+void Client::Impl::add_to_backlog(std::unique_ptr<Transfer> transfer) {
+  const auto deadline = transfer->deadline();
+  const auto it = backlog_.insert(backlog_.end(), std::move(transfer));
+  if (deadline != Transfer::Clock::time_point::max()) deadlines_.emplace(deadline, it);
+}
+
+std::unique_ptr<Transfer> Client::Impl::take_from_backlog(Backlog::iterator it) {
+  const auto deadline = (*it)->deadline();
+  if (deadline != Transfer::Clock::time_point::max()) {
+    auto [first, last] = deadlines_.equal_range(deadline);
+    for (; first != last; ++first) {
+      if (first->second == it) {
+        deadlines_.erase(first);
+        break;
+      }
+    }
+  }
+  std::unique_ptr<Transfer> transfer = std::move(*it);
+  backlog_.erase(it);
+  return transfer;
+}
+
+void Client::Impl::expire_backlog() {
+  const auto now = Transfer::Clock::now();
+  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
+    std::unique_ptr<Transfer> transfer = take_from_backlog(deadlines_.begin()->second);
+    transfer->fail(TransportError::timeout, false, "timed out waiting for a free connection");
+    transfer->deliver();
+  }
+}
+
+void Client::Impl::start_from_backlog() {
+  while (!backlog_.empty() && active_.size() < max_in_flight_) {
+    start(take_from_backlog(backlog_.begin()));
+  }
+}
+
+int Client::Impl::poll_timeout_ms() const {
+  if (deadlines_.empty()) return kIdlePollMs;
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadlines_.begin()->first -
+                                                                 Transfer::Clock::now());
+  return static_cast<int>(std::clamp<long long>(left.count(), 0, kIdlePollMs));
 }
 
 void Client::Impl::start(std::unique_ptr<Transfer> transfer) {

@@ -71,10 +71,17 @@ struct Response {
 struct ClientOptions {
   bool verify_tls = true;
   std::string ca_file;              ///< PEM bundle instead of the system store
-  std::size_t max_connections = 8;  ///< total and per host; further requests wait for one
+  std::size_t max_connections = 8;  ///< total and per host (0 is taken as 1)
+  /// Transfers handed to libcurl at once (0: 8 x max_connections, room for HTTP/2 streams).
+  /// Further requests wait in the client's own queue, in order; their timeout keeps running and
+  /// one that expires there fails with timeout and maybe_sent=false. (libcurl's own pending list
+  /// costs time per queued transfer on every wake-up; ours does not.)
+  std::size_t max_in_flight = 0;
   /// TCP + TLS setup limit for each new connection (Request::timeout still bounds the whole).
   std::chrono::milliseconds connect_timeout{10000};
-  bool http2 = true;  ///< negotiated over TLS (ALPN) when the server offers it
+  /// Offered over TLS (ALPN), used when the server accepts it and the linked libcurl has HTTP/2
+  /// (checked with curl_version_info); plain http:// stays HTTP/1.1.
+  bool http2 = true;
   std::string user_agent = "eventdest/0.1";
   /// Proxies come from the usual environment variables (http_proxy, https_proxy, no_proxy), as
   /// libcurl reads them.
@@ -89,7 +96,8 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  /// Queues `request`; `callback` runs exactly once on the I/O thread with the outcome.
+  /// Queues `request`; `callback` runs exactly once on the I/O thread with the outcome (an empty
+  /// callback is allowed: fire and forget).
   void send(Request request, Callback callback);
   /// Convenience for tests and tools: sends and waits.
   Response send_sync(Request request);

@@ -76,7 +76,10 @@ bool Transfer::prepare(EasyPtr easy, const TransferSettings& settings) {
   set(h, CURLOPT_HEADERFUNCTION, &Transfer::on_header, rc);
   set(h, CURLOPT_HEADERDATA, static_cast<void*>(this), rc);
   if (request_.timeout.count() > 0) {
-    set(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request_.timeout.count()), rc);
+    // The time spent queued in the client counts: Request::timeout bounds the whole request.
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline() - Clock::now()).count();
+    set(h, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<decltype(left)>(left, 1)), rc);
   }
   set(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()), rc);
   // Pooled connections can sit idle for a while; keepalive probes find dead peers (and keep NAT
@@ -145,6 +148,11 @@ bool Transfer::prepare(EasyPtr easy, const TransferSettings& settings) {
     return false;
   }
   return true;
+}
+
+Transfer::Clock::time_point Transfer::deadline() const noexcept {
+  if (request_.timeout.count() <= 0) return Clock::time_point::max();
+  return submitted_ + request_.timeout;
 }
 
 std::size_t Transfer::on_body(char* data, std::size_t size, std::size_t n, void* self) {
@@ -219,7 +227,7 @@ void Transfer::deliver() noexcept {
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - submitted_);
   // noexcept: a throwing callback terminates (documented in http_client.hpp) rather than
   // unwinding through libcurl or killing the I/O thread and every later callback with it.
-  callback_(std::move(response_));
+  if (callback_) callback_(std::move(response_));  // an empty callback means "don't care"
 }
 
 }  // namespace eventdest::http::detail

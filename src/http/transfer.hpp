@@ -27,10 +27,14 @@ class Transfer {
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
 
-  /// Takes `easy` (fresh or reset) and configures it for this request. On failure (a URL we do
+  /// Takes `easy` (fresh or reset) and configures it for this request, with what is left of the
+  /// request's timeout as libcurl's timeout. On failure (a URL we do
   /// not send, an option libcurl refuses) returns false with the response already failed; the
   /// handle stays owned by the transfer either way (release_easy() gives it back).
   bool prepare(EasyPtr easy, const TransferSettings& settings);
+
+  /// When Request::timeout runs out, counted from send(); time_point::max() without a timeout.
+  Clock::time_point deadline() const noexcept;
 
   CURL* easy() const noexcept { return easy_.get(); }
   EasyPtr release_easy() noexcept { return std::move(easy_); }

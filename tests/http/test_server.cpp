@@ -129,12 +129,23 @@ class Reader {
   std::string buffer_;
 };
 
-bool write_all(int fd, std::string_view data) {
+// Writes everything unless the peer goes away or the server stops: a client that stops reading
+// must not keep a connection thread (and so the server's destructor) blocked in send().
+bool write_all(int fd, int stop_fd, std::string_view data) {
   while (!data.empty()) {
-    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      data.remove_prefix(static_cast<std::size_t>(n));
+      continue;
+    }
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<std::size_t>(n));
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      pollfd fds[2] = {{fd, POLLOUT, 0}, {stop_fd, POLLIN, 0}};
+      if (::poll(fds, 2, -1) < 0 && errno != EINTR) return false;
+      if ((fds[1].revents & POLLIN) != 0) return false;
+      continue;
+    }
+    return false;
   }
   return true;
 }
@@ -155,7 +166,7 @@ std::string chunk(std::string_view data) {
 }
 
 // Reads one request; nullopt when the connection ended (or the server stops) first.
-std::optional<ServerRequest> read_request(Reader& in, int fd) {
+std::optional<ServerRequest> read_request(Reader& in, int fd, int stop_fd) {
   std::optional<std::string> line = in.line();
   while (line && line->empty())
     line = in.line();  // tolerate stray CRLFs between requests
@@ -180,7 +191,7 @@ std::optional<ServerRequest> read_request(Reader& in, int fd) {
   }
 
   if (lowercase(req.header("expect")) == "100-continue" &&
-      !write_all(fd, "HTTP/1.1 100 Continue\r\n\r\n")) {
+      !write_all(fd, stop_fd, "HTTP/1.1 100 Continue\r\n\r\n")) {
     return std::nullopt;
   }
 
@@ -460,7 +471,7 @@ void HttpServer::serve(int fd, std::size_t connection) {
 
   Reader in(fd, stop_pipe_[0]);
   for (std::size_t index = 0;; ++index) {
-    std::optional<ServerRequest> req = read_request(in, fd);
+    std::optional<ServerRequest> req = read_request(in, fd, stop_pipe_[0]);
     if (!req) break;
     req->connection = connection;
     req->index_on_connection = index;
@@ -513,7 +524,8 @@ bool HttpServer::perform(int fd, Action action, const ServerRequest& request) {
       return false;
     }
     case Action::Kind::raw:
-      write_all(fd, action.parts_.empty() ? std::string_view() : action.parts_.front());
+      write_all(fd, stop_pipe_[0],
+                action.parts_.empty() ? std::string_view() : action.parts_.front());
       if (action.end_ != Action::End::keep_alive) {
         ::close(fd);
         return false;
@@ -538,14 +550,15 @@ bool HttpServer::perform(int fd, Action action, const ServerRequest& request) {
   if (action.end_ != Action::End::keep_alive) head += "Connection: close\r\n";
   head += "\r\n";
 
-  bool ok = write_all(fd, head);
+  bool ok = write_all(fd, stop_pipe_[0], head);
   for (std::size_t i = 0; ok && i < action.parts_.size(); ++i) {
     if (i > 0 && !sleep_for(action.gap_)) ok = false;
     if (ok && request.method != "HEAD") {
-      ok = write_all(fd, action.chunked_ ? chunk(action.parts_[i]) : action.parts_[i]);
+      ok = write_all(fd, stop_pipe_[0],
+                     action.chunked_ ? chunk(action.parts_[i]) : action.parts_[i]);
     }
   }
-  if (ok && action.chunked_ && action.finish_) ok = write_all(fd, "0\r\n\r\n");
+  if (ok && action.chunked_ && action.finish_) ok = write_all(fd, stop_pipe_[0], "0\r\n\r\n");
 
   if (!ok || action.end_ == Action::End::close) {
     ::close(fd);

@@ -124,3 +124,17 @@ TEST_CASE("test server: accept hooks and stalled connections end with the server
   REQUIRE(served.ok());
   CHECK(server.connections_accepted() == 2);
 }
+
+TEST_CASE("test server: stops while a client is not reading a large response",
+          "[http][test_server]") {
+  std::unique_ptr<RawClient> client;
+  {
+    HttpServer server([](const ServerRequest&) {
+      return Action::respond(200, {}, std::string(32 * 1024 * 1024, 'x'));
+    });
+    client = std::make_unique<RawClient>(server.port());
+    client->write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    REQUIRE(server.wait_for_requests(1, 10s));
+  }  // must return although the connection thread is blocked on a full socket buffer
+  SUCCEED("server destructor returned");
+}
