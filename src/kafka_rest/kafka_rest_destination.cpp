@@ -145,6 +145,10 @@ class KafkaRestDestination final : public detail::PipelineDestination {
 
   std::vector<detail::Outcome> stream_outcomes(const http::Response& response, std::size_t n) {
     if (response.ok() && response.status != 200) return request_failure(response, n);
+    if (!response.ok() && response.received_status != 200) {
+      // Nothing or a non-200 arrived before the failure: no report can be trusted.
+      return std::vector<detail::Outcome>(n, detail::transport_failure_outcome(response));
+    }
     // 200, complete or cut mid-way: every report that arrived counts; the rest are retried.
     bool complete = false;
     auto outcomes = detail::parse_stream_reports(response.body, 200, complete);
