@@ -180,8 +180,8 @@ class Lexer {
     while (i_ < text_.size() && is_digit(text_[i_])) {
       // Saturate: an index this large is out of range anyway, and it keeps slice arithmetic
       // free of overflow.
-      if (value < kNumberLimit) value = value * 10 + (text_[i_] - '0');
-      if (value > kNumberLimit) value = kNumberLimit;
+      const int digit = text_[i_] - '0';
+      value = value <= (kNumberLimit - digit) / 10 ? value * 10 + digit : kNumberLimit;
       ++i_;
     }
     t.number = negative ? -value : value;
