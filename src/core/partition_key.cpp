@@ -1,0 +1,77 @@
+#include "eventdest/partition_key.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace eventdest {
+namespace {
+
+std::string compact_json(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  v.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace
+
+PartitionKeyTemplate::PartitionKeyTemplate(std::string_view expression) : text_(expression) {
+  if (!text_.empty()) expression_.emplace(jmespath::Expression::compile(text_));
+}
+
+std::string PartitionKeyTemplate::key(const Event& event, const MetadataList& metadata) const {
+  if (!expression_) return event.id();
+
+  // The metadata object only references the strings of `metadata`, in a stack buffer for the
+  // usual handful of keys; the data DOM is passed by pointer, never copied.
+  alignas(8) char buffer[1024];
+  rapidjson::MemoryPoolAllocator<> allocator(buffer, sizeof buffer);
+  rapidjson::Value meta(rapidjson::kObjectType);
+  for (const auto& [name, value] : metadata) {
+    rapidjson::Value k(rapidjson::StringRef(name.data(), name.size()));
+    rapidjson::Value v(rapidjson::StringRef(value.data(), value.size()));
+    meta.AddMember(k, v, allocator);
+  }
+  const jmespath::RootField root[] = {{"metadata", &meta}, {"data", &event.data_document()}};
+
+  try {
+    const jmespath::Result result = expression_->evaluate(root, 2);
+    const rapidjson::Value& v = result.value();
+    switch (v.GetType()) {
+      case rapidjson::kNullType:
+        return event.id();
+      case rapidjson::kStringType:
+        if (v.GetStringLength() == 0) return event.id();
+        return std::string(v.GetString(), v.GetStringLength());
+      case rapidjson::kTrueType:
+        return "true";
+      case rapidjson::kFalseType:
+        return "false";
+      default:
+        return compact_json(v);  // numbers as RapidJSON writes them, arrays, objects
+    }
+  } catch (const jmespath::RuntimeError&) {
+    // A template that fails on some event (e.g. a type error on its data) keys it by event id.
+    return event.id();
+  }
+}
+
+std::string PartitionKeyTemplate::key(const Event& event, TimestampFormat format) const {
+  if (!expression_) return event.id();
+  return key(event, merged_metadata(event, format));
+}
+
+std::size_t utf8_length(std::string_view s) noexcept {
+  std::size_t n = 0;
+  for (unsigned char c : s)
+    n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string check_kinesis_partition_key(std::string_view key) {
+  const std::size_t n = utf8_length(key);
+  if (n >= 1 && n <= 256) return {};
+  return "partition key is " + std::to_string(n) + " characters; Kinesis allows 1 to 256";
+}
+
+}  // namespace eventdest

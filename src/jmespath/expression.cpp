@@ -1,0 +1,152 @@
+// The public API: Expression, Result and search().
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "eventdest/jmespath.hpp"
+#include "jmespath/ast.hpp"
+#include "jmespath/interpreter.hpp"
+#include "jmespath/parser.hpp"
+#include "jmespath/value.hpp"
+
+namespace eventdest::jmespath {
+namespace {
+
+const rapidjson::Value* static_value(rapidjson::Type type) noexcept {
+  static const rapidjson::Value null_value(rapidjson::kNullType);
+  static const rapidjson::Value true_value(rapidjson::kTrueType);
+  static const rapidjson::Value false_value(rapidjson::kFalseType);
+  switch (type) {
+    case rapidjson::kTrueType:
+      return &true_value;
+    case rapidjson::kFalseType:
+      return &false_value;
+    default:
+      return &null_value;
+  }
+}
+
+}  // namespace
+
+struct Result::Impl {
+  detail::Arena arena;
+};
+
+struct Expression::Impl {
+  std::string text;
+  detail::Ast ast;
+};
+
+// ---- Result -----------------------------------------------------------------------------------
+
+Result::Result() : value_(static_value(rapidjson::kNullType)) {}
+
+Result::Result(Result&& other) noexcept : impl_(std::move(other.impl_)), value_(other.value_) {
+  other.value_ = static_value(rapidjson::kNullType);
+}
+
+Result& Result::operator=(Result&& other) noexcept {
+  if (this != &other) {
+    impl_ = std::move(other.impl_);
+    value_ = other.value_;
+    other.value_ = static_value(rapidjson::kNullType);
+  }
+  return *this;
+}
+
+Result::~Result() = default;
+
+const rapidjson::Value& Result::value() const noexcept {
+  return *value_;
+}
+
+std::string Result::to_json() const {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value_->Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// ---- Expression -------------------------------------------------------------------------------
+
+Expression::Expression(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+Expression::Expression(const Expression&) = default;
+Expression::Expression(Expression&&) noexcept = default;
+Expression& Expression::operator=(const Expression&) = default;
+Expression& Expression::operator=(Expression&&) noexcept = default;
+Expression::~Expression() = default;
+
+Expression Expression::compile(std::string_view text) {
+  auto impl = std::make_shared<Impl>();
+  impl->text.assign(text);
+  detail::parse(impl->text, impl->ast);
+  return Expression(std::move(impl));
+}
+
+const std::string& Expression::text() const noexcept {
+  return impl_->text;
+}
+
+Result Expression::evaluate(const rapidjson::Value& root) const {
+  return run(detail::Val::borrow(&root));
+}
+
+Result Expression::evaluate(const std::vector<RootField>& fields) const {
+  return evaluate(fields.data(), fields.size());
+}
+
+Result Expression::evaluate(const RootField* fields, std::size_t count) const {
+  return run(detail::Val::root(fields, count));
+}
+
+Result Expression::run(const detail::Val& root) const {
+  Result result;
+  detail::EvalContext ctx;
+  ctx.state = &result;
+  ctx.make_arena = [](void* state) -> detail::Arena* {
+    auto* r = static_cast<Result*>(state);
+    r->impl_ = std::make_unique<Result::Impl>();
+    return &r->impl_->arena;
+  };
+  detail::Interpreter interpreter(ctx);
+  const detail::Val v = interpreter.eval(*impl_->ast.root, root);
+  const detail::LiteralStore& literals = *impl_->ast.literals;
+  switch (v.kind) {
+    case detail::Kind::null:
+      return result;
+    case detail::Kind::true_:
+      result.value_ = static_value(rapidjson::kTrueType);
+      return result;
+    case detail::Kind::false_:
+      result.value_ = static_value(rapidjson::kFalseType);
+      return result;
+    case detail::Kind::json:
+      // The zero-copy case: a node of the input is the answer.
+      if (!literals.owns(v.u.json)) {
+        result.value_ = v.u.json;
+        return result;
+      }
+      break;
+    default:
+      break;
+  }
+  detail::Arena& arena = interpreter.arena();
+  detail::materialize(v, arena.value, arena, literals);
+  result.value_ = &arena.value;
+  return result;
+}
+
+std::string search(std::string_view expression, std::string_view json) {
+  const Expression compiled = Expression::compile(expression);
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(json.data(),
+                                                                                 json.size());
+  if (doc.HasParseError()) {
+    throw std::invalid_argument(std::string("invalid JSON at offset ") +
+                                std::to_string(doc.GetErrorOffset()) + ": " +
+                                rapidjson::GetParseError_En(doc.GetParseError()));
+  }
+  return compiled.evaluate(doc).to_json();
+}
+
+}  // namespace eventdest::jmespath

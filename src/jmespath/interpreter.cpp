@@ -1,0 +1,231 @@
+#include "jmespath/interpreter.hpp"
+
+#include "jmespath/functions.hpp"
+
+namespace eventdest::jmespath::detail {
+
+Val Interpreter::eval(const Node& node, const Val& current) {
+  switch (node.kind) {
+    case NodeKind::current:
+      return current;
+    case NodeKind::field_path:
+      return field_path(node, current);
+    case NodeKind::subexpr: {
+      const Val left = eval(*node.lhs, current);
+      if (left.is_null()) return Val::null();
+      return eval(*node.rhs, left);
+    }
+    case NodeKind::index: {
+      if (type_of(current) != Type::array) return Val::null();
+      const auto size = static_cast<std::int64_t>(array_size(current));
+      const std::int64_t i = node.index < 0 ? node.index + size : node.index;
+      if (i < 0 || i >= size) return Val::null();
+      return array_at(current, static_cast<std::size_t>(i));
+    }
+    case NodeKind::slice:
+      return slice(node, current);
+    case NodeKind::projection:
+      return projection(node, current);
+    case NodeKind::value_projection:
+      return value_projection(node, current);
+    case NodeKind::filter_projection:
+      return filter_projection(node, current);
+    case NodeKind::flatten:
+      return flatten(node, current);
+    case NodeKind::multi_list:
+      return multi_list(node, current);
+    case NodeKind::multi_hash:
+      return multi_hash(node, current);
+    case NodeKind::literal:
+      return node.literal;
+    case NodeKind::pipe:
+      return eval(*node.rhs, eval(*node.lhs, current));
+    case NodeKind::or_: {
+      const Val left = eval(*node.lhs, current);
+      return truthy(left) ? left : eval(*node.rhs, current);
+    }
+    case NodeKind::and_: {
+      const Val left = eval(*node.lhs, current);
+      return truthy(left) ? eval(*node.rhs, current) : left;
+    }
+    case NodeKind::not_:
+      return Val::boolean(!truthy(eval(*node.lhs, current)));
+    case NodeKind::compare:
+      return compare(node, current);
+    case NodeKind::function:
+      return function(node, current);
+    case NodeKind::expref:
+      return Val::expref(node.lhs);
+  }
+  return Val::null();
+}
+
+Val Interpreter::field_path(const Node& node, const Val& current) {
+  const auto& names = node.names;
+  const std::size_t count = names.size();
+  std::size_t k = 0;
+  Val v = current;
+  // Owned objects and the virtual root take the general path until a borrowed node is reached.
+  while (v.kind != Kind::json) {
+    if (k == count) return v;
+    v = object_find(v, names[k++]);
+    if (v.kind == Kind::null) return v;
+  }
+  const rapidjson::Value* p = v.u.json;
+  for (; k < count; ++k) {
+    if (!p->IsObject()) return Val::null();
+    p = find_member(*p, names[k].data(), names[k].size());
+    if (!p) return Val::null();
+  }
+  return Val::borrow(p);
+}
+
+Val Interpreter::slice(const Node& node, const Val& current) {
+  if (type_of(current) != Type::array) return Val::null();
+  // Python's slice semantics; the lexer saturates numbers at 2^62, so nothing overflows.
+  const auto len = static_cast<std::int64_t>(array_size(current));
+  const std::int64_t step = node.step;
+  auto clamp = [&](std::int64_t v) {
+    if (v < 0) {
+      v += len;
+      if (v < 0) v = step < 0 ? -1 : 0;
+    } else if (v >= len) {
+      v = step < 0 ? len - 1 : len;
+    }
+    return v;
+  };
+  const std::int64_t start = node.has_start ? clamp(node.start) : (step < 0 ? len - 1 : 0);
+  const std::int64_t stop = node.has_stop ? clamp(node.stop) : (step < 0 ? -1 : len);
+  std::int64_t count = 0;
+  if (step > 0 && start < stop) count = (stop - start + step - 1) / step;
+  if (step < 0 && start > stop) count = (start - stop + (-step) - 1) / (-step);
+  Val* out = arena().make<Val>(static_cast<std::size_t>(count));
+  std::int64_t i = start;
+  for (std::int64_t k = 0; k < count; ++k, i += step) {
+    out[k] = array_at(current, static_cast<std::size_t>(i));
+  }
+  return Val::array(out, static_cast<std::size_t>(count));
+}
+
+Val Interpreter::projection(const Node& node, const Val& current) {
+  const Val base = node.lhs ? eval(*node.lhs, current) : current;
+  if (type_of(base) != Type::array) return Val::null();
+  const std::size_t size = array_size(base);
+  Val* out = arena().make<Val>(size);
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < size; ++i) {
+    const Val element = array_at(base, i);
+    const Val r = node.rhs ? eval(*node.rhs, element) : element;
+    if (!r.is_null()) out[n++] = r;
+  }
+  return Val::array(out, n);
+}
+
+Val Interpreter::value_projection(const Node& node, const Val& current) {
+  const Val base = node.lhs ? eval(*node.lhs, current) : current;
+  if (type_of(base) != Type::object) return Val::null();
+  const std::size_t size = object_size(base);
+  Val* out = arena().make<Val>(size);
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < size; ++i) {
+    const Val element = object_value(base, i);
+    const Val r = node.rhs ? eval(*node.rhs, element) : element;
+    if (!r.is_null()) out[n++] = r;
+  }
+  return Val::array(out, n);
+}
+
+Val Interpreter::filter_projection(const Node& node, const Val& current) {
+  const Val base = node.lhs ? eval(*node.lhs, current) : current;
+  if (type_of(base) != Type::array) return Val::null();
+  const std::size_t size = array_size(base);
+  Val* out = arena().make<Val>(size);
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < size; ++i) {
+    const Val element = array_at(base, i);
+    if (!truthy(eval(*node.cond, element))) continue;
+    const Val r = node.rhs ? eval(*node.rhs, element) : element;
+    if (!r.is_null()) out[n++] = r;
+  }
+  return Val::array(out, n);
+}
+
+Val Interpreter::flatten(const Node& node, const Val& current) {
+  const Val base = node.lhs ? eval(*node.lhs, current) : current;
+  if (type_of(base) != Type::array) return Val::null();
+  const std::size_t size = array_size(base);
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < size; ++i) {
+    const Val e = array_at(base, i);
+    total += type_of(e) == Type::array ? array_size(e) : 1;
+  }
+  Val* out = arena().make<Val>(total);
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < size; ++i) {
+    const Val e = array_at(base, i);
+    if (type_of(e) == Type::array) {
+      const std::size_t inner = array_size(e);
+      for (std::size_t k = 0; k < inner; ++k)
+        out[n++] = array_at(e, k);
+    } else {
+      out[n++] = e;
+    }
+  }
+  return Val::array(out, n);
+}
+
+Val Interpreter::multi_list(const Node& node, const Val& current) {
+  if (current.is_null()) return Val::null();
+  const std::size_t size = node.children.size();
+  Val* out = arena().make<Val>(size);
+  for (std::size_t i = 0; i < size; ++i)
+    out[i] = eval(*node.children[i], current);
+  return Val::array(out, size);
+}
+
+Val Interpreter::multi_hash(const Node& node, const Val& current) {
+  if (current.is_null()) return Val::null();
+  const std::size_t size = node.children.size();
+  auto* out = arena().make<Member>(size);
+  for (std::size_t i = 0; i < size; ++i) {
+    new (&out[i]) Member{node.keys[i], eval(*node.children[i], current)};
+  }
+  return Val::object(out, size);
+}
+
+Val Interpreter::compare(const Node& node, const Val& current) {
+  const Val left = eval(*node.lhs, current);
+  const Val right = eval(*node.rhs, current);
+  const auto op = static_cast<Comparator>(node.op);
+  if (op == Comparator::eq) return Val::boolean(equals(left, right));
+  if (op == Comparator::ne) return Val::boolean(!equals(left, right));
+  // Ordering is defined on numbers only; anything else compares to null.
+  if (type_of(left) != Type::number || type_of(right) != Type::number) return Val::null();
+  const int c = compare_numbers(left, right);
+  switch (op) {
+    case Comparator::lt:
+      return Val::boolean(c < 0);
+    case Comparator::lte:
+      return Val::boolean(c <= 0);
+    case Comparator::gt:
+      return Val::boolean(c > 0);
+    case Comparator::gte:
+      return Val::boolean(c >= 0);
+    default:
+      return Val::null();
+  }
+}
+
+Val Interpreter::function(const Node& node, const Val& current) {
+  const std::size_t count = node.children.size();
+  // Fixed-arity functions take at most 3 arguments; only merge/not_null can take more.
+  Val local[4];
+  Val* args = count <= 4 ? local : arena().make<Val>(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const Node& arg = *node.children[i];
+    args[i] = arg.kind == NodeKind::expref ? Val::expref(arg.lhs) : eval(arg, current);
+  }
+  return call_function(static_cast<Function>(node.op), args, count, *this);
+}
+
+}  // namespace eventdest::jmespath::detail

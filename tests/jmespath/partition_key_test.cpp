@@ -1,0 +1,143 @@
+// Partition keys: the result-to-key rules, every event-id fallback, and the Kinesis length rule.
+#include "eventdest/partition_key.hpp"
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/catch.hpp"
+
+using eventdest::Event;
+using eventdest::PartitionKeyTemplate;
+
+namespace {
+
+Event make_event(const std::string& data) {
+  Event e("orders", data);
+  e.set_id("evt-1");
+  e.set_metadata({{"source", "web"}, {"region", "eu"}});
+  return e;
+}
+
+std::string key_of(const char* expression, const std::string& data) {
+  return PartitionKeyTemplate(expression).key(make_event(data));
+}
+
+}  // namespace
+
+TEST_CASE("partition key: strings are used as they are", "[partition_key]") {
+  CHECK(key_of("data.customer_id", R"({"customer_id": "c-42"})") == "c-42");
+  CHECK(key_of("join('-', [metadata.source, data.customer_id])", R"({"customer_id": "c-42"})") ==
+        "web-c-42");
+  CHECK(key_of("data.name", "{\"name\": \"caf\xC3\xA9 \xE2\x9C\x93\"}") ==
+        "caf\xC3\xA9 \xE2\x9C\x93");
+}
+
+TEST_CASE("partition key: system and user metadata are visible", "[partition_key]") {
+  const Event e = make_event("{}");
+  CHECK(PartitionKeyTemplate("metadata.topic").key(e) == "orders");
+  CHECK(PartitionKeyTemplate("metadata.\"event-id\"").key(e) == "evt-1");
+  CHECK(PartitionKeyTemplate("metadata.region").key(e) == "eu");
+  CHECK(PartitionKeyTemplate("metadata.timestamp").key(e) ==
+        eventdest::format_timestamp(e.time(), eventdest::TimestampFormat::unix_seconds));
+  CHECK(PartitionKeyTemplate("metadata.timestamp").key(e, eventdest::TimestampFormat::unix_ms) ==
+        eventdest::format_timestamp(e.time(), eventdest::TimestampFormat::unix_ms));
+  // An explicit metadata list is used as given.
+  const eventdest::MetadataList list{{"tenant", "t1"}};
+  CHECK(PartitionKeyTemplate("metadata.tenant").key(e, list) == "t1");
+  CHECK(PartitionKeyTemplate("keys(metadata)").key(e, list) == R"(["tenant"])");
+}
+
+TEST_CASE("partition key: numbers, booleans, arrays and objects", "[partition_key]") {
+  CHECK(key_of("data.n", R"({"n": 42})") == "42");
+  CHECK(key_of("data.n", R"({"n": -7})") == "-7");
+  CHECK(key_of("data.n", R"({"n": 1.5})") == "1.5");
+  CHECK(key_of("data.n", R"({"n": 1.0})") == "1.0");
+  CHECK(key_of("data.n", R"({"n": 12345678901234567890})") == "12345678901234567890");
+  CHECK(key_of("length(data.s)", R"({"s": "abc"})") == "3");
+  CHECK(key_of("data.b", R"({"b": true})") == "true");
+  CHECK(key_of("data.b", R"({"b": false})") == "false");
+  CHECK(key_of("data.o", R"({"o": {"a": 1, "b": [1, "x"]}})") == R"({"a":1,"b":[1,"x"]})");
+  CHECK(key_of("data.a", R"({"a": [1, 2, {"c": null}]})") == R"([1,2,{"c":null}])");
+  CHECK(key_of("[data.a, metadata.source]", R"({"a": 1})") == R"([1,"web"])");
+}
+
+TEST_CASE("partition key: fallbacks to the event id", "[partition_key]") {
+  SECTION("empty template") {
+    const PartitionKeyTemplate empty;
+    CHECK(empty.empty());
+    CHECK(empty.key(make_event(R"({"a": 1})")) == "evt-1");
+    const PartitionKeyTemplate also_empty("");
+    CHECK(also_empty.empty());
+    CHECK(also_empty.key(make_event("{}")) == "evt-1");
+  }
+  SECTION("null and missing") {
+    CHECK(key_of("data.missing", R"({"a": 1})") == "evt-1");
+    CHECK(key_of("data.a", R"({"a": null})") == "evt-1");
+    CHECK(key_of("data.a", "[1, 2]") == "evt-1");  // data that is not an object
+  }
+  SECTION("empty string") {
+    CHECK(key_of("data.a", R"({"a": ""})") == "evt-1");
+  }
+  SECTION("evaluation error") {
+    CHECK(key_of("abs(data.a)", R"({"a": "not a number"})") == "evt-1");
+    CHECK(key_of("sort(data.a)", R"({"a": [1, "x"]})") == "evt-1");
+  }
+  SECTION("a template that is not empty is kept") {
+    const PartitionKeyTemplate t("data.a");
+    CHECK_FALSE(t.empty());
+    CHECK(t.text() == "data.a");
+  }
+}
+
+TEST_CASE("partition key: invalid templates are rejected at construction", "[partition_key]") {
+  CHECK_THROWS_AS(PartitionKeyTemplate("data."), eventdest::jmespath::SyntaxError);
+  CHECK_THROWS_AS(PartitionKeyTemplate("nope(data)"), eventdest::jmespath::RuntimeError);
+  CHECK_THROWS_AS(PartitionKeyTemplate("abs(data, data)"), eventdest::jmespath::RuntimeError);
+}
+
+TEST_CASE("partition key: one template from many threads", "[partition_key]") {
+  const PartitionKeyTemplate t("join('-', [metadata.source, data.id])");
+  std::vector<std::thread> threads;
+  std::vector<int> wrong(4, 0);
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      for (int k = 0; k < 500; ++k) {
+        const std::string id = std::to_string(i * 1000 + k);
+        if (t.key(make_event("{\"id\": \"" + id + "\"}")) != "web-" + id) ++wrong[i];
+      }
+    });
+  }
+  for (auto& th : threads)
+    th.join();
+  CHECK(wrong == std::vector<int>(4, 0));
+}
+
+TEST_CASE("utf8_length counts code points", "[partition_key]") {
+  CHECK(eventdest::utf8_length("") == 0);
+  CHECK(eventdest::utf8_length("abc") == 3);
+  CHECK(eventdest::utf8_length("h\xC3\xA9llo") == 5);
+  CHECK(eventdest::utf8_length("\xF0\x9D\x84\x9E") == 1);
+}
+
+TEST_CASE("Kinesis partition keys are 1 to 256 characters", "[partition_key]") {
+  CHECK(eventdest::check_kinesis_partition_key("a").empty());
+  CHECK(eventdest::check_kinesis_partition_key(std::string(256, 'a')).empty());
+  CHECK(eventdest::check_kinesis_partition_key(std::string(300, 'a')) ==
+        "partition key is 300 characters; Kinesis allows 1 to 256");
+  CHECK(eventdest::check_kinesis_partition_key(std::string(257, 'a')) ==
+        "partition key is 257 characters; Kinesis allows 1 to 256");
+  CHECK(eventdest::check_kinesis_partition_key("") ==
+        "partition key is 0 characters; Kinesis allows 1 to 256");
+  // 256 two-byte characters are 512 bytes but still 256 characters.
+  std::string accents;
+  for (int i = 0; i < 256; ++i)
+    accents += "\xC3\xA9";
+  CHECK(eventdest::check_kinesis_partition_key(accents).empty());
+  CHECK_FALSE(eventdest::check_kinesis_partition_key(accents + "\xE2\x9C\x93").empty());
+  // A too-long key produced by a template is reported by the check.
+  const std::string long_value(300, 'x');
+  const std::string key = key_of("data.k", "{\"k\": \"" + long_value + "\"}");
+  CHECK(key == long_value);
+  CHECK_FALSE(eventdest::check_kinesis_partition_key(key).empty());
+}
