@@ -138,6 +138,7 @@ void DeliveryPipeline::report(RecordPtr record, const Outcome& outcome) {
 void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcomes) {
   const auto now = SteadyClock::now();
   std::vector<std::pair<RecordPtr, Outcome>> reports;
+  std::map<int, std::chrono::milliseconds> delays;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     --batches_in_flight_;
@@ -155,7 +156,11 @@ void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcome
       record->last_provider_code = outcome.provider_code;
       record->last_http_status = outcome.http_status;
       record->last_message = outcome.message;
-      const auto wait = backoff_.delay(record->attempts);
+      // One delay per attempt number for the whole batch keeps its retried records together in
+      // the next request instead of scattering them by jitter.
+      auto [slot, fresh] = delays.try_emplace(record->attempts);
+      if (fresh) slot->second = backoff_.delay(record->attempts);
+      const auto wait = slot->second;
       if (stopping_ || now + wait >= record->deadline) {
         Outcome final_outcome = outcome;
         final_outcome.kind = Outcome::Kind::fail;

@@ -247,18 +247,8 @@ TEST_CASE("a bad partition key template is a config error with its position", "[
   CHECK(
       problem_for(
           kinesis(
-              R"("stream_name":"s","region":"us-east-1","partition_key_template":"nope(data)") "),
-                                                                                               "con"
-                                                                                               "fig"
-                                                                                               ".pa"
-                                                                                               "rti"
-                                                                                               "tio"
-                                                                                               "n_"
-                                                                                               "key"
-                                                                                               "_te"
-                                                                                               "mpl"
-                                                                                               "at"
-                                                                                               "e")
+              R"x("stream_name":"s","region":"us-east-1","partition_key_template":"nope(data)")x"),
+          "config.partition_key_template")
           .find("invalid JMESPath") == 0);
 }
 
@@ -285,10 +275,10 @@ TEST_CASE("secrets never appear in messages or to_string", "[spec][secrets]") {
   const std::vector<std::string> specs = {
       // Secret in the right place, other fields wrong.
       kinesis(R"("region":"nowhere land")", R"(,"credentials":{"key":")" + s + R"(","secret":")" +
-                                                s + R"(","session":")" + s + R"("}})"),
+                                                s + R"(","session":")" + s + R"("})"),
       // Secrets under unknown keys and with wrong types.
       kinesis(R"("stream_name":"s","region":"us-east-1")",
-              R"(,"credentials":{"secret_key":")" + s + R"("}})"),
+              R"(,"credentials":{"secret_key":")" + s + R"("})"),
       R"({"type":"kafka","config":{"brokers":"x","topic":"t","librdkafka":{"sasl.password":")" + s +
           R"(","bad":[1]}},"credentials":{"password":")" + s + R"("}})",
       R"({"type":"kafka_rest","config":{"bootstrap_servers":"h:1","api_secret":")" + s + R"("}})",
@@ -310,7 +300,7 @@ TEST_CASE("secrets never appear in messages or to_string", "[spec][secrets]") {
     }
   }
   auto spec = parse_spec(kinesis(R"("stream_name":"s","region":"us-east-1")",
-                                 R"(,"credentials":{"key":"AK","secret":")" + s + R"("}})"));
+                                 R"(,"credentials":{"key":"AK","secret":")" + s + R"("})"));
   CHECK(spec.to_string().find(s) == std::string::npos);
   CHECK(spec.to_string().find("<redacted>") != std::string::npos);
   auto kafka = parse_spec(R"({"type":"kafka","config":{"brokers":"b:1","topic":"t",)"

@@ -38,7 +38,8 @@ std::vector<std::string> event_ids(const std::string& body) {
   };
   doc.Parse(body.c_str());
   if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("entries")) {
-    for (const auto& e : doc["entries"].GetArray()) take(e);
+    for (const auto& e : doc["entries"].GetArray())
+      take(e);
     return ids;
   }
   std::size_t pos = 0;
@@ -64,8 +65,8 @@ std::unique_ptr<Destination> rest_at(HttpServer& server, const std::string& extr
   return make_destination(
       R"({"type":"kafka_rest","config":{"bootstrap_servers":")" + server.url("") +
       R"(","cluster_id":"c1","topic":"orders","linger_ms":2,"retry_backoff_ms":2,)"
-      R"("retry_backoff_max_ms":20,"delivery_timeout_ms":20000)" + extra +
-      R"(},"credentials":{"api_key":"key","api_secret":"secret"}})");
+      R"("retry_backoff_max_ms":20,"delivery_timeout_ms":20000)" +
+      extra + R"(},"credentials":{"api_key":"key","api_secret":"secret"}})");
 }
 
 void publish_n(Destination& d, Reports& reports, int n) {
@@ -111,7 +112,8 @@ TEST_CASE("stream mode: errors inside HTTP 200 are checked per record and retrie
     retried += rs[0].attempts > 1;
   }
   CHECK(retried > 0);
-  for (auto& [id, n] : sent) CHECK(n <= 2);
+  for (auto& [id, n] : sent)
+    CHECK(n <= 2);
 }
 
 TEST_CASE("stream mode: a stream cut mid-way retries only the records without a report",
@@ -123,7 +125,8 @@ TEST_CASE("stream mode: a stream cut mid-way retries only the records without a 
   HttpServer server([&](const ServerRequest& r) {
     std::lock_guard<std::mutex> lock(m);
     auto ids = event_ids(r.body);
-    for (auto& id : ids) ++sent[id];
+    for (auto& id : ids)
+      ++sent[id];
     std::vector<std::string> parts;
     const bool cut = ++requests == 1;
     for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -149,7 +152,8 @@ TEST_CASE("stream mode: a stream cut mid-way retries only the records without a 
   }
   CHECK(resent == 10);  // the second half of the cut stream, no more
   int sent_twice = 0;
-  for (auto& [id, n] : sent) sent_twice += n == 2;
+  for (auto& [id, n] : sent)
+    sent_twice += n == 2;
   CHECK(sent_twice == 10);
 }
 
@@ -185,13 +189,18 @@ TEST_CASE("HTTP-level errors: 429/5xx retried, 401/403/404/413/415/422 fail at o
   std::atomic<int> n{0};
   HttpServer flaky([&](const ServerRequest& r) {
     switch (++n) {
-      case 1: return Action::respond(429, {}, R"({"error_code":429,"message":"Too many"})");
-      case 2: return Action::respond(503, {}, R"({"error_code":50302,"message":"unavailable"})");
-      case 3: return Action::respond(408, {}, "");
-      case 4: return Action::reset();
+      case 1:
+        return Action::respond(429, {}, R"({"error_code":429,"message":"Too many"})");
+      case 2:
+        return Action::respond(503, {}, R"({"error_code":50302,"message":"unavailable"})");
+      case 3:
+        return Action::respond(408, {}, "");
+      case 4:
+        return Action::reset();
       default: {
         std::string body;
-        for (std::size_t i = 0; i < event_ids(r.body).size(); ++i) body += ok_report(static_cast<int>(i));
+        for (std::size_t i = 0; i < event_ids(r.body).size(); ++i)
+          body += ok_report(static_cast<int>(i));
         return Action::respond(200, {}, body);
       }
     }
@@ -203,8 +212,11 @@ TEST_CASE("HTTP-level errors: 429/5xx retried, 401/403/404/413/415/422 fail at o
   for (auto& [id, rs] : reports.by_id) {
     REQUIRE(rs.size() == 1);
     CHECK(rs[0].delivered());
-    CHECK(rs[0].attempts == 5);
+    // 429, 503 and 408 are each one attempt. The reset arrives on a reused keep-alive
+    // connection, which libcurl itself re-sends once on a fresh connection: 4 or 5 attempts.
+    CHECK(rs[0].attempts >= 4);
   }
+  CHECK(flaky.requests_received() == 5);
 }
 
 TEST_CASE("every request carries Basic auth and JSON content type", "[kafka_rest]") {
@@ -264,5 +276,6 @@ TEST_CASE("batch mode: records:batch results are matched by id", "[kafka_rest]")
     CHECK(rs[0].partition == 2);
   }
   std::lock_guard<std::mutex> lock(m);
-  for (auto& [id, n] : sent) CHECK(n <= 2);
+  for (auto& [id, n] : sent)
+    CHECK(n <= 2);
 }

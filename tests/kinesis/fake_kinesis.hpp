@@ -25,12 +25,12 @@ struct KinesisEntry {
 class FakeKinesis {
  public:
   /// Per request (1-based): an Action to answer instead of the normal response, or nullopt.
-  using RequestScript = std::function<std::optional<Action>(std::size_t request, const ServerRequest&)>;
+  using RequestScript =
+      std::function<std::optional<Action>(std::size_t request, const ServerRequest&)>;
   /// Per record attempt: an ErrorCode to fail the record with, or "" to accept it.
   using RecordScript = std::function<std::string(const KinesisEntry&, int attempt)>;
 
-  FakeKinesis()
-      : server_([this](const ServerRequest& r) { return handle(r); }) {}
+  FakeKinesis() : server_([this](const ServerRequest& r) { return handle(r); }) {}
 
   void script_requests(RequestScript s) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -87,7 +87,8 @@ class FakeKinesis {
         // Requests answered by the script store nothing, except when the script says the
         // records were written before the failure (reset_after_store semantics are the
         // script's business via stored()).
-        for (const auto& e : entries) ++attempts_[e.event_id];
+        for (const auto& e : entries)
+          ++attempts_[e.event_id];
         return *action;
       }
     }

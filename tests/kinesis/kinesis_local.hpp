@@ -92,7 +92,8 @@ class KinesisLocal {
     const std::string main_js =
         std::string(EVENTDEST_SOURCE_DIR) + "/tools/peers/node_modules/kinesis-local/main.js";
     if (!std::ifstream(main_js).good()) {
-      throw std::runtime_error(main_js + " is missing: run scripts/setup.sh (npm ci in tools/peers)");
+      throw std::runtime_error(main_js +
+                               " is missing: run scripts/setup.sh (npm ci in tools/peers)");
     }
     char dir_template[] = "/tmp/eventdest-kinesis-XXXXXX";
     dir_ = mkdtemp(dir_template);
@@ -100,22 +101,23 @@ class KinesisLocal {
     const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -keyout " + dir_ +
                             "/key.pem -out " + ca_file_ +
                             " -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
-                            ">/dev/null 2>&1 && " + system_python() +
+                            ">/dev/null 2>&1 && " +
+                            system_python() +
                             " -c \"import json,sys; d=sys.argv[1]; json.dump({'server':{'key':"
                             "open(d+'/key.pem').read(),'cert':open(d+'/cert.pem').read()}},"
-                            "open(d+'/server.json','w'))\" " + dir_;
+                            "open(d+'/server.json','w'))\" " +
+                            dir_;
     if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot create a test certificate");
     plain_port_ = free_port();
     tls_port_ = free_port();
     process_ = std::make_unique<Subprocess>(
         std::vector<std::string>{"node", main_js},
-        std::map<std::string, std::string>{
-            {"KINESIS_MOCK_PLAIN_PORT", std::to_string(plain_port_)},
-            {"KINESIS_MOCK_TLS_PORT", std::to_string(tls_port_)},
-            {"KINESIS_MOCK_CERT_PATH", dir_ + "/server.json"},
-            {"INITIALIZE_STREAMS", streams},
-            {"CREATE_STREAM_DURATION", "0ms"},
-            {"LOG_LEVEL", "WARN"}},
+        std::map<std::string, std::string>{{"KINESIS_MOCK_PLAIN_PORT", std::to_string(plain_port_)},
+                                           {"KINESIS_MOCK_TLS_PORT", std::to_string(tls_port_)},
+                                           {"KINESIS_MOCK_CERT_PATH", dir_ + "/server.json"},
+                                           {"INITIALIZE_STREAMS", streams},
+                                           {"CREATE_STREAM_DURATION", "0ms"},
+                                           {"LOG_LEVEL", "WARN"}},
         dir_ + "/kinesis-local.log");
     // Ready when the last initialised stream is ACTIVE.
     const std::string last = streams.substr(streams.rfind(',') + 1);
@@ -130,7 +132,8 @@ class KinesisLocal {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    throw std::runtime_error("kinesis-local did not become ready; see " + dir_ + "/kinesis-local.log");
+    throw std::runtime_error("kinesis-local did not become ready; see " + dir_ +
+                             "/kinesis-local.log");
   }
 
   ~KinesisLocal() {

@@ -12,12 +12,12 @@ using namespace eventdest::test;
 
 namespace {
 
-std::string spec(const std::string& stream, const std::string& endpoint,
-                 const std::string& extra_config = "", const std::string& credentials =
-                                                           R"({"key":"AKIDLOCAL","secret":"local-secret"})") {
+std::string spec(
+    const std::string& stream, const std::string& endpoint, const std::string& extra_config = "",
+    const std::string& credentials = R"({"key":"AKIDLOCAL","secret":"local-secret"})") {
   return R"({"type":"aws_kinesis","topics":["orders"],"config":{"stream_name":")" + stream +
-         R"(","region":"us-east-1","endpoint":")" + endpoint + R"(","linger_ms":5)" +
-         extra_config + R"(},"credentials":)" + credentials + "}";
+         R"(","region":"us-east-1","endpoint":")" + endpoint + R"(","linger_ms":5)" + extra_config +
+         R"(},"credentials":)" + credentials + "}";
 }
 
 std::vector<Event> sample_events() {
@@ -33,9 +33,11 @@ std::vector<Event> sample_events() {
   return events;
 }
 
-std::map<std::string, DeliveryReport> publish_all(Destination& d, const std::vector<Event>& events) {
+std::map<std::string, DeliveryReport> publish_all(Destination& d,
+                                                  const std::vector<Event>& events) {
   std::vector<std::future<DeliveryReport>> futures;
-  for (const auto& e : events) futures.push_back(d.publish(e));
+  for (const auto& e : events)
+    futures.push_back(d.publish(e));
   std::map<std::string, DeliveryReport> reports;
   for (auto& f : futures) {
     auto r = f.get();
@@ -57,10 +59,14 @@ TEST_CASE("kinesis-local: records carry metadata and data, keys follow the templ
   const std::map<std::string, std::string> expected_key = {
       {"k1", "c-42"}, {"k2", "7"}, {"k3", "k3"}, {"k4", "ü-ñ"}};
   const std::map<std::string, std::string> expected_data = {
-      {"k1", R"({"metadata":{"event-id":"k1","topic":"orders","timestamp":"1704067200","source":"web"},"data":{"customer_id":"c-42","total": 12.50}})"},
-      {"k2", R"({"metadata":{"event-id":"k2","topic":"orders","timestamp":"1704067201"},"data":{"customer_id":7,"items":[1, 2]}})"},
-      {"k3", R"({"metadata":{"event-id":"k3","topic":"orders","timestamp":"1704067202","a":"b"},"data":{"other":true}})"},
-      {"k4", R"({"metadata":{"event-id":"k4","topic":"orders","timestamp":"1704067203"},"data":{"customer_id":"ü-ñ"}})"}};
+      {"k1",
+       R"({"metadata":{"event-id":"k1","topic":"orders","timestamp":"1704067200","source":"web"},"data":{"customer_id":"c-42","total": 12.50}})"},
+      {"k2",
+       R"({"metadata":{"event-id":"k2","topic":"orders","timestamp":"1704067201"},"data":{"customer_id":7,"items":[1, 2]}})"},
+      {"k3",
+       R"({"metadata":{"event-id":"k3","topic":"orders","timestamp":"1704067202","a":"b"},"data":{"other":true}})"},
+      {"k4",
+       R"({"metadata":{"event-id":"k4","topic":"orders","timestamp":"1704067203"},"data":{"customer_id":"ü-ñ"}})"}};
   for (const auto& [id, r] : reports) {
     INFO(id << ": " << r.to_json());
     CHECK(r.delivered());
@@ -81,16 +87,19 @@ TEST_CASE("kinesis-local: records carry metadata and data, keys follow the templ
   }
 }
 
-TEST_CASE("kinesis-local: metadata_in_payload false sends the data alone", "[kinesis][integration]") {
+TEST_CASE("kinesis-local: metadata_in_payload false sends the data alone",
+          "[kinesis][integration]") {
   auto& local = KinesisLocal::instance();
   auto d = make_destination(spec("plain", local.plain_url(), R"(,"metadata_in_payload":false)"));
   auto reports = publish_all(*d, sample_events());
   d->close();
-  for (const auto& [id, r] : reports) CHECK(r.delivered());
+  for (const auto& [id, r] : reports)
+    CHECK(r.delivered());
   auto records = local.read_all("plain");
   REQUIRE(records.size() == 4);
   std::map<std::string, std::string> by_key;
-  for (const auto& r : records) by_key[r.partition_key] = r.data;
+  for (const auto& r : records)
+    by_key[r.partition_key] = r.data;
   // No template: every key is the event id.
   CHECK(by_key.at("k1") == R"({"customer_id":"c-42","total": 12.50})");
   CHECK(by_key.at("k2") == R"({"customer_id":7,"items":[1, 2]})");
@@ -111,8 +120,8 @@ TEST_CASE("kinesis-local: TLS works with a CA override and fails clearly without
           "[kinesis][integration][tls]") {
   auto& local = KinesisLocal::instance();
   {
-    auto d = make_destination(
-        spec("tls", local.tls_url(), R"(,"ca_file":")" + local.ca_file() + "\""));
+    auto d =
+        make_destination(spec("tls", local.tls_url(), R"(,"ca_file":")" + local.ca_file() + "\""));
     auto r = d->publish_and_wait(Event("orders", R"({"secure":true})"));
     d->close();
     INFO(r.to_json());
@@ -131,7 +140,8 @@ TEST_CASE("kinesis-local: TLS works with a CA override and fails clearly without
   CHECK(local.read_all("tls").size() == 1);
 }
 
-TEST_CASE("kinesis-local: a missing stream fails at once with not_found", "[kinesis][integration]") {
+TEST_CASE("kinesis-local: a missing stream fails at once with not_found",
+          "[kinesis][integration]") {
   auto& local = KinesisLocal::instance();
   auto d = make_destination(spec("no-such-stream", local.plain_url()));
   auto r = d->publish_and_wait(Event("orders", "{}"));

@@ -29,7 +29,8 @@ struct Reports {
   std::size_t total() {
     std::lock_guard<std::mutex> lock(mutex);
     std::size_t n = 0;
-    for (auto& [id, v] : by_id) n += v.size();
+    for (auto& [id, v] : by_id)
+      n += v.size();
     return n;
   }
 };
@@ -37,8 +38,12 @@ struct Reports {
 std::unique_ptr<Destination> kinesis_at(FakeKinesis& sink, const std::string& extra = "") {
   return make_destination(
       R"({"type":"aws_kinesis","config":{"stream_name":"s","region":"us-east-1",)"
-      R"("endpoint":")" + sink.url() + R"(","linger_ms":2,"retry_backoff_ms":2,)"
-      R"("retry_backoff_max_ms":20,"delivery_timeout_ms":20000)" + extra + R"(},)"
+      R"("endpoint":")" +
+      sink.url() +
+      R"(","linger_ms":2,"retry_backoff_ms":2,)"
+      R"("retry_backoff_max_ms":20,"delivery_timeout_ms":20000)" +
+      extra +
+      R"(},)"
       R"("credentials":{"key":"AKIDEXAMPLE","secret":"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY","session":"SESSIONTOKEN"}})");
 }
 
@@ -54,7 +59,8 @@ void publish_n(Destination& d, Reports& reports, int n, const std::string& prefi
 void check_all_delivered_once(Reports& reports, FakeKinesis& sink, int n,
                               const std::string& prefix = "e") {
   std::map<std::string, int> stored;
-  for (const auto& e : sink.stored()) ++stored[e.event_id];
+  for (const auto& e : sink.stored())
+    ++stored[e.event_id];
   for (int i = 0; i < n; ++i) {
     const std::string id = prefix + std::to_string(i);
     INFO(id);
@@ -95,7 +101,9 @@ TEST_CASE("throttling and 5xx responses are retried with backoff", "[kinesis][re
   FakeKinesis sink;
   sink.script_requests([](std::size_t n, const ServerRequest&) -> std::optional<Action> {
     const Headers json = {{"Content-Type", "application/x-amz-json-1.1"}};
-    if (n == 1) return Action::respond(400, json, R"({"__type":"ThrottlingException","message":"Rate exceeded"})");
+    if (n == 1)
+      return Action::respond(400, json,
+                             R"({"__type":"ThrottlingException","message":"Rate exceeded"})");
     if (n == 2) return Action::respond(500, json, R"({"__type":"InternalFailure"})");
     if (n == 3) return Action::respond(503, {{"x-amzn-ErrorType", "ServiceUnavailable:"}}, "");
     return std::nullopt;
@@ -129,8 +137,9 @@ TEST_CASE("a reset after the request was read is retried and flagged as a possib
 TEST_CASE("permanent errors fail at once", "[kinesis][retry]") {
   FakeKinesis sink;
   sink.script_requests([](std::size_t, const ServerRequest&) -> std::optional<Action> {
-    return Action::respond(400, {{"Content-Type", "application/x-amz-json-1.1"}},
-                           R"({"__type":"ResourceNotFoundException","message":"Stream s under account 000000000000 not found."})");
+    return Action::respond(
+        400, {{"Content-Type", "application/x-amz-json-1.1"}},
+        R"({"__type":"ResourceNotFoundException","message":"Stream s under account 000000000000 not found."})");
   });
   Reports reports;
   auto d = kinesis_at(sink);
@@ -151,13 +160,16 @@ TEST_CASE("permanent errors fail at once", "[kinesis][retry]") {
 TEST_CASE("expired static credentials fail with expired_credentials", "[kinesis][retry]") {
   FakeKinesis sink;
   sink.script_requests([](std::size_t, const ServerRequest&) -> std::optional<Action> {
-    return Action::respond(400, {}, R"({"__type":"ExpiredTokenException","message":"The security token included in the request is expired"})");
+    return Action::respond(
+        400, {},
+        R"({"__type":"ExpiredTokenException","message":"The security token included in the request is expired"})");
   });
   Reports reports;
   auto d = kinesis_at(sink);
   publish_n(*d, reports, 3);
   d->close();
-  for (auto& [id, rs] : reports.by_id) CHECK(rs[0].error == make_error_code(errc::expired_credentials));
+  for (auto& [id, rs] : reports.by_id)
+    CHECK(rs[0].error == make_error_code(errc::expired_credentials));
 }
 
 TEST_CASE("oversized records and bad keys fail alone; the rest are delivered", "[kinesis]") {
@@ -172,7 +184,8 @@ TEST_CASE("oversized records and bad keys fail alone; the rest are delivered", "
   ok_256.set_id("key-256");
   Event ok("orders", R"({"key":"fine"})");
   ok.set_id("ok");
-  for (auto* e : {&big, &long_key, &ok_256, &ok}) d->publish(*e, reports.callback());
+  for (auto* e : {&big, &long_key, &ok_256, &ok})
+    d->publish(*e, reports.callback());
   d->close();
   CHECK(reports.by_id["big"][0].error == make_error_code(errc::record_too_large));
   CHECK(reports.by_id["long-key"][0].error == make_error_code(errc::invalid_partition_key));
@@ -188,8 +201,9 @@ TEST_CASE("requests are signed for kinesis with the session token", "[kinesis]")
   auto d = kinesis_at(sink);
   publish_n(*d, reports, 1);
   d->close();
-  REQUIRE(sink.requests().size() == 1);
-  const auto& r = sink.requests()[0];
+  const auto requests = sink.requests();
+  REQUIRE(requests.size() == 1);
+  const auto& r = requests[0];
   CHECK(r.header("x-amz-target") == "Kinesis_20131202.PutRecords");
   CHECK(r.header("content-type") == "application/x-amz-json-1.1");
   CHECK(r.header("x-amz-security-token") == "SESSIONTOKEN");
@@ -207,7 +221,8 @@ TEST_CASE("events for other topics are not published", "[kinesis]") {
   Reports reports;
   auto d = make_destination(
       R"({"type":"aws_kinesis","topics":["orders"],"config":{"stream_name":"s","region":"us-east-1",)"
-      R"("endpoint":")" + sink.url() + R"("},"credentials":{"key":"a","secret":"b"}})");
+      R"("endpoint":")" +
+      sink.url() + R"("},"credentials":{"key":"a","secret":"b"}})");
   Event e("users", "{}");
   e.set_id("u1");
   d->publish(e, reports.callback());
