@@ -32,7 +32,18 @@ std::string PartitionKeyTemplate::key(const Event& event, const MetadataList& me
     rapidjson::Value v(rapidjson::StringRef(value.data(), value.size()));
     meta.AddMember(k, v, allocator);
   }
-  const jmespath::RootField root[] = {{"metadata", &meta}, {"data", &event.data_document()}};
+  // The data is parsed into a stack-buffered pool for this evaluation only. Event's own cached
+  // DOM (data_document()) would keep a 64 KiB RapidJSON chunk alive per buffered event.
+  alignas(8) char data_buffer[4096];
+  alignas(8) char parse_stack[1024];
+  rapidjson::MemoryPoolAllocator<> data_allocator(data_buffer, sizeof data_buffer);
+  rapidjson::MemoryPoolAllocator<> stack_allocator(parse_stack, sizeof parse_stack);
+  rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>,
+                             rapidjson::MemoryPoolAllocator<>>
+      data(&data_allocator, sizeof parse_stack, &stack_allocator);
+  const std::string_view raw = event.data();
+  data.Parse(raw.data(), raw.size());  // validated when the event was made
+  const jmespath::RootField root[] = {{"metadata", &meta}, {"data", &data}};
 
   try {
     const jmespath::Result result = expression_->evaluate(root, 2);
