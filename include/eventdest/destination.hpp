@@ -47,8 +47,11 @@ struct DeliveryReport {
   std::int32_t partition = -1;  ///< Kafka
   std::int64_t offset = -1;     ///< Kafka
 
-  int attempts = 0;                      ///< send attempts made (0 if never sent)
-  bool possible_duplicate = false;       ///< an earlier attempt may also have been written
+  int attempts = 0;  ///< send attempts made (0 if never sent)
+  /// An attempt may have been written without confirmation (reset after sending, timeout, a
+  /// request re-sent on a new connection): a delivered event may be stored twice, a failed one
+  /// may be stored anyway.
+  bool possible_duplicate = false;
   std::chrono::microseconds latency{0};  ///< publish() to report
 
   bool delivered() const noexcept { return status == DeliveryStatus::delivered; }
@@ -98,6 +101,8 @@ class Destination {
   /// Flushes (bounded by the destination's delivery timeout), then stops the destination's
   /// threads. Events that still have no report get a failed report (errc::closed). Later
   /// publishes fail with errc::closed. Idempotent.
+  /// Destroying a destination without close() does not wait: whatever has no report yet is
+  /// reported at once as errc::closed.
   virtual void close() = 0;
 
   /// Counters and latency percentiles so far.

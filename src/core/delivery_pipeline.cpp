@@ -98,7 +98,9 @@ DeliveryReport DeliveryPipeline::make_report(Record& record, Outcome&& outcome) 
   r.topic = record.event.topic();
   r.partition_key = record.partition_key;
   r.attempts = record.attempts;
-  r.possible_duplicate = record.maybe_sent && record.attempts > 1;
+  // An attempt that may have been written (an ambiguous failure, or a request the transport
+  // re-sent) makes a second copy possible, or makes a failed event possibly written.
+  r.possible_duplicate = record.maybe_sent || outcome.maybe_sent;
   if (record.accepted != SteadyClock::time_point{}) {
     r.latency =
         std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - record.accepted);
@@ -117,7 +119,6 @@ DeliveryReport DeliveryPipeline::make_report(Record& record, Outcome&& outcome) 
     r.provider_code = std::move(outcome.provider_code);
     r.http_status = outcome.http_status;
     r.message = std::move(outcome.message);
-    if (outcome.maybe_sent) r.possible_duplicate = true;
   }
   return r;
 }

@@ -69,11 +69,19 @@ bool PipelineDestination::flush(std::chrono::milliseconds timeout) {
 }
 
 void PipelineDestination::close() {
+  stop(options_.delivery_timeout);
+}
+
+void PipelineDestination::close_now() {
+  stop(std::chrono::milliseconds(0));
+}
+
+void PipelineDestination::stop(std::chrono::milliseconds flush_timeout) {
   std::lock_guard<std::mutex> lock(close_mutex_);
   if (closed_) return;
   closed_ = true;
   pipeline_->stop_accepting();
-  pipeline_->flush(options_.delivery_timeout);
+  if (flush_timeout.count() > 0) pipeline_->flush(flush_timeout);
   // Fail what is queued or waiting for a retry first, so the transport has nothing new to send,
   // then cancel what is in flight: its completions report the rest.
   pipeline_->shutdown();

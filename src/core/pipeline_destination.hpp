@@ -4,7 +4,7 @@
 // A subclass provides prepare() (partition key, encoded payload, size checks) and send()
 // (transmit a batch, then call pipeline().complete()), and stop_transport() (cancel in-flight
 // requests so their completions arrive). Subclasses must call close() in their destructor, before
-// their own members go away.
+// their own members go away (close_now(): a destructor does not wait to flush).
 #pragma once
 
 #include <atomic>
@@ -24,6 +24,9 @@ class PipelineDestination : public Destination {
   using Destination::publish;
   bool flush(std::chrono::milliseconds timeout) override;
   void close() override;
+  /// What destructors call: like close(), without waiting to flush (the user did not ask for
+  /// it): everything not yet reported is reported at once as errc::closed.
+  void close_now();
   const std::string& type() const noexcept override { return type_; }
 
   DestinationMetrics metrics() const override;
@@ -46,6 +49,7 @@ class PipelineDestination : public Destination {
 
  private:
   bool matches(const std::string& topic) const;
+  void stop(std::chrono::milliseconds flush_timeout);
 
   const std::string type_;
   const std::vector<std::string> topics_;

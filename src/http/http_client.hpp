@@ -58,6 +58,9 @@ struct Response {
   /// connect/DNS failures). Used to flag possible duplicates after a retry.
   bool maybe_sent = false;
   /// From send() to completion, time queued included.
+  /// libcurl sent the request a second time on a fresh connection because the reused one died
+  /// before any response: the server may have processed it twice (even if this one succeeded).
+  bool resent = false;
   std::chrono::microseconds elapsed{0};
   /// The status line that arrived, even when the transfer then failed (`status` stays 0 then).
   /// With `headers` and `body` it tells a streaming caller how far a broken response got.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstring>
 #include <string_view>
 #include <utility>
 
@@ -111,9 +113,15 @@ bool Transfer::prepare(EasyPtr easy, const TransferSettings& settings) {
   } else if (method == "GET" && !has_body) {
     set(h, CURLOPT_HTTPGET, 1L, rc);
   } else if (has_body || method == "POST" || method == "PUT" || method == "PATCH") {
-    // POSTFIELDS points into request_, which lives as long as the transfer: no copy.
+    // The body is read through callbacks rather than POSTFIELDS so that a rewind is seen:
+    // libcurl silently re-sends a request on a fresh connection when a reused one dies before
+    // any response, and for a POST the server may then have processed it twice.
+    set(h, CURLOPT_POST, 1L, rc);
     set(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request_.body.size()), rc);
-    set(h, CURLOPT_POSTFIELDS, request_.body.data(), rc);
+    set(h, CURLOPT_READFUNCTION, &Transfer::on_read, rc);
+    set(h, CURLOPT_READDATA, this, rc);
+    set(h, CURLOPT_SEEKFUNCTION, &Transfer::on_seek, rc);
+    set(h, CURLOPT_SEEKDATA, this, rc);
     if (method != "POST") set(h, CURLOPT_CUSTOMREQUEST, method.c_str(), rc);
   } else {
     set(h, CURLOPT_CUSTOMREQUEST, method.c_str(), rc);
@@ -159,6 +167,28 @@ std::size_t Transfer::on_body(char* data, std::size_t size, std::size_t n, void*
   auto* t = static_cast<Transfer*>(self);
   t->response_.body.append(data, size * n);
   return size * n;
+}
+
+std::size_t Transfer::on_read(char* buffer, std::size_t size, std::size_t n, void* self) {
+  auto* t = static_cast<Transfer*>(self);
+  const std::string& body = t->request_.body;
+  const std::size_t count =
+      std::min(size * n, body.size() - std::min(t->read_offset_, body.size()));
+  std::memcpy(buffer, body.data() + t->read_offset_, count);
+  t->read_offset_ += count;
+  return count;
+}
+
+int Transfer::on_seek(void* self, curl_off_t offset, int origin) {
+  auto* t = static_cast<Transfer*>(self);
+  if (origin != SEEK_SET || offset < 0 ||
+      static_cast<std::size_t>(offset) > t->request_.body.size()) {
+    return CURL_SEEKFUNC_FAIL;
+  }
+  // Rewinding a body that was already (partly) sent means it is being sent again.
+  if (t->read_offset_ > 0) t->response_.resent = true;
+  t->read_offset_ = static_cast<std::size_t>(offset);
+  return CURL_SEEKFUNC_OK;
 }
 
 std::size_t Transfer::on_header(char* data, std::size_t size, std::size_t n, void* self) {

@@ -50,6 +50,8 @@ class Transfer {
  private:
   static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* self);
   static std::size_t on_header(char* data, std::size_t size, std::size_t n, void* self);
+  static std::size_t on_read(char* buffer, std::size_t size, std::size_t n, void* self);
+  static int on_seek(void* self, curl_off_t offset, int origin);
   std::string redact(std::string message) const;
 
   Request request_;
@@ -57,6 +59,7 @@ class Transfer {
   Clock::time_point submitted_;
   Response response_;
   SlistPtr header_list_;
+  std::size_t read_offset_ = 0;  ///< how much of the body libcurl has read
   char error_buffer_[CURL_ERROR_SIZE] = {};
   // Last, so it is cleaned up first: the handle points into the members above.
   EasyPtr easy_;

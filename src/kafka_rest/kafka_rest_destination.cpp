@@ -57,7 +57,7 @@ class KafkaRestDestination final : public detail::PipelineDestination {
     }
   }
 
-  ~KafkaRestDestination() override { close(); }
+  ~KafkaRestDestination() override { close_now(); }
 
   std::string to_string() const override {
     return "kafka_rest(url=" + config_.base_url + ", cluster=" + config_.cluster_id +
@@ -113,7 +113,11 @@ class KafkaRestDestination final : public detail::PipelineDestination {
     client_->send(std::move(request), [this, shared, batch_mode](http::Response&& response) {
       auto outcomes = batch_mode ? batch_outcomes(response, shared->size())
                                  : stream_outcomes(response, shared->size());
-      pipeline().complete(std::move(*shared), outcomes);
+      if (response.resent) {
+        for (auto& o : outcomes)
+          o.maybe_sent = true;
+      }
+      pipeline().complete(std::move(*shared), std::move(outcomes));
     });
   }
 

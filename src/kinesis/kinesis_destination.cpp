@@ -59,7 +59,7 @@ class KinesisDestination final : public detail::PipelineDestination {
     }
   }
 
-  ~KinesisDestination() override { close(); }
+  ~KinesisDestination() override { close_now(); }
 
   std::string to_string() const override {
     return "aws_kinesis(stream=" +
@@ -121,7 +121,12 @@ class KinesisDestination final : public detail::PipelineDestination {
       return;
     }
     client_->send(std::move(request), [this, shared](http::Response&& response) {
-      pipeline().complete(std::move(*shared), outcomes(response, shared->size()));
+      auto results = outcomes(response, shared->size());
+      if (response.resent) {
+        for (auto& o : results)
+          o.maybe_sent = true;
+      }
+      pipeline().complete(std::move(*shared), std::move(results));
     });
   }
 

@@ -36,6 +36,12 @@ class FakeKinesis {
     std::lock_guard<std::mutex> lock(mutex_);
     request_script_ = std::move(s);
   }
+  /// Per request: store the records (as written) and then reset the connection without an
+  /// answer: the ambiguous failure that makes duplicates possible.
+  void script_store_then_reset(std::function<bool(std::size_t request)> s) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    store_then_reset_ = std::move(s);
+  }
   void script_records(RecordScript s) {
     std::lock_guard<std::mutex> lock(mutex_);
     record_script_ = std::move(s);
@@ -92,6 +98,7 @@ class FakeKinesis {
         return *action;
       }
     }
+    const bool ambiguous = store_then_reset_ && store_then_reset_(n);
     std::string body = R"({"FailedRecordCount":0,"Records":[)";
     int failed = 0;
     for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -110,6 +117,7 @@ class FakeKinesis {
       }
     }
     body += "]}";
+    if (ambiguous) return Action::reset();
     body.replace(body.find("\"FailedRecordCount\":0"), 21,
                  "\"FailedRecordCount\":" + std::to_string(failed));
     return Action::respond(200, {{"Content-Type", "application/x-amz-json-1.1"}}, body);
@@ -118,6 +126,7 @@ class FakeKinesis {
   std::mutex mutex_;
   RequestScript request_script_;
   RecordScript record_script_;
+  std::function<bool(std::size_t)> store_then_reset_;
   std::vector<KinesisEntry> stored_;
   std::map<std::string, int> attempts_;
   std::vector<ServerRequest> requests_;
