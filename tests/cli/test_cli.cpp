@@ -1,0 +1,181 @@
+// The eventdest CLI against its contract (DESIGN.md): exit codes, stdout reports in input order,
+// field-level messages on stderr, and no secret in any output.
+#include <dirent.h>
+#include <rapidjson/document.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "kinesis/fake_kinesis.hpp"
+#include "support/catch.hpp"
+
+using namespace eventdest::test;
+
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs the CLI with `args` (shell-quoted by the caller) and `input` on stdin.
+Run cli(const std::string& args, const std::string& input = "") {
+  char dir[] = "/tmp/eventdest-cli-XXXXXX";
+  const std::string d = mkdtemp(dir);
+  std::ofstream(d + "/in") << input;
+  const std::string cmd =
+      std::string(EVENTDEST_CLI) + " " + args + " <" + d + "/in >" + d + "/out 2>" + d + "/err";
+  const int status = std::system(cmd.c_str());
+  Run r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(d + "/out");
+  r.err = slurp(d + "/err");
+  std::system(("rm -rf " + d).c_str());
+  return r;
+}
+
+std::string write_temp(const std::string& content) {
+  char name[] = "/tmp/eventdest-spec-XXXXXX";
+  const int fd = mkstemp(name);
+  close(fd);
+  std::ofstream(name) << content;
+  return name;
+}
+
+std::vector<std::string> lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string l; std::getline(in, l);)
+    out.push_back(l);
+  return out;
+}
+
+const std::string kInvalidDir = std::string(EVENTDEST_SOURCE_DIR) + "/tests/cli/invalid";
+
+}  // namespace
+
+TEST_CASE("validate: exit 2 with every field problem for each invalid example", "[cli]") {
+  DIR* dir = opendir(kInvalidDir.c_str());
+  REQUIRE(dir != nullptr);
+  int examples = 0;
+  while (dirent* entry = readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name.size() < 5 || name.substr(name.size() - 5) != ".json") continue;
+    ++examples;
+    const std::string base = kInvalidDir + "/" + name.substr(0, name.size() - 5);
+    INFO(name);
+    const Run r = cli("validate --destination " + base + ".json");
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    for (const auto& expected : lines(slurp(base + ".expected"))) {
+      INFO(r.err);
+      CHECK(r.err.find(expected) != std::string::npos);
+    }
+    CHECK(r.err.find("SuperSecretValue1") == std::string::npos);
+  }
+  closedir(dir);
+  CHECK(examples >= 6);
+}
+
+TEST_CASE("validate: a valid spec exits 0; usage errors exit 2", "[cli]") {
+  const auto spec = write_temp(
+      R"({"type":"kafka_rest","config":{"bootstrap_servers":"http://127.0.0.1:8082","cluster_id":"c","topic":"t"}})");
+  CHECK(cli("validate --destination " + spec).exit_code == 0);
+  CHECK(cli("validate").exit_code == 2);
+  CHECK(cli("validate --destination /nonexistent.json").exit_code == 2);
+  CHECK(cli("frobnicate").exit_code == 2);
+  CHECK(cli("publish --bogus x").exit_code == 2);
+  CHECK(cli("").exit_code == 2);
+  std::remove(spec.c_str());
+}
+
+TEST_CASE("publish: one report per event in input order, exit 0/1/2", "[cli]") {
+  FakeKinesis sink;
+  const auto spec = write_temp(
+      R"({"type":"aws_kinesis","topics":["orders"],"config":{"stream_name":"s","region":"us-east-1",)"
+      R"("endpoint":")" +
+      sink.url() +
+      R"(","partition_key_template":"data.customer_id"},)"
+      R"("credentials":{"key":"AKID","secret":"SuperSecretValue1"}})");
+  std::string input;
+  for (int i = 0; i < 300; ++i) {
+    input += R"({"id":"e)" + std::to_string(i) + R"(","topic":")" + (i == 7 ? "users" : "orders") +
+             R"(","data":{"customer_id":"c)" + std::to_string(i % 5) + R"("}})" + "\n";
+  }
+  Run r = cli("publish --destination " + spec, input);
+  CHECK(r.exit_code == 0);
+  auto out = lines(r.out);
+  REQUIRE(out.size() == 300);
+  for (int i = 0; i < 300; ++i) {
+    rapidjson::Document doc;
+    doc.Parse(out[static_cast<std::size_t>(i)].c_str());
+    REQUIRE(doc.IsObject());
+    CHECK(std::string(doc["event_id"].GetString()) == "e" + std::to_string(i));  // input order
+    CHECK(std::string(doc["status"].GetString()) == (i == 7 ? "not_matched" : "delivered"));
+  }
+  CHECK(sink.stored().size() == 299);
+  CHECK(r.err.find("299 delivered, 0 failed, 1 not matched") != std::string::npos);
+
+  // A bad input line is a failed report at its place; the rest is still published.
+  r = cli("publish --destination " + spec + " --input -",
+          "{\"topic\":\"orders\",\"data\":1}\nnot json\n\n{\"topic\":\"orders\"}\n");
+  CHECK(r.exit_code == 1);
+  out = lines(r.out);
+  REQUIRE(out.size() == 3);
+  CHECK(out[0].find("\"delivered\"") != std::string::npos);
+  CHECK(out[1].find("\"invalid_event\"") != std::string::npos);
+  CHECK(out[1].find("\"line\":2") != std::string::npos);
+  CHECK(out[2].find("data: is required") != std::string::npos);
+
+  // Server-side failures: exit 1, the error in the report.
+  sink.script_requests([](std::size_t, const ServerRequest&) -> std::optional<Action> {
+    return Action::respond(400, {}, R"({"__type":"AccessDeniedException","message":"no"})");
+  });
+  r = cli("publish --destination " + spec, "{\"topic\":\"orders\",\"data\":1}\n");
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("\"access_denied\"") != std::string::npos);
+  CHECK(r.out.find("SuperSecretValue1") == std::string::npos);
+  CHECK(r.err.find("SuperSecretValue1") == std::string::npos);
+
+  CHECK(cli("publish --destination " + kInvalidDir + "/typos.json", "").exit_code == 2);
+  std::remove(spec.c_str());
+}
+
+TEST_CASE("partition-key prints one key per event", "[cli]") {
+  const auto spec = write_temp(
+      R"({"type":"aws_kinesis","config":{"stream_name":"s","region":"us-east-1",)"
+      R"x("partition_key_template":"join('-', [metadata.source, data.customer_id])"}})x");
+  const Run r =
+      cli("partition-key --destination " + spec,
+          R"({"id":"a","topic":"t","metadata":{"source":"web"},"data":{"customer_id":"c1"}})"
+          "\n"
+          R"({"id":"b","topic":"t","data":{"customer_id":"c2"}})"
+          "\n");
+  CHECK(r.exit_code == 0);
+  CHECK(lines(r.out) == std::vector<std::string>{"web-c1", "b"});  // join fails on null: event id
+  std::remove(spec.c_str());
+}
+
+TEST_CASE("jmespath evaluates, and exits 1 on errors", "[cli]") {
+  Run r = cli("jmespath 'people[?age > `30`].name | sort(@)'",
+              R"({"people":[{"name":"b","age":40},{"name":"a","age":31},{"name":"c","age":20}]})");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "[\"a\",\"b\"]\n");
+  r = cli("jmespath 'foo.['", "{}");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("^") != std::string::npos);
+  r = cli("jmespath 'abs(foo)'", R"({"foo":"x"})");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("invalid-type") != std::string::npos);
+  CHECK(cli("jmespath 'a'", "{not json").exit_code == 1);
+}
