@@ -17,6 +17,7 @@
 
 #include "eventdest/eventdest.hpp"
 #include "http/test_server.hpp"
+#include "support/process_stats.hpp"
 
 using namespace eventdest;
 using Steady = std::chrono::steady_clock;
@@ -54,15 +55,6 @@ std::string event_data(int i) {
   d.append(300 - std::min<std::size_t>(d.size(), 290), 'x');
   d += "\"}";
   return d;
-}
-
-long rss_kib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return 0;
 }
 
 double cpu_seconds() {

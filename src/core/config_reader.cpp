@@ -66,6 +66,19 @@ std::optional<std::string> ConfigReader::credential(std::string_view key, bool r
   return std::nullopt;
 }
 
+std::pair<std::optional<std::string>, std::optional<std::string>> ConfigReader::credential_pair(
+    std::string_view first, std::string_view second, bool also_in_config) {
+  auto a = credential(first, false, also_in_config);
+  auto b = credential(second, false, also_in_config);
+  if (a.has_value() != b.has_value()) {
+    const auto missing = a ? second : first;
+    const auto given = a ? first : second;
+    problem("credentials." + std::string(missing),
+            "is required when credentials." + std::string(given) + " is given");
+  }
+  return {std::move(a), std::move(b)};
+}
+
 bool ConfigReader::boolean(std::string_view key, bool fallback) {
   auto value = string(key);
   if (!value) return fallback;

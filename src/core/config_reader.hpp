@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "eventdest/error.hpp"
@@ -25,6 +26,10 @@ class ConfigReader {
   /// A secret in `credentials.<key>` (or, when `also_in_config`, `config.<key>`).
   std::optional<std::string> credential(std::string_view key, bool required = false,
                                         bool also_in_config = false);
+  /// Two credentials that only make sense together (key and secret): a problem names the missing
+  /// one when just the other is given.
+  std::pair<std::optional<std::string>, std::optional<std::string>> credential_pair(
+      std::string_view first, std::string_view second, bool also_in_config = false);
   bool boolean(std::string_view key, bool fallback);
   std::int64_t integer(std::string_view key, std::int64_t fallback, std::int64_t min,
                        std::int64_t max);

@@ -62,7 +62,7 @@ void DeliveryPipeline::submit(RecordPtr record) {
   if (record->request_bytes == 0) record->request_bytes = record->bytes;
   buffered_bytes_ += record->bytes;
   queued_bytes_ += record->request_bytes;
-  ++counters_.accepted;
+  ++counters_.published;
   const bool was_empty = queue_.empty();
   queue_.push_back(std::move(record));
   // The worker sleeps until the oldest record's linger ends, so it only needs waking when that
@@ -76,7 +76,7 @@ void DeliveryPipeline::submit(RecordPtr record) {
 void DeliveryPipeline::reject(RecordPtr record, const Outcome& outcome) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    ++counters_.accepted;
+    ++counters_.published;
   }
   report(std::move(record), outcome);
 }
@@ -311,9 +311,9 @@ void DeliveryPipeline::shutdown() {
   }
 }
 
-PipelineMetrics DeliveryPipeline::metrics() const {
+DestinationMetrics DeliveryPipeline::metrics() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  PipelineMetrics m = counters_;
+  DestinationMetrics m = counters_;
   m.in_flight = open_count_;
   m.buffered_bytes = buffered_bytes_;
   m.latency_p50 = latencies_.percentile(0.50);

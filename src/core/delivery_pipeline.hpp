@@ -30,21 +30,6 @@ struct BatchLimits {
   std::size_t max_bytes = 5u << 20;
 };
 
-/// Counters kept by the pipeline (a consistent snapshot).
-struct PipelineMetrics {
-  std::uint64_t accepted = 0;
-  std::uint64_t delivered = 0;
-  std::uint64_t failed = 0;
-  std::uint64_t retried = 0;   ///< record attempts scheduled again after a transient failure
-  std::uint64_t requests = 0;  ///< batches sent
-  std::size_t in_flight = 0;   ///< records accepted without a report yet
-  std::size_t buffered_bytes = 0;
-  std::chrono::microseconds latency_p50{0};
-  std::chrono::microseconds latency_p90{0};
-  std::chrono::microseconds latency_p99{0};
-  std::chrono::microseconds latency_max{0};
-};
-
 class DeliveryPipeline {
  public:
   /// `send` transmits a non-empty batch; the transport must call complete() for it exactly once.
@@ -76,7 +61,7 @@ class DeliveryPipeline {
   /// transport completes them with a cancellation).
   void shutdown();
 
-  PipelineMetrics metrics() const;
+  DestinationMetrics metrics() const;
   const DeliveryOptions& options() const { return options_; }
 
  private:
@@ -112,7 +97,7 @@ class DeliveryPipeline {
   int flush_waiters_ = 0;  // while > 0, linger is skipped
   bool accepting_ = true;
   bool stopping_ = false;
-  PipelineMetrics counters_;
+  DestinationMetrics counters_;
   LatencyHistogram latencies_;
   std::thread worker_;
 };

@@ -126,10 +126,7 @@ KafkaConfig read_kafka_config(const DestinationSpec& spec, std::vector<FieldProb
 }  // namespace detail
 
 KafkaConfig KafkaConfig::from_spec(const DestinationSpec& spec) {
-  std::vector<FieldProblem> problems;
-  auto config = detail::read_kafka_config(spec, problems);
-  if (!problems.empty()) throw ConfigError(std::move(problems));
-  return config;
+  return detail::read_or_throw(&detail::read_kafka_config, spec);
 }
 
 }  // namespace eventdest

@@ -67,12 +67,7 @@ KafkaRestConfig read_kafka_rest_config(const DestinationSpec& spec,
     r.problem("config.max_batch_bytes", "must not be less than max_record_bytes");
   }
   // hookstream puts api_key/api_secret inside config; Outpost style puts them in credentials.
-  auto key = r.credential("api_key", false, true);
-  auto secret = r.credential("api_secret", false, true);
-  if (key.has_value() != secret.has_value()) {
-    r.problem(key ? "credentials.api_secret" : "credentials.api_key",
-              "is required when " + std::string(key ? "api_key" : "api_secret") + " is given");
-  }
+  auto [key, secret] = r.credential_pair("api_key", "api_secret", true);
   c.api_key = key.value_or("");
   c.api_secret = secret.value_or("");
   c.delivery = read_delivery_options(r);
@@ -84,10 +79,7 @@ KafkaRestConfig read_kafka_rest_config(const DestinationSpec& spec,
 }  // namespace detail
 
 KafkaRestConfig KafkaRestConfig::from_spec(const DestinationSpec& spec) {
-  std::vector<FieldProblem> problems;
-  auto config = detail::read_kafka_rest_config(spec, problems);
-  if (!problems.empty()) throw ConfigError(std::move(problems));
-  return config;
+  return detail::read_or_throw(&detail::read_kafka_rest_config, spec);
 }
 
 }  // namespace eventdest

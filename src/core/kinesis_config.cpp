@@ -108,8 +108,7 @@ KinesisConfig read_kinesis_config(const DestinationSpec& spec,
   if (c.max_batch_bytes < c.max_record_bytes) {
     r.problem("config.max_batch_bytes", "must not be less than max_record_bytes");
   }
-  auto key = r.credential("key");
-  auto secret = r.credential("secret");
+  auto [key, secret] = r.credential_pair("key", "secret");
   auto session = r.credential("session");
   if (key.has_value() != secret.has_value()) {
     r.problem(key ? "credentials.secret" : "credentials.key",
@@ -128,10 +127,7 @@ KinesisConfig read_kinesis_config(const DestinationSpec& spec,
 }  // namespace detail
 
 KinesisConfig KinesisConfig::from_spec(const DestinationSpec& spec) {
-  std::vector<FieldProblem> problems;
-  auto config = detail::read_kinesis_config(spec, problems);
-  if (!problems.empty()) throw ConfigError(std::move(problems));
-  return config;
+  return detail::read_or_throw(&detail::read_kinesis_config, spec);
 }
 
 }  // namespace eventdest

@@ -47,20 +47,9 @@ void PipelineDestination::publish(Event event, DeliveryCallback callback) {
 }
 
 DestinationMetrics PipelineDestination::metrics() const {
-  const auto p = pipeline_->metrics();
-  DestinationMetrics m;
+  DestinationMetrics m = pipeline_->metrics();
   m.not_matched = not_matched_.load();
-  m.published = p.accepted + m.not_matched;
-  m.delivered = p.delivered;
-  m.failed = p.failed;
-  m.retried = p.retried;
-  m.requests = p.requests;
-  m.in_flight = p.in_flight;
-  m.buffered_bytes = p.buffered_bytes;
-  m.latency_p50 = p.latency_p50;
-  m.latency_p90 = p.latency_p90;
-  m.latency_p99 = p.latency_p99;
-  m.latency_max = p.latency_max;
+  m.published += m.not_matched;
   return m;
 }
 

@@ -16,4 +16,14 @@ KafkaRestConfig read_kafka_rest_config(const DestinationSpec& spec,
                                        std::vector<FieldProblem>& problems);
 KafkaConfig read_kafka_config(const DestinationSpec& spec, std::vector<FieldProblem>& problems);
 
+/// Runs a reader and throws one ConfigError with every problem it found.
+template <typename Config>
+Config read_or_throw(Config (*read)(const DestinationSpec&, std::vector<FieldProblem>&),
+                     const DestinationSpec& spec) {
+  std::vector<FieldProblem> problems;
+  Config config = read(spec, problems);
+  if (!problems.empty()) throw ConfigError(std::move(problems));
+  return config;
+}
+
 }  // namespace eventdest::detail

@@ -213,7 +213,7 @@ TEST_CASE("every field rule is reported as field: problem", "[spec]") {
   CHECK(
       problem_for(
           R"({"type":"kafka_rest","config":{"bootstrap_servers":"h:1","cluster_id":"c","topic":"t","api_key":"k"}})",
-          "credentials.api_secret") == "is required when api_key is given");
+          "credentials.api_secret") == "is required when credentials.api_key is given");
   CHECK(
       problem_for(
           R"({"type":"kafka_rest","config":{"bootstrap_servers":"a b","cluster_id":"c","topic":"t"}})",

@@ -9,22 +9,14 @@
 #include "eventdest/kafka_rest.hpp"
 #include "http/test_server.hpp"
 #include "support/catch.hpp"
+#include "support/report_collector.hpp"
 
 using namespace eventdest;
 using namespace eventdest::test;
 
 namespace {
 
-struct Reports {
-  std::mutex mutex;
-  std::map<std::string, std::vector<DeliveryReport>> by_id;
-  DeliveryCallback callback() {
-    return [this](const DeliveryReport& r) {
-      std::lock_guard<std::mutex> lock(mutex);
-      by_id[r.event_id].push_back(r);
-    };
-  }
-};
+using Reports = ReportCollector;
 
 // Splits a streamed request body (concatenated ProduceRequest objects) or a batch body into
 // the event ids of its records (the event-id header, base64).

@@ -10,6 +10,7 @@
 #include "eventdest/kinesis.hpp"
 #include "kinesis/fake_kinesis.hpp"
 #include "support/catch.hpp"
+#include "support/report_collector.hpp"
 
 using namespace eventdest;
 using namespace eventdest::test;
@@ -17,23 +18,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Reports {
-  std::mutex mutex;
-  std::map<std::string, std::vector<DeliveryReport>> by_id;
-  DeliveryCallback callback() {
-    return [this](const DeliveryReport& r) {
-      std::lock_guard<std::mutex> lock(mutex);
-      by_id[r.event_id].push_back(r);
-    };
-  }
-  std::size_t total() {
-    std::lock_guard<std::mutex> lock(mutex);
-    std::size_t n = 0;
-    for (auto& [id, v] : by_id)
-      n += v.size();
-    return n;
-  }
-};
+using Reports = ReportCollector;
 
 std::unique_ptr<Destination> kinesis_at(FakeKinesis& sink, const std::string& extra = "") {
   return make_destination(

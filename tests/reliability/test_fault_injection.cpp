@@ -10,22 +10,14 @@
 #include "kinesis/fake_kinesis.hpp"
 #include "reliability/fake_rest_proxy.hpp"
 #include "support/catch.hpp"
+#include "support/report_collector.hpp"
 
 using namespace eventdest;
 using namespace eventdest::test;
 
 namespace {
 
-struct Reports {
-  std::mutex mutex;
-  std::map<std::string, std::vector<DeliveryReport>> by_id;
-  DeliveryCallback callback() {
-    return [this](const DeliveryReport& r) {
-      std::lock_guard<std::mutex> lock(mutex);
-      by_id[r.event_id].push_back(r);
-    };
-  }
-};
+using Reports = ReportCollector;
 
 struct Tally {
   int delivered = 0, failed = 0, lost = 0, duplicates = 0, unflagged_duplicates = 0;

@@ -12,6 +12,7 @@
 #include "eventdest/eventdest.hpp"
 #include "http/test_server.hpp"
 #include "support/catch.hpp"
+#include "support/process_stats.hpp"
 
 using namespace eventdest;
 using namespace eventdest::test;
@@ -93,15 +94,6 @@ Event event(int i, std::size_t pad = 10) {
   Event e("orders", R"({"i":)" + std::to_string(i) + R"(,"pad":")" + std::string(pad, 'x') + "\"}");
   e.set_id("e" + std::to_string(i));
   return e;
-}
-
-long rss_kib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return 0;
 }
 
 }  // namespace
