@@ -127,10 +127,10 @@ int main(int argc, char** argv) {
     auto d = make_destination(spec_for(
         stalled.url(""),
         R"(,"max_buffered_bytes":4294967296,"max_in_flight_requests":1,"request_timeout_ms":600000,"delivery_timeout_ms":1000)"));
-    const long before = rss_kib();
+    const long before = test::rss_kib();
     for (int i = 0; i < buffered; ++i)
       d->publish(Event("orders", event_data(i)), nullptr);
-    const long after = rss_kib();
+    const long after = test::rss_kib();
     bytes_per_event = (after - before) * 1024.0 / buffered;
     std::printf("memory: %d events buffered hold %.1f MiB = %.0f bytes/event (data %zu bytes)\n",
                 buffered, (after - before) / 1024.0, bytes_per_event, event_data(0).size());
