@@ -1,0 +1,499 @@
+#!/usr/bin/python3
+"""A Confluent REST Proxy v3 produce emulator for eventdest's tests, demo and benchmarks.
+
+Strict to ../shared/conformance/kafka-rest/openapi.yaml where it matters to a producer:
+  POST /kafka/v3/clusters/{cluster}/topics/{topic}/records        (one or many concatenated
+       ProduceRequest objects; one ProduceResponse per record, each followed by CRLF, in a
+       chunked HTTP 200; per-record errors inside the 200 as {"error_code": ..., "message": ...})
+  POST /kafka/v3/clusters/{cluster}/topics/{topic}/records:batch  ({"entries": [...]} -> 207 with
+       "successes" and "failures" matched by "id")
+with HTTP Basic auth, Content-Type checks, unknown cluster/topic errors, strict record validation
+(unknown fields, key/value types, padded standard base64 for BINARY data and header values) and
+Kafka's murmur2 partitioner for keyed records.
+
+Inspection (no auth): GET /_emulator/records?topic=T, GET /_emulator/stats, POST /_emulator/reset,
+POST /_emulator/faults (body: a JSON list of fault rules, replacing the plan; see README.md).
+
+usage: rest_proxy_emulator.py --port 0 --cluster-id C --topic orders:3 [--topic t:1]
+           [--api-key K --api-secret S] [--max-batch-entries 10] [--fault JSON]... [--seed N]
+           [--ready-file PATH]
+Prints "LISTENING http://127.0.0.1:PORT" first on stdout.
+"""
+import argparse
+import base64
+import binascii
+import json
+import random
+import re
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+RECORD_FIELDS = {"partition_id", "headers", "key", "value", "timestamp"}
+BATCH_ENTRY_FIELDS = RECORD_FIELDS | {"id"}
+DATA_TYPES = {"JSON", "STRING", "BINARY"}
+RECORDS_PATH = re.compile(r"^/kafka/v3/clusters/([^/]+)/topics/([^/]+)/records(:batch)?$")
+MAX_BODY_BYTES = 64 << 20
+
+
+def murmur2(data: bytes) -> int:
+    """Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2), as an unsigned 32-bit int."""
+    length = len(data)
+    m, r = 0x5BD1E995, 24
+    h = (0x9747B28C ^ length) & 0xFFFFFFFF
+    for i in range(length // 4):
+        k = struct.unpack_from("<I", data, i * 4)[0]
+        k = (k * m) & 0xFFFFFFFF
+        k ^= k >> r
+        k = (k * m) & 0xFFFFFFFF
+        h = (h * m) & 0xFFFFFFFF
+        h ^= k
+    tail = length & ~3
+    rem = length % 4
+    if rem == 3:
+        h ^= data[tail + 2] << 16
+    if rem >= 2:
+        h ^= data[tail + 1] << 8
+    if rem >= 1:
+        h ^= data[tail]
+        h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 15
+    return h
+
+
+def kafka_partition(key: bytes, partitions: int) -> int:
+    return (murmur2(key) & 0x7FFFFFFF) % partitions
+
+
+def strict_b64decode(text):
+    """Padded standard base64 only (what REST Proxy's BINARY type and header values take)."""
+    if not isinstance(text, str) or len(text) % 4 != 0 or re.search(r"[^A-Za-z0-9+/=]", text):
+        raise ValueError("not a padded standard base64 string")
+    try:
+        return base64.b64decode(text, validate=True)
+    except binascii.Error as e:
+        raise ValueError(f"not a padded standard base64 string: {e}") from None
+
+
+class RecordError(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def data_bytes(field, obj):
+    """Validates a ProduceRequestData object and returns (type, bytes or None, JSON value)."""
+    if obj is None:
+        return None, None, None
+    if not isinstance(obj, dict):
+        raise RecordError(400, f"Bad Request: {field} must be an object")
+    unknown = set(obj) - {"type", "data", "subject", "subject_name_strategy", "schema_id",
+                          "schema_version", "schema"}
+    if unknown:
+        raise RecordError(400, f"Bad Request: unknown field(s) {sorted(unknown)} in {field}")
+    kind = obj.get("type")
+    if kind not in DATA_TYPES:
+        raise RecordError(400, f"Bad Request: {field}.type {kind!r} is not supported here")
+    if "data" not in obj:
+        raise RecordError(400, f"Bad Request: {field}.data is required")
+    data = obj["data"]
+    if kind == "STRING":
+        if not isinstance(data, str):
+            raise RecordError(400, f"Bad Request: {field}.data={data!r} is not a string")
+        return kind, data.encode("utf-8"), data
+    if kind == "BINARY":
+        try:
+            return kind, strict_b64decode(data), data
+        except ValueError:
+            raise RecordError(400, f"Bad Request: data={data!r} is not a base64 string.") from None
+    return kind, json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), data
+
+
+class Topic:
+    def __init__(self, name, partitions):
+        self.name = name
+        self.partitions = partitions
+        self.next_offset = [0] * partitions
+        self.round_robin = 0
+
+
+class State:
+    def __init__(self, args):
+        self.cluster_id = args.cluster_id
+        self.api_key = args.api_key
+        self.api_secret = args.api_secret
+        self.max_batch_entries = args.max_batch_entries
+        self.lock = threading.Lock()
+        self.topics = {}
+        for spec in args.topic:
+            name, _, parts = spec.partition(":")
+            self.topics[name] = Topic(name, int(parts or 1))
+        self.records = []
+        self.stats = {"requests": 0, "records_accepted": 0, "records_rejected": 0,
+                      "faults_fired": 0}
+        self.faults = []
+        self.random = random.Random(args.seed)
+        self.request_count = 0
+        self.record_count = 0
+        self.burst = 0
+        for f in args.fault:
+            self.faults.append(json.loads(f))
+
+    def reset(self):
+        with self.lock:
+            self.records.clear()
+            for t in self.topics.values():
+                t.next_offset = [0] * t.partitions
+                t.round_robin = 0
+            for k in self.stats:
+                self.stats[k] = 0
+            self.request_count = 0
+            self.record_count = 0
+            self.burst = 0
+
+    def fault_for(self, when, counter):
+        """The first fault rule that fires for this request/record number, or None."""
+        for rule in self.faults:
+            if rule.get("when", "request") != when:
+                continue
+            hit = False
+            if "nth" in rule:
+                hit = counter in rule["nth"]
+            elif "every" in rule:
+                hit = counter % int(rule["every"]) == 0
+            elif "probability" in rule:
+                hit = self.random.random() < float(rule["probability"])
+            else:
+                hit = True
+            if hit:
+                self.stats["faults_fired"] += 1
+                return rule
+        return None
+
+    def produce(self, topic, record, timestamp_ms):
+        """Validates and stores one record; returns the ProduceResponse dict."""
+        if not isinstance(record, dict):
+            raise RecordError(400, "Bad Request: a record must be a JSON object")
+        unknown = set(record) - BATCH_ENTRY_FIELDS
+        if unknown:
+            raise RecordError(400, f"Bad Request: unknown field(s) {sorted(unknown)}")
+        key_type, key, _ = data_bytes("key", record.get("key"))
+        value_type, value, value_json = data_bytes("value", record.get("value"))
+        headers = []
+        for h in record.get("headers") or []:
+            if not isinstance(h, dict) or not isinstance(h.get("name"), str) or set(h) - {"name", "value"}:
+                raise RecordError(400, "Bad Request: headers must be [{name, value}]")
+            raw = h.get("value")
+            try:
+                headers.append((h["name"], None if raw is None else strict_b64decode(raw)))
+            except ValueError:
+                raise RecordError(400, f"Bad Request: header {h['name']!r} value is not padded standard base64") from None
+        partition = record.get("partition_id")
+        if partition is not None and (not isinstance(partition, int) or isinstance(partition, bool)
+                                      or not 0 <= partition < topic.partitions):
+            raise RecordError(404, f"Partition {partition!r} of topic {topic.name} not found")
+        if partition is None:
+            if key is not None:
+                partition = kafka_partition(key, topic.partitions)
+            else:
+                partition = topic.round_robin % topic.partitions
+                topic.round_robin += 1
+        offset = topic.next_offset[partition]
+        topic.next_offset[partition] += 1
+        self.records.append({
+            "topic": topic.name, "partition": partition, "offset": offset,
+            "key": key, "key_type": key_type, "value": value, "value_type": value_type,
+            "value_json": value_json, "headers": headers, "timestamp_ms": timestamp_ms})
+        self.stats["records_accepted"] += 1
+        iso = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(timestamp_ms / 1000)) + "Z"
+        return {"error_code": 200, "cluster_id": self.cluster_id, "topic_name": topic.name,
+                "partition_id": partition, "offset": offset, "timestamp": iso,
+                "key": None if key is None else {"type": key_type, "size": len(key)},
+                "value": None if value is None else {"type": value_type, "size": len(value)}}
+
+
+def concatenated_json(text):
+    """Yields each JSON value of a stream of concatenated JSON texts, or a ValueError at the
+    first one that does not parse."""
+    decoder = json.JSONDecoder()
+    pos = 0
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n":
+            pos += 1
+        if pos >= len(text):
+            return
+        try:
+            value, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as e:
+            yield ValueError(f"Bad Request: {e.msg} at offset {e.pos}")
+            return
+        yield value
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "eventdest-rest-proxy-emulator/1"
+    state: State = None
+
+    def log_message(self, fmt, *args):  # quiet: tests read stdout
+        pass
+
+    # --- helpers -----------------------------------------------------------------------------
+    def read_body(self):
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            total = 0
+            while True:
+                line = self.rfile.readline()
+                size = int(line.split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                total += size
+                if total > MAX_BODY_BYTES:
+                    return None
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            return None
+        return self.rfile.read(length)
+
+    def send_json(self, status, obj, close=False):
+        body = json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.write(body)
+
+    def error(self, status, code, message):
+        self.send_json(status, {"error_code": code, "message": message})
+
+    def reset_connection(self):
+        # SO_LINGER 0 then close: the client sees a reset, not a clean end.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
+
+    def authorized(self):
+        s = self.state
+        if not s.api_key:
+            return True
+        expected = "Basic " + base64.b64encode(f"{s.api_key}:{s.api_secret}".encode()).decode()
+        return self.headers.get("Authorization") == expected
+
+    # --- inspection ------------------------------------------------------------------------
+    def do_GET(self):
+        url = urlparse(self.path)
+        s = self.state
+        if url.path == "/_emulator/records":
+            topic = (parse_qs(url.query).get("topic") or [None])[0]
+            with s.lock:
+                out = []
+                for r in s.records:
+                    if topic and r["topic"] != topic:
+                        continue
+                    out.append({
+                        "topic": r["topic"], "partition": r["partition"], "offset": r["offset"],
+                        "key": None if r["key"] is None else r["key"].decode("utf-8", "replace"),
+                        "value": r["value_json"] if r["value_type"] == "JSON" else (
+                            None if r["value"] is None else r["value"].decode("utf-8", "replace")),
+                        "value_type": r["value_type"],
+                        "headers": [{"name": n, "value": None if v is None else v.decode("utf-8", "replace")}
+                                    for n, v in r["headers"]]})
+            return self.send_json(200, out)
+        if url.path == "/_emulator/stats":
+            with s.lock:
+                return self.send_json(200, dict(s.stats))
+        self.error(404, 404, "Not Found")
+
+    def do_POST(self):
+        url = urlparse(self.path)
+        s = self.state
+        if url.path.startswith("/_emulator/"):
+            body = self.read_body() or b""
+            if url.path == "/_emulator/reset":
+                s.reset()
+                return self.send_json(200, {"ok": True})
+            if url.path == "/_emulator/faults":
+                with s.lock:
+                    s.faults = json.loads(body or b"[]")
+                return self.send_json(200, {"ok": True, "faults": len(s.faults)})
+            return self.error(404, 404, "Not Found")
+        self.produce_request(url)
+
+    # --- produce ---------------------------------------------------------------------------
+    def produce_request(self, url):
+        s = self.state
+        body = self.read_body()
+        with s.lock:
+            s.stats["requests"] += 1
+            s.request_count += 1
+            n = s.request_count
+            if s.burst > 0:
+                s.burst -= 1
+                fault = {"action": "http", "status": 429, "error_code": 42901}
+            else:
+                fault = s.fault_for("request", n)
+            if fault and fault.get("action") == "burst":
+                s.burst = int(fault.get("count", 1)) - 1
+                fault = {"action": "http", "status": fault.get("status", 429),
+                         "error_code": fault.get("error_code", 42901)}
+        if body is None:
+            return self.error(413, 413, "Request Entity Too Large")
+        match = RECORDS_PATH.match(url.path)
+        if not match:
+            return self.error(404, 404, "Not Found")
+        if not self.authorized():
+            return self.error(401, 40101, "Unauthorized")
+        if fault and fault.get("action") == "http":
+            return self.error(int(fault.get("status", 500)), int(fault.get("error_code", 500)),
+                              fault.get("message", "Injected fault"))
+        if fault and fault.get("action") == "reset_before_response":
+            return self.reset_connection()
+        cluster, topic_name, batch = match.groups()
+        if cluster != s.cluster_id:
+            return self.error(404, 40401, f"Cluster {cluster} not found")
+        topic = s.topics.get(topic_name)
+        if topic is None:
+            return self.error(404, 40403, f"Topic {topic_name} not found")
+        content_type = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            return self.error(415, 415, f"HTTP 415 Unsupported Media Type: {content_type or 'none'}")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return self.error(400, 400, "Bad Request: body is not UTF-8")
+        if batch:
+            return self.produce_batch(topic, text, fault)
+        return self.produce_stream(topic, text, fault)
+
+    def produce_batch(self, topic, text, fault):
+        s = self.state
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as e:
+            return self.error(400, 400, f"Bad Request: {e.msg}")
+        if not isinstance(doc, dict) or set(doc) != {"entries"} or not isinstance(doc["entries"], list):
+            return self.error(400, 400, "Bad Request: expected {\"entries\": [...]}")
+        entries = doc["entries"]
+        if len(entries) > s.max_batch_entries:
+            return self.error(400, 40002, f"Bad Request: too many entries ({len(entries)} > {s.max_batch_entries})")
+        ids = [e.get("id") if isinstance(e, dict) else None for e in entries]
+        if any(not isinstance(i, str) or not 1 <= len(i) <= 80 for i in ids) or len(set(ids)) != len(ids):
+            return self.error(400, 400, "Bad Request: every entry needs a unique id of 1 to 80 characters")
+        successes, failures = [], []
+        now = int(time.time() * 1000)
+        with s.lock:
+            for entry in entries:
+                s.record_count += 1
+                rule = s.fault_for("record", s.record_count)
+                if rule and rule.get("action") == "record_error":
+                    failures.append({"id": entry["id"], "error_code": int(rule.get("error_code", 50003)),
+                                     "message": rule.get("message", "Injected record error")})
+                    s.stats["records_rejected"] += 1
+                    continue
+                try:
+                    report = s.produce(topic, entry, now)
+                    report["id"] = entry["id"]
+                    report.pop("error_code")
+                    successes.append(report)
+                except RecordError as e:
+                    s.stats["records_rejected"] += 1
+                    failures.append({"id": entry["id"], "error_code": e.code, "message": e.message})
+        if fault and fault.get("action") == "reset_after_store":
+            return self.reset_connection()
+        self.send_json(207, {"successes": successes, "failures": failures})
+
+    def produce_stream(self, topic, text, fault):
+        s = self.state
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        delay = float((fault or {}).get("delay_ms", 0)) / 1000 if (fault or {}).get("action") == "slow" else 0
+        stored_any = False
+        for record in concatenated_json(text):
+            with s.lock:
+                s.record_count += 1
+                rule = s.fault_for("record", s.record_count)
+                if rule and rule.get("action") == "drop_connection":
+                    s.stats["records_rejected"] += 1
+                    report = None
+                elif rule and rule.get("action") == "record_error":
+                    s.stats["records_rejected"] += 1
+                    report = {"error_code": int(rule.get("error_code", 50003)),
+                              "message": rule.get("message", "Injected record error")}
+                elif isinstance(record, ValueError):
+                    s.stats["records_rejected"] += 1
+                    report = {"error_code": 400, "message": str(record)}
+                else:
+                    try:
+                        report = s.produce(topic, record, int(time.time() * 1000))
+                        stored_any = True
+                    except RecordError as e:
+                        s.stats["records_rejected"] += 1
+                        report = {"error_code": e.code, "message": e.message}
+            if report is None:
+                # Reports already written stay with the client; this record and the rest are lost
+                # to the cut, exactly like a proxy that died mid-stream.
+                return self.reset_connection()
+            if delay:
+                time.sleep(delay)
+            line = json.dumps(report).encode() + b"\r\n"
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
+            self.wfile.flush()
+            if isinstance(record, ValueError):
+                break  # the rest of the stream cannot be parsed
+        if fault and fault.get("action") == "reset_after_store" and stored_any:
+            return self.reset_connection()
+        self.wfile.write(b"0\r\n\r\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--cluster-id", required=True)
+    parser.add_argument("--topic", action="append", default=[], help="NAME[:PARTITIONS]")
+    parser.add_argument("--api-key", default="")
+    parser.add_argument("--api-secret", default="")
+    parser.add_argument("--max-batch-entries", type=int, default=10)
+    parser.add_argument("--fault", action="append", default=[], help="a JSON fault rule")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--ready-file")
+    args = parser.parse_args()
+
+    Handler.state = State(args)
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server.daemon_threads = True
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    print(f"LISTENING {url}", flush=True)
+    if args.ready_file:
+        with open(args.ready_file, "w") as f:
+            f.write(url + "\n")
+
+    def stop(*_):
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    server.serve_forever(poll_interval=0.2)
+    server.server_close()
+
+
+if __name__ == "__main__":
+    main()
