@@ -48,7 +48,13 @@ JSON
 section "eventdest publish -> kafka_rest ($REST_URL, stream mode)"
 "$CLI" publish --destination "$WORK/kafka_rest.json" --input "$EVENTS" || true
 section "Read back from the emulator's record store"
-curl -s "$REST_URL/_emulator/records?topic=orders" | /usr/bin/python3 -m json.tool
+curl -s "$REST_URL/_emulator/records?topic=orders" | /usr/bin/python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    headers = ", ".join(f"{h["name"]}={h["value"]}" for h in r["headers"])
+    print(f"partition={r["partition"]} offset={r["offset"]} key={r["key"]} headers=[{headers}]")
+    print("  value=" + json.dumps(r["value"], separators=(",", ":"), ensure_ascii=False))
+'
 
 # ---------------------------------------------------------------- kafka (native)
 if [ -x "$BUILD_DIR/src/kafka/eventdest-mock-kafka" ]; then
