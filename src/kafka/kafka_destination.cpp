@@ -1,0 +1,305 @@
+// The native kafka destination: librdkafka does the batching, retries (idempotent, acks=all) and
+// delivery reports; this class maps events to messages, reports to DeliveryReports, and makes
+// sure every accepted event gets exactly one report, at shutdown too.
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+
+#include "core/latency_histogram.hpp"
+#include "eventdest/kafka.hpp"
+#include "eventdest/log.hpp"
+#include "eventdest/partition_key.hpp"
+#include "kafka/kafka_errors.hpp"
+
+namespace eventdest {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+struct KafkaDeleter {
+  void operator()(rd_kafka_t* rk) const noexcept { rd_kafka_destroy(rk); }
+  void operator()(rd_kafka_conf_t* conf) const noexcept { rd_kafka_conf_destroy(conf); }
+  void operator()(rd_kafka_headers_t* h) const noexcept { rd_kafka_headers_destroy(h); }
+};
+using KafkaPtr = std::unique_ptr<rd_kafka_t, KafkaDeleter>;
+using ConfPtr = std::unique_ptr<rd_kafka_conf_t, KafkaDeleter>;
+using HeadersPtr = std::unique_ptr<rd_kafka_headers_t, KafkaDeleter>;
+
+// What travels with a message through librdkafka (its opaque) until its delivery report.
+struct InFlight {
+  DeliveryCallback callback;
+  std::string event_id;
+  std::string topic;
+  std::string key;
+  Steady::time_point published;
+};
+
+class KafkaDestination final : public Destination {
+ public:
+  KafkaDestination(KafkaConfig config, std::vector<std::string> topics)
+      : config_(std::move(config)),
+        topics_(std::move(topics)),
+        key_template_(config_.partition_key_template) {
+    ConfPtr conf(rd_kafka_conf_new());
+    std::vector<FieldProblem> problems;
+    char err[512];
+    for (const auto& [name, value] : kafka_properties(config_)) {
+      if (rd_kafka_conf_set(conf.get(), name.c_str(), value.c_str(), err, sizeof err) !=
+          RD_KAFKA_CONF_OK) {
+        const bool passthrough = config_.librdkafka.count(name) > 0;
+        problems.push_back(
+            {passthrough ? "config.librdkafka." + name : "config (" + name + ")", err});
+      }
+    }
+    if (!problems.empty()) throw ConfigError(std::move(problems));
+    rd_kafka_conf_set_opaque(conf.get(), this);
+    rd_kafka_conf_set_dr_msg_cb(conf.get(), &KafkaDestination::on_delivery);
+    rd_kafka_conf_set_error_cb(conf.get(), &KafkaDestination::on_error);
+    rk_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), err, sizeof err));
+    if (!rk_)
+      throw ConfigError("config", std::string("librdkafka refused the configuration: ") + err);
+    conf.release();  // owned by rk_ now
+    poller_ = std::thread([this] {
+      while (!stop_polling_.load())
+        rd_kafka_poll(rk_.get(), 100);
+    });
+  }
+
+  ~KafkaDestination() override { shutdown(std::chrono::milliseconds(0)); }
+
+  void publish(Event event, DeliveryCallback callback) override {
+    ++published_;
+    if (!matches(event.topic())) {
+      ++not_matched_;
+      DeliveryReport r = report_base(event.id(), event.topic(), {});
+      r.status = DeliveryStatus::not_matched;
+      r.message = "topic \"" + event.topic() + "\" is not one of the destination's topics";
+      if (callback) callback(r);
+      return;
+    }
+    const auto metadata = merged_metadata(event, config_.delivery.timestamp_format,
+                                          config_.delivery.delivery_metadata);
+    auto inflight = std::make_unique<InFlight>();
+    inflight->callback = std::move(callback);
+    inflight->event_id = event.id();
+    inflight->topic = event.topic();
+    inflight->key = key_template_.key(event, metadata);
+    inflight->published = Steady::now();
+    // Shared: publishes run concurrently; shutdown takes it exclusively before destroying rk_.
+    std::shared_lock<std::shared_mutex> state(state_mutex_);
+    if (closing_.load() || !rk_) {
+      return fail_now(std::move(inflight), errc::closed, "the destination is closed");
+    }
+
+    const std::string_view value = event.data();
+    while (true) {
+      HeadersPtr headers(rd_kafka_headers_new(metadata.size() + 1));
+      rd_kafka_header_add(headers.get(), "content-type", -1, "application/json", -1);
+      for (const auto& [name, v] : metadata) {
+        rd_kafka_header_add(headers.get(), name.data(), static_cast<ssize_t>(name.size()), v.data(),
+                            static_cast<ssize_t>(v.size()));
+      }
+      const rd_kafka_resp_err_t err = rd_kafka_producev(
+          rk_.get(), RD_KAFKA_V_TOPIC(config_.topic.c_str()),
+          RD_KAFKA_V_KEY(inflight->key.data(), inflight->key.size()),
+          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers.get()),
+          RD_KAFKA_V_OPAQUE(inflight.get()), RD_KAFKA_V_END);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        headers.release();  // librdkafka owns them now
+        ++outstanding_;
+        inflight.release();  // reclaimed in on_delivery
+        return;
+      }
+      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL ||
+          config_.delivery.on_queue_full == QueueFullBehavior::fail) {
+        return fail_now(std::move(inflight), detail::kafka_errc(err), rd_kafka_err2str(err),
+                        rd_kafka_err2name(err));
+      }
+      if (closing_.load())
+        return fail_now(std::move(inflight), errc::closed, "the destination is closed");
+      // Block until deliveries make room (the poll thread serves them).
+      std::unique_lock<std::mutex> lock(mutex_);
+      space_cv_.wait_for(lock, std::chrono::milliseconds(10));
+    }
+  }
+
+  bool flush(std::chrono::milliseconds timeout) override {
+    const auto deadline = Steady::now() + timeout;
+    rd_kafka_flush(rk_.get(), static_cast<int>(timeout.count()));
+    // Reports are served on the poll thread: wait until the callbacks have run too.
+    std::unique_lock<std::mutex> lock(mutex_);
+    return done_cv_.wait_until(lock, deadline, [this] { return outstanding_.load() == 0; });
+  }
+
+  void close() override { shutdown(config_.delivery.delivery_timeout); }
+
+  DestinationMetrics metrics() const override {
+    DestinationMetrics m;
+    m.published = published_.load();
+    m.delivered = delivered_.load();
+    m.failed = failed_.load();
+    m.not_matched = not_matched_.load();
+    m.in_flight = static_cast<std::size_t>(outstanding_.load());
+    m.requests = 0;
+    std::lock_guard<std::mutex> lock(mutex_);
+    m.latency_p50 = latencies_.percentile(0.50);
+    m.latency_p90 = latencies_.percentile(0.90);
+    m.latency_p99 = latencies_.percentile(0.99);
+    m.latency_max = latencies_.max();
+    return m;
+  }
+
+  const std::string& type() const noexcept override { return type_; }
+
+  std::string to_string() const override {
+    return "kafka(brokers=" + config_.brokers + ", topic=" + config_.topic + ")";
+  }
+
+ private:
+  bool matches(const std::string& topic) const {
+    if (topics_.empty()) return true;
+    for (const auto& t : topics_) {
+      if (t == "*" || t == topic) return true;
+    }
+    return false;
+  }
+
+  DeliveryReport report_base(const std::string& id, const std::string& topic,
+                             const std::string& key) const {
+    DeliveryReport r;
+    r.destination_type = type_;
+    r.event_id = id;
+    r.topic = topic;
+    r.partition_key = key;
+    return r;
+  }
+
+  void finish(InFlight& f, DeliveryReport& r) {
+    r.latency = std::chrono::duration_cast<std::chrono::microseconds>(Steady::now() - f.published);
+    (r.delivered() ? delivered_ : failed_)++;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      latencies_.record(r.latency);
+    }
+    if (f.callback) {
+      try {
+        f.callback(r);
+      } catch (...) {
+      }
+    }
+  }
+
+  void fail_now(std::unique_ptr<InFlight> f, errc error, std::string message,
+                std::string provider_code = {}) {
+    DeliveryReport r = report_base(f->event_id, f->topic, f->key);
+    r.status = DeliveryStatus::failed;
+    r.error = make_error_code(error);
+    r.retryable = is_retryable(error);
+    r.message = std::move(message);
+    r.provider_code = std::move(provider_code);
+    finish(*f, r);
+  }
+
+  static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    auto* self = static_cast<KafkaDestination*>(opaque);
+    std::unique_ptr<InFlight> f(static_cast<InFlight*>(m->_private));
+    DeliveryReport r = self->report_base(f->event_id, f->topic, f->key);
+    r.attempts = 1;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      r.status = DeliveryStatus::delivered;
+      r.partition = m->partition;
+      r.offset = m->offset;
+    } else {
+      const errc e = detail::kafka_errc(m->err);
+      r.status = DeliveryStatus::failed;
+      r.error = make_error_code(e);
+      r.retryable = is_retryable(e) || e == errc::timeout;
+      r.provider_code = rd_kafka_err2name(m->err);
+      r.message = rd_kafka_err2str(m->err);
+      // A message purged or timed out after it was sent may still have been written.
+      r.possible_duplicate = rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
+    }
+    self->finish(*f, r);
+    --self->outstanding_;
+    {
+      std::lock_guard<std::mutex> lock(self->mutex_);
+      self->done_cv_.notify_all();
+      self->space_cv_.notify_all();
+    }
+  }
+
+  static void on_error(rd_kafka_t* rk, int err, const char* reason, void*) {
+    // Connection problems are retried by librdkafka; fatal errors end the producer.
+    const auto code = static_cast<rd_kafka_resp_err_t>(err);
+    if (code == RD_KAFKA_RESP_ERR__FATAL) {
+      char buffer[512];
+      rd_kafka_fatal_error(rk, buffer, sizeof buffer);
+      log(LogLevel::error, std::string("kafka producer fatal error: ") + buffer);
+    } else if (log_enabled(LogLevel::warning)) {
+      log(LogLevel::warning, std::string("kafka: ") + rd_kafka_err2name(code) + ": " + reason);
+    }
+  }
+
+  void shutdown(std::chrono::milliseconds flush_timeout) {
+    std::lock_guard<std::mutex> lock(close_mutex_);
+    if (!rk_) return;
+    closing_ = true;
+    space_cv_.notify_all();
+    if (flush_timeout.count() > 0) flush(flush_timeout);
+    // No publish is producing past this point (they see closing_ and report closed).
+    std::unique_lock<std::shared_mutex> state(state_mutex_);
+    // Whatever is still queued or in flight gets its report now (purged -> closed).
+    rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    {
+      std::unique_lock<std::mutex> wait_lock(mutex_);
+      done_cv_.wait_for(wait_lock, std::chrono::seconds(30),
+                        [this] { return outstanding_.load() == 0; });
+    }
+    stop_polling_ = true;
+    if (poller_.joinable()) poller_.join();
+    // Serves anything left (none after the purge) so rd_kafka_destroy never drops a report.
+    rd_kafka_poll(rk_.get(), 0);
+    rk_.reset();
+  }
+
+  const std::string type_ = "kafka";
+  const KafkaConfig config_;
+  const std::vector<std::string> topics_;
+  const PartitionKeyTemplate key_template_;
+  KafkaPtr rk_;
+  std::thread poller_;
+  std::atomic<bool> stop_polling_{false};
+  std::atomic<bool> closing_{false};
+  std::atomic<long> outstanding_{0};
+  std::atomic<std::uint64_t> published_{0}, delivered_{0}, failed_{0}, not_matched_{0};
+  mutable std::mutex mutex_;
+  std::condition_variable done_cv_;
+  std::condition_variable space_cv_;
+  detail::LatencyHistogram latencies_;
+  std::mutex close_mutex_;
+  std::shared_mutex state_mutex_;
+};
+
+}  // namespace
+
+std::unique_ptr<Destination> make_kafka_destination(const KafkaConfig& config,
+                                                    std::vector<std::string> topics) {
+  return std::make_unique<KafkaDestination>(config, std::move(topics));
+}
+
+void register_kafka_destination() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    register_destination_factory("kafka", [](const DestinationSpec& spec) {
+      return make_kafka_destination(KafkaConfig::from_spec(spec), spec.topics);
+    });
+  });
+}
+
+}  // namespace eventdest
