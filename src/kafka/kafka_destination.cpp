@@ -60,6 +60,7 @@ class KafkaDestination final : public Destination {
     rd_kafka_conf_set_opaque(conf.get(), this);
     rd_kafka_conf_set_dr_msg_cb(conf.get(), &KafkaDestination::on_delivery);
     rd_kafka_conf_set_error_cb(conf.get(), &KafkaDestination::on_error);
+    rd_kafka_conf_set_log_cb(conf.get(), &KafkaDestination::on_log);
     rk_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), err, sizeof err));
     if (!rk_)
       throw ConfigError("config", std::string("librdkafka refused the configuration: ") + err);
@@ -222,6 +223,12 @@ class KafkaDestination final : public Destination {
       r.retryable = is_retryable(e) || e == errc::timeout;
       r.provider_code = rd_kafka_err2name(m->err);
       r.message = rd_kafka_err2str(m->err);
+      if (e == errc::timeout) {
+        // "Message timed out" alone says nothing: name what kept failing (e.g. a TLS handshake
+        // against a plaintext listener).
+        std::lock_guard<std::mutex> lock(self->mutex_);
+        if (!self->last_error_.empty()) r.message += "; last error: " + self->last_error_;
+      }
       // A message purged or timed out after it was sent may still have been written.
       r.possible_duplicate = rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
     }
@@ -234,7 +241,20 @@ class KafkaDestination final : public Destination {
     }
   }
 
-  static void on_error(rd_kafka_t* rk, int err, const char* reason, void*) {
+  // librdkafka's own log lines go to the library's log hook (silent by default), not stderr.
+  static void on_log(const rd_kafka_t*, int level, const char* facility, const char* message) {
+    const LogLevel l = level <= 3   ? LogLevel::error
+                       : level <= 5 ? LogLevel::warning
+                       : level == 6 ? LogLevel::info
+                                    : LogLevel::debug;
+    if (log_enabled(l)) log(l, std::string("librdkafka ") + facility + ": " + message);
+  }
+
+  static void on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+    if (auto* self = static_cast<KafkaDestination*>(opaque)) {
+      std::lock_guard<std::mutex> lock(self->mutex_);
+      self->last_error_ = reason;
+    }
     // Connection problems are retried by librdkafka; fatal errors end the producer.
     const auto code = static_cast<rd_kafka_resp_err_t>(err);
     if (code == RD_KAFKA_RESP_ERR__FATAL) {
@@ -282,6 +302,7 @@ class KafkaDestination final : public Destination {
   std::condition_variable done_cv_;
   std::condition_variable space_cv_;
   detail::LatencyHistogram latencies_;
+  std::string last_error_;  ///< the last error librdkafka reported (guarded by mutex_)
   std::mutex close_mutex_;
   std::shared_mutex state_mutex_;
 };

@@ -1,0 +1,216 @@
+// The native kafka destination against librdkafka's mock cluster (in process): records consumed
+// back match DESIGN.md; same key, same partition; injected errors and a broker outage lose
+// nothing; bad librdkafka properties are config errors; close() reports everything.
+// rdkafka_mock.h needs rdkafka.h first.
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <map>
+#include <set>
+#include <thread>
+
+#include "eventdest/eventdest.hpp"
+#include "eventdest/kafka.hpp"
+#include "kafka/kafka_consumer.hpp"
+#include "kafka/mock_cluster.hpp"
+#include "support/catch.hpp"
+#include "support/report_collector.hpp"
+
+using namespace eventdest;
+using namespace eventdest::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The Kafka protocol's Produce API key (librdkafka keeps its RD_KAFKAP_* names internal).
+constexpr int16_t kProduceApiKey = 0;
+
+std::string spec(const std::string& brokers, const std::string& topic,
+                 const std::string& extra = "") {
+  return R"({"type":"kafka","topics":["orders"],"config":{"brokers":")" + brokers +
+         R"(","topic":")" + topic +
+         R"(","sasl_mechanism":"none","tls":"false",)"
+         R"("partition_key_template":"data.customer_id","delivery_timeout_ms":10000)" +
+         extra + "}}";
+}
+
+Event order(int i) {
+  return Event::from_json(R"({"id":"k)" + std::to_string(i) +
+                          R"(","topic":"orders","time":1704067200,"metadata":{"source":"web"},)"
+                          R"("data":{"customer_id":"c)" +
+                          std::to_string(i % 5) + R"(","total": 1.50}})");
+}
+
+}  // namespace
+
+TEST_CASE("records consumed back are exactly the DESIGN.md message", "[kafka]") {
+  kafka::MockCluster cluster;
+  cluster.create_topic("orders", 3);
+  ReportCollector reports;
+  auto d = make_destination(spec(cluster.bootstraps(), "orders"));
+  for (int i = 0; i < 20; ++i)
+    d->publish(order(i), reports.callback());
+  d->close();
+  REQUIRE(reports.total() == 20);
+  for (auto& [id, rs] : reports.by_id) {
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].delivered());
+    CHECK(rs[0].partition >= 0);
+    CHECK(rs[0].offset >= 0);
+  }
+  const auto messages = consume_all(cluster.bootstraps(), "orders", 20, 20s);
+  REQUIRE(messages.size() == 20);
+  for (const auto& m : messages) {
+    CHECK(m.value.rfind(R"({"customer_id":"c)", 0) == 0);
+    CHECK(m.value.find(R"("total": 1.50})") != std::string::npos);  // exact bytes
+    REQUIRE(m.headers.size() == 5);
+    CHECK(m.headers[0] ==
+          std::make_pair(std::string("content-type"), std::string("application/json")));
+    CHECK(m.headers[1].first == "event-id");
+    CHECK(m.headers[2] == std::make_pair(std::string("topic"), std::string("orders")));
+    CHECK(m.headers[3] == std::make_pair(std::string("timestamp"), std::string("1704067200")));
+    CHECK(m.headers[4] == std::make_pair(std::string("source"), std::string("web")));
+    const auto& r = reports.by_id[m.headers[1].second][0];
+    CHECK(r.partition == m.partition);
+    CHECK(r.offset == m.offset);
+    CHECK(r.partition_key == m.key);
+  }
+}
+
+TEST_CASE("same key, same partition, for each partitioner", "[kafka]") {
+  for (const std::string partitioner : {"murmur2_random", "fnv1a_random"}) {
+    INFO(partitioner);
+    kafka::MockCluster cluster;
+    cluster.create_topic("orders", 6);
+    ReportCollector reports;
+    auto d = make_destination(
+        spec(cluster.bootstraps(), "orders", R"(,"partitioner":")" + partitioner + "\""));
+    for (int i = 0; i < 50; ++i)
+      d->publish(order(i), reports.callback());
+    d->close();
+    std::map<std::string, std::set<int>> partitions_of_key;
+    for (auto& [id, rs] : reports.by_id)
+      partitions_of_key[rs[0].partition_key].insert(rs[0].partition);
+    CHECK(partitions_of_key.size() == 5);
+    for (auto& [key, ps] : partitions_of_key)
+      CHECK(ps.size() == 1);
+  }
+}
+
+TEST_CASE("transient broker errors are retried; authorization errors fail", "[kafka]") {
+  kafka::MockCluster cluster;
+  cluster.create_topic("orders", 1);
+  rd_kafka_mock_push_request_errors(
+      cluster.get(), kProduceApiKey, 3, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+      RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION);
+  {
+    ReportCollector reports;
+    auto d = make_destination(spec(cluster.bootstraps(), "orders"));
+    for (int i = 0; i < 10; ++i)
+      d->publish(order(i), reports.callback());
+    d->close();
+    REQUIRE(reports.total() == 10);
+    for (auto& [id, rs] : reports.by_id)
+      CHECK(rs[0].delivered());
+  }
+  rd_kafka_mock_push_request_errors(cluster.get(), kProduceApiKey, 1,
+                                    RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+  {
+    ReportCollector reports;
+    auto d = make_destination(spec(cluster.bootstraps(), "orders", R"(,"linger_ms":50)"));
+    for (int i = 0; i < 3; ++i)
+      d->publish(order(i), reports.callback());
+    d->close();
+    REQUIRE(reports.total() == 3);
+    for (auto& [id, rs] : reports.by_id) {
+      CHECK(rs[0].status == DeliveryStatus::failed);
+      CHECK(rs[0].error == make_error_code(errc::access_denied));
+      CHECK(rs[0].provider_code == "TOPIC_AUTHORIZATION_FAILED");
+    }
+  }
+}
+
+TEST_CASE("a broker outage loses nothing", "[kafka]") {
+  kafka::MockCluster cluster;
+  cluster.create_topic("orders", 1);
+  ReportCollector reports;
+  auto d =
+      make_destination(spec(cluster.bootstraps(), "orders", R"(,"delivery_timeout_ms":30000)"));
+  d->publish(order(0), reports.callback());
+  REQUIRE(d->flush(10s));
+  rd_kafka_mock_broker_set_down(cluster.get(), 1);
+  for (int i = 1; i < 100; ++i)
+    d->publish(order(i), reports.callback());
+  std::this_thread::sleep_for(1s);
+  CHECK(reports.total() == 1);  // nothing can be acknowledged while the broker is down
+  rd_kafka_mock_broker_set_up(cluster.get(), 1);
+  CHECK(d->flush(25s));
+  d->close();
+  REQUIRE(reports.total() == 100);
+  for (auto& [id, rs] : reports.by_id) {
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].delivered());
+  }
+  CHECK(consume_all(cluster.bootstraps(), "orders", 100, 20s).size() == 100);
+}
+
+TEST_CASE("librdkafka's own property errors are config errors", "[kafka]") {
+  try {
+    make_destination(spec("127.0.0.1:9", "orders",
+                          R"(,"librdkafka":{"no.such.property":"1","linger.ms":"-5"})"));
+    FAIL("expected ConfigError");
+  } catch (const ConfigError& e) {
+    const std::string what = e.what();
+    CHECK(what.find("config.librdkafka.no.such.property") != std::string::npos);
+    CHECK(what.find("config.librdkafka.linger.ms") != std::string::npos);
+  }
+  const auto props = kafka_properties(
+      KafkaConfig::from_spec(parse_spec(
+          R"({"type":"kafka","config":{"brokers":"b:9093","topic":"t","sasl_mechanism":"scram-sha-512"},)"
+          R"("credentials":{"username":"u","password":"hunter2"}})")),
+      true);
+  std::map<std::string, std::string> m(props.begin(), props.end());
+  CHECK(m["security.protocol"] == "SASL_SSL");
+  CHECK(m["sasl.mechanisms"] == "SCRAM-SHA-512");
+  CHECK(m["sasl.password"] == "<redacted>");
+  CHECK(m["acks"] == "all");
+  CHECK(m["enable.idempotence"] == "true");
+  CHECK(m["partitioner"] == "murmur2_random");
+  const auto plain = kafka_properties(KafkaConfig::from_spec(
+      parse_spec(R"({"type":"kafka","config":{"brokers":"b:9092","topic":"t","tls":false}})")));
+  CHECK(std::map<std::string, std::string>(plain.begin(), plain.end())["security.protocol"] ==
+        "PLAINTEXT");
+}
+
+TEST_CASE("TLS to a plaintext broker fails with a clear report", "[kafka]") {
+  kafka::MockCluster cluster;
+  cluster.create_topic("orders", 1);
+  auto d = make_destination(
+      R"({"type":"kafka","config":{"brokers":")" + cluster.bootstraps() +
+      R"(","topic":"orders","sasl_mechanism":"none","delivery_timeout_ms":3000}})");
+  auto r = d->publish_and_wait(order(1));
+  d->close();
+  INFO(r.to_json());
+  CHECK(r.status == DeliveryStatus::failed);
+  CHECK(r.error == make_error_code(errc::timeout));  // librdkafka keeps retrying the handshake
+  CHECK(r.message.find("SSL handshake failed") != std::string::npos);
+}
+
+TEST_CASE("close() with a broker down reports every event", "[kafka]") {
+  kafka::MockCluster cluster;
+  cluster.create_topic("orders", 1);
+  rd_kafka_mock_broker_set_down(cluster.get(), 1);
+  ReportCollector reports;
+  {
+    auto d =
+        make_destination(spec(cluster.bootstraps(), "orders", R"(,"delivery_timeout_ms":60000)"));
+    for (int i = 0; i < 50; ++i)
+      d->publish(order(i), reports.callback());
+    // Destroyed without close(): no waiting, every event reported closed.
+  }
+  REQUIRE(reports.total() == 50);
+  for (auto& [id, rs] : reports.by_id) {
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].error == make_error_code(errc::closed));
+  }
+}
