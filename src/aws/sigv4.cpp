@@ -1,0 +1,261 @@
+#include "eventdest/aws/sigv4.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <mutex>
+
+namespace eventdest::aws {
+namespace {
+
+std::string hex(const unsigned char* data, std::size_t n) {
+  static const char* digits = "0123456789abcdef";
+  std::string out(n * 2, '0');
+  for (std::size_t i = 0; i < n; ++i) {
+    out[2 * i] = digits[data[i] >> 4];
+    out[2 * i + 1] = digits[data[i] & 0xf];
+  }
+  return out;
+}
+
+std::string hmac(std::string_view key, std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), md, &len);
+  return std::string(reinterpret_cast<char*>(md), len);
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// Header values: trimmed, runs of whitespace collapsed to one space.
+std::string canonical_value(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  bool space = false;
+  for (char c : v) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !out.empty();
+    } else {
+      if (space) out.push_back(' ');
+      space = false;
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// RFC 3986 remove_dot_segments plus collapsing duplicate slashes; keeps a trailing slash.
+std::string normalize(std::string_view path) {
+  std::vector<std::string_view> segments;
+  std::size_t pos = 0;
+  while (pos <= path.size()) {
+    std::size_t next = path.find('/', pos);
+    if (next == std::string_view::npos) next = path.size();
+    std::string_view seg = path.substr(pos, next - pos);
+    if (seg == "..") {
+      if (!segments.empty()) segments.pop_back();
+    } else if (!seg.empty() && seg != ".") {
+      segments.push_back(seg);
+    }
+    pos = next + 1;
+  }
+  std::string out;
+  for (auto s : segments) {
+    out += '/';
+    out += s;
+  }
+  const bool trailing =
+      !path.empty() && (path.back() == '/' ||
+                        path.substr(path.size() - std::min<std::size_t>(2, path.size())) == "/." ||
+                        path.substr(path.size() - std::min<std::size_t>(3, path.size())) == "/..");
+  if (out.empty() || (trailing && out.back() != '/')) out += '/';
+  return out;
+}
+
+std::string amz_date(std::chrono::system_clock::time_point now) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[17];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+std::string canonical_query(Parameters params) {
+  for (auto& [k, v] : params) {
+    k = uri_encode(k, false);
+    v = uri_encode(v, false);
+  }
+  std::sort(params.begin(), params.end());
+  std::string out;
+  for (const auto& [k, v] : params) {
+    if (!out.empty()) out += '&';
+    out += k;
+    out += '=';
+    out += v;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string uri_encode(std::string_view s, bool keep_slash) {
+  static const char* digits = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size() * 3);
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        (keep_slash && c == '/')) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(digits[c >> 4]);
+      out.push_back(digits[c & 0xf]);
+    }
+  }
+  return out;
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  return hex(md, len);
+}
+
+std::string Credentials::to_string() const {
+  return "Credentials(" + access_key_id +
+         ", session token: " + (session_token.empty() ? "no" : "yes") + ")";
+}
+
+// The signing key depends on the secret, the day, the region and the service only: derived
+// once per day instead of four HMACs per request.
+struct Signer::KeyCache {
+  std::mutex mutex;
+  std::string secret, date, region, service, key;
+};
+
+Signer::Signer() : cache_(std::make_unique<KeyCache>()) {}
+Signer::~Signer() = default;
+
+SigningResult Signer::sign(const SigningRequest& request, const Credentials& credentials,
+                           std::chrono::system_clock::time_point now,
+                           const SigningOptions& options) const {
+  SigningResult result;
+  const bool presign = options.presign_expires.count() > 0;
+  const std::string date_time = amz_date(now);
+  const std::string date = date_time.substr(0, 8);
+  const std::string scope = date + "/" + options.region + "/" + options.service + "/aws4_request";
+  const std::string payload_hash =
+      !request.payload_hash.empty() ? request.payload_hash : sha256_hex(request.payload);
+
+  // Headers: lowercase names, canonical values, repeated names joined with ',' in order.
+  std::vector<std::pair<std::string, std::string>> headers;
+  auto add_header = [&](const std::string& name, const std::string& value) {
+    const std::string n = lower(name);
+    for (auto& h : headers) {
+      if (h.first == n) {
+        h.second += "," + canonical_value(value);
+        return;
+      }
+    }
+    headers.emplace_back(n, canonical_value(value));
+  };
+  bool has_date = false;
+  for (const auto& [name, value] : request.headers) {
+    const std::string n = lower(name);
+    if (n == "x-amz-date") has_date = true;
+    // A presigned request signs the headers it carries except the date (which is in the query).
+    if (presign && n == "x-amz-date") continue;
+    add_header(name, value);
+  }
+  Parameters query = request.query;
+  const bool session = !credentials.session_token.empty();
+  if (presign) {
+    query.emplace_back("X-Amz-Algorithm", "AWS4-HMAC-SHA256");
+    query.emplace_back("X-Amz-Credential", credentials.access_key_id + "/" + scope);
+    query.emplace_back("X-Amz-Date", date_time);
+    query.emplace_back("X-Amz-Expires", std::to_string(options.presign_expires.count()));
+    if (session && !options.omit_session_token) {
+      query.emplace_back("X-Amz-Security-Token", credentials.session_token);
+    }
+  } else {
+    if (!has_date) {
+      add_header("X-Amz-Date", date_time);
+      result.headers_to_add.emplace_back("X-Amz-Date", date_time);
+    }
+    if (session && !options.omit_session_token) {
+      add_header("X-Amz-Security-Token", credentials.session_token);
+      result.headers_to_add.emplace_back("X-Amz-Security-Token", credentials.session_token);
+    }
+    if (options.add_content_sha256) {
+      add_header("x-amz-content-sha256", payload_hash);
+      result.headers_to_add.emplace_back("x-amz-content-sha256", payload_hash);
+    }
+  }
+  std::sort(headers.begin(), headers.end());
+  std::string canonical_headers, signed_headers;
+  for (const auto& [n, v] : headers) {
+    canonical_headers += n + ":" + v + "\n";
+    if (!signed_headers.empty()) signed_headers += ';';
+    signed_headers += n;
+  }
+  if (presign) query.emplace_back("X-Amz-SignedHeaders", signed_headers);
+
+  std::string path = options.normalize_path ? normalize(request.path) : request.path;
+  if (path.empty()) path = "/";
+  std::string canonical_path = uri_encode(path, true);
+  if (options.double_uri_encode) canonical_path = uri_encode(canonical_path, true);
+
+  result.canonical_request = request.method + "\n" + canonical_path + "\n" +
+                             canonical_query(query) + "\n" + canonical_headers + "\n" +
+                             signed_headers + "\n" + payload_hash;
+  result.string_to_sign =
+      "AWS4-HMAC-SHA256\n" + date_time + "\n" + scope + "\n" + sha256_hex(result.canonical_request);
+  std::string key;
+  {
+    std::lock_guard<std::mutex> lock(cache_->mutex);
+    if (cache_->secret != credentials.secret_access_key || cache_->date != date ||
+        cache_->region != options.region || cache_->service != options.service) {
+      cache_->key =
+          hmac(hmac(hmac(hmac("AWS4" + credentials.secret_access_key, date), options.region),
+                    options.service),
+               "aws4_request");
+      cache_->secret = credentials.secret_access_key;
+      cache_->date = date;
+      cache_->region = options.region;
+      cache_->service = options.service;
+    }
+    key = cache_->key;
+  }
+  const std::string raw = hmac(key, result.string_to_sign);
+  result.signature = hex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+  if (presign) {
+    result.query_to_add.assign(query.begin() + static_cast<long>(request.query.size()),
+                               query.end());
+    if (session && options.omit_session_token) {
+      result.query_to_add.emplace_back("X-Amz-Security-Token", credentials.session_token);
+    }
+    result.query_to_add.emplace_back("X-Amz-Signature", result.signature);
+  } else {
+    result.authorization = "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" +
+                           scope + ", SignedHeaders=" + signed_headers +
+                           ", Signature=" + result.signature;
+    if (session && options.omit_session_token) {
+      result.headers_to_add.emplace_back("X-Amz-Security-Token", credentials.session_token);
+    }
+    result.headers_to_add.emplace_back("Authorization", result.authorization);
+  }
+  return result;
+}
+
+}  // namespace eventdest::aws

@@ -1,0 +1,3 @@
+target_sources(eventdest PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/sigv4.cpp
+)
