@@ -1,11 +1,14 @@
 #include "eventdest/aws/sigv4.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <ctime>
+#include <initializer_list>
 #include <mutex>
 
 namespace eventdest::aws {
@@ -21,12 +24,47 @@ std::string hex(const unsigned char* data, std::size_t n) {
   return out;
 }
 
+// SHA-256 fetched once: OpenSSL 3 otherwise looks the algorithm up (locks, name compares) on
+// every one-shot EVP_Digest()/HMAC() call, which cost more than the hashing of a signature.
+const EVP_MD* sha256_md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+struct DigestContext {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~DigestContext() { EVP_MD_CTX_free(ctx); }
+};
+
+// SHA-256 of the concatenation of `parts`, with a per-thread reused context.
+void sha256(std::initializer_list<std::string_view> parts, unsigned char out[32]) {
+  thread_local DigestContext c;
+  EVP_DigestInit_ex(c.ctx, sha256_md(), nullptr);
+  for (auto p : parts)
+    EVP_DigestUpdate(c.ctx, p.data(), p.size());
+  EVP_DigestFinal_ex(c.ctx, out, nullptr);
+}
+
+// HMAC-SHA256 (RFC 2104) on the reused digest context.
 std::string hmac(std::string_view key, std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), md, &len);
-  return std::string(reinterpret_cast<char*>(md), len);
+  unsigned char k[64] = {0};
+  if (key.size() > sizeof k) {
+    sha256({key}, k);
+  } else {
+    std::memcpy(k, key.data(), key.size());
+  }
+  unsigned char ipad[64], opad[64];
+  for (int i = 0; i < 64; ++i) {
+    ipad[i] = static_cast<unsigned char>(k[i] ^ 0x36);
+    opad[i] = static_cast<unsigned char>(k[i] ^ 0x5c);
+  }
+  unsigned char inner[32], out[32];
+  sha256({std::string_view(reinterpret_cast<char*>(ipad), 64), data}, inner);
+  sha256({std::string_view(reinterpret_cast<char*>(opad), 64),
+          std::string_view(reinterpret_cast<char*>(inner), 32)},
+         out);
+  OPENSSL_cleanse(k, sizeof k);
+  return std::string(reinterpret_cast<char*>(out), 32);
 }
 
 std::string lower(std::string_view s) {
@@ -82,12 +120,19 @@ std::string normalize(std::string_view path) {
 }
 
 std::string amz_date(std::chrono::system_clock::time_point now) {
+  // Formatting the date costs as much as a hash: keep the last second's text per thread.
+  thread_local std::time_t last = -1;
+  thread_local std::string text;
   const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[17];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
+  if (t != last) {
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[17];
+    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+    text = buf;
+    last = t;
+  }
+  return text;
 }
 
 std::string canonical_query(Parameters params) {
@@ -126,10 +171,9 @@ std::string uri_encode(std::string_view s, bool keep_slash) {
 }
 
 std::string sha256_hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  return hex(md, len);
+  unsigned char md[32];
+  sha256({data}, md);
+  return hex(md, sizeof md);
 }
 
 std::string Credentials::to_string() const {
@@ -204,8 +248,10 @@ SigningResult Signer::sign(const SigningRequest& request, const Credentials& cre
   }
   std::sort(headers.begin(), headers.end());
   std::string canonical_headers, signed_headers;
+  canonical_headers.reserve(256);
+  signed_headers.reserve(96);
   for (const auto& [n, v] : headers) {
-    canonical_headers += n + ":" + v + "\n";
+    canonical_headers.append(n).append(1, ':').append(v).append(1, '\n');
     if (!signed_headers.empty()) signed_headers += ';';
     signed_headers += n;
   }
