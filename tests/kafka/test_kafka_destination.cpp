@@ -193,7 +193,8 @@ TEST_CASE("TLS to a plaintext broker fails with a clear report", "[kafka]") {
   INFO(r.to_json());
   CHECK(r.status == DeliveryStatus::failed);
   CHECK(r.error == make_error_code(errc::timeout));  // librdkafka keeps retrying the handshake
-  CHECK(r.message.find("SSL handshake failed") != std::string::npos);
+  // librdkafka reports "SSL handshake failed: ..." or "Disconnected (... state SSL_HANDSHAKE)".
+  CHECK(r.message.find("SSL") != std::string::npos);
 }
 
 TEST_CASE("close() with a broker down reports every event", "[kafka]") {
