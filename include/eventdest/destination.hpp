@@ -58,6 +58,26 @@ struct DeliveryReport {
 
 using DeliveryCallback = std::function<void(const DeliveryReport&)>;
 
+/// A snapshot of a destination's counters (since creation) and report latencies.
+struct DestinationMetrics {
+  std::uint64_t published = 0;  ///< publish() calls, whatever their outcome
+  std::uint64_t delivered = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t not_matched = 0;  ///< events whose topic the destination does not take
+  std::uint64_t retried = 0;      ///< record attempts retried after a transient failure
+  std::uint64_t requests = 0;     ///< requests (HTTP) or produce batches sent
+  std::size_t in_flight = 0;      ///< accepted events without a report yet
+  std::size_t buffered_bytes = 0;
+  /// publish() to report, over delivered and failed events.
+  std::chrono::microseconds latency_p50{0};
+  std::chrono::microseconds latency_p90{0};
+  std::chrono::microseconds latency_p99{0};
+  std::chrono::microseconds latency_max{0};
+
+  /// One line of compact JSON.
+  std::string to_json() const;
+};
+
 class Destination {
  public:
   virtual ~Destination();
@@ -79,6 +99,9 @@ class Destination {
   /// threads. Events that still have no report get a failed report (errc::closed). Later
   /// publishes fail with errc::closed. Idempotent.
   virtual void close() = 0;
+
+  /// Counters and latency percentiles so far.
+  virtual DestinationMetrics metrics() const = 0;
 
   /// "aws_kinesis", "kafka_rest" or "kafka".
   virtual const std::string& type() const noexcept = 0;

@@ -23,9 +23,13 @@ struct KafkaRestConfig {
   std::string topic;
   std::string partition_key_template;
   KafkaRestMode mode = KafkaRestMode::stream;  ///< `mode`
-  std::size_t max_batch_records = 500;         ///< records per stream/batch request
-  std::string api_key;                         ///< credentials (or config) `api_key`
-  std::string api_secret;                      ///< credentials (or config) `api_secret`
+  /// `max_batch_records`: records per request; default 500 in stream mode, 10 in batch mode
+  /// (REST Proxy's default records:batch entry limit).
+  std::size_t max_batch_records = 500;
+  std::size_t max_batch_bytes = 5u << 20;   ///< `max_batch_bytes`: request body limit
+  std::size_t max_record_bytes = 1u << 20;  ///< `max_record_bytes`: larger records fail at once
+  std::string api_key;                      ///< credentials (or config) `api_key`
+  std::string api_secret;                   ///< credentials (or config) `api_secret`
   DeliveryOptions delivery;
   HttpTlsOptions tls;
 

@@ -58,11 +58,18 @@ void DeliveryPipeline::submit(RecordPtr record) {
   }
   record->sequence = next_sequence_++;
   outstanding_.insert(record->sequence);
+  if (record->request_bytes == 0) record->request_bytes = record->bytes;
   buffered_bytes_ += record->bytes;
-  queued_bytes_ += record->bytes;
+  queued_bytes_ += record->request_bytes;
   ++counters_.accepted;
+  const bool was_empty = queue_.empty();
   queue_.push_back(std::move(record));
-  work_cv_.notify_one();
+  // The worker sleeps until the oldest record's linger ends, so it only needs waking when that
+  // timer must start (first record) or a batch is full: no wake-up per record.
+  if (was_empty || queue_.size() >= limits_.max_records || queued_bytes_ >= limits_.max_bytes ||
+      flush_waiters_ > 0) {
+    work_cv_.notify_one();
+  }
 }
 
 void DeliveryPipeline::reject(RecordPtr record, const Outcome& outcome) {
@@ -109,6 +116,7 @@ void DeliveryPipeline::report(RecordPtr record, const Outcome& outcome) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (record->sequence != 0) finish_locked(*record);
+    latencies_.record(r.latency);
     if (r.delivered()) {
       ++counters_.delivered;
     } else {
@@ -130,6 +138,7 @@ void DeliveryPipeline::report(RecordPtr record, const Outcome& outcome) {
 void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcomes) {
   const auto now = SteadyClock::now();
   std::vector<std::pair<RecordPtr, Outcome>> reports;
+  std::map<int, std::chrono::milliseconds> delays;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     --batches_in_flight_;
@@ -147,7 +156,11 @@ void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcome
       record->last_provider_code = outcome.provider_code;
       record->last_http_status = outcome.http_status;
       record->last_message = outcome.message;
-      const auto wait = backoff_.delay(record->attempts);
+      // One delay per attempt number for the whole batch keeps its retried records together in
+      // the next request instead of scattering them by jitter.
+      auto [slot, fresh] = delays.try_emplace(record->attempts);
+      if (fresh) slot->second = backoff_.delay(record->attempts);
+      const auto wait = slot->second;
       if (stopping_ || now + wait >= record->deadline) {
         Outcome final_outcome = outcome;
         final_outcome.kind = Outcome::Kind::fail;
@@ -181,17 +194,17 @@ Batch DeliveryPipeline::take_batch_locked(SteadyClock::time_point now) {
   std::size_t bytes = 0;
   auto fits = [&](const Record& r) {
     return batch.size() < limits_.max_records &&
-           (batch.empty() || bytes + r.bytes <= limits_.max_bytes);
+           (batch.empty() || bytes + r.request_bytes <= limits_.max_bytes);
   };
   // Retries first: they are the oldest.
   while (!retries_.empty() && retries_.begin()->first <= now && fits(*retries_.begin()->second)) {
-    bytes += retries_.begin()->second->bytes;
+    bytes += retries_.begin()->second->request_bytes;
     batch.push_back(std::move(retries_.begin()->second));
     retries_.erase(retries_.begin());
   }
   while (!queue_.empty() && fits(*queue_.front())) {
-    bytes += queue_.front()->bytes;
-    queued_bytes_ -= queue_.front()->bytes;
+    bytes += queue_.front()->request_bytes;
+    queued_bytes_ -= queue_.front()->request_bytes;
     batch.push_back(std::move(queue_.front()));
     queue_.pop_front();
   }
@@ -283,6 +296,10 @@ PipelineMetrics DeliveryPipeline::metrics() const {
   PipelineMetrics m = counters_;
   m.in_flight = outstanding_.size();
   m.buffered_bytes = buffered_bytes_;
+  m.latency_p50 = latencies_.percentile(0.50);
+  m.latency_p90 = latencies_.percentile(0.90);
+  m.latency_p99 = latencies_.percentile(0.99);
+  m.latency_max = latencies_.max();
   return m;
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/backoff.hpp"
+#include "core/latency_histogram.hpp"
 #include "core/record.hpp"
 #include "eventdest/spec.hpp"
 
@@ -38,6 +39,10 @@ struct PipelineMetrics {
   std::uint64_t requests = 0;  ///< batches sent
   std::size_t in_flight = 0;   ///< records accepted without a report yet
   std::size_t buffered_bytes = 0;
+  std::chrono::microseconds latency_p50{0};
+  std::chrono::microseconds latency_p90{0};
+  std::chrono::microseconds latency_p99{0};
+  std::chrono::microseconds latency_max{0};
 };
 
 class DeliveryPipeline {
@@ -101,6 +106,7 @@ class DeliveryPipeline {
   bool accepting_ = true;
   bool stopping_ = false;
   PipelineMetrics counters_;
+  LatencyHistogram latencies_;
   std::thread worker_;
 };
 

@@ -63,6 +63,18 @@ std::string DeliveryReport::to_json() const {
   return out;
 }
 
+std::string DestinationMetrics::to_json() const {
+  auto us = [](std::chrono::microseconds d) { return std::to_string(d.count()); };
+  return "{\"published\":" + std::to_string(published) +
+         ",\"delivered\":" + std::to_string(delivered) + ",\"failed\":" + std::to_string(failed) +
+         ",\"not_matched\":" + std::to_string(not_matched) +
+         ",\"retried\":" + std::to_string(retried) + ",\"requests\":" + std::to_string(requests) +
+         ",\"in_flight\":" + std::to_string(in_flight) +
+         ",\"buffered_bytes\":" + std::to_string(buffered_bytes) +
+         ",\"latency_us\":{\"p50\":" + us(latency_p50) + ",\"p90\":" + us(latency_p90) +
+         ",\"p99\":" + us(latency_p99) + ",\"max\":" + us(latency_max) + "}}";
+}
+
 Destination::~Destination() = default;
 
 std::future<DeliveryReport> Destination::publish(Event event) {

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -32,59 +33,77 @@ std::shared_ptr<const Event::Data> null_data() {
   return data;
 }
 
-// Finds the exact bytes of the top-level member "data" in `text` with a SAX pass, so the
-// publisher's JSON reaches Kafka/Kinesis byte for byte (a DOM round trip would re-serialise it).
-class DataSpanFinder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DataSpanFinder> {
- public:
-  explicit DataSpanFinder(const rapidjson::StringStream& stream) : stream_(stream) {}
-
-  bool Default() { return value_done(); }
-  bool String(const char*, rapidjson::SizeType, bool) { return value_done(); }
-  bool StartObject() { return ++depth_, true; }
-  bool Key(const char* s, rapidjson::SizeType len, bool) {
-    if (depth_ == 1) {
-      pending_ = std::string_view(s, len) == "data";
-      if (pending_) start_ = stream_.Tell();
-    }
-    return true;
-  }
-  bool EndObject(rapidjson::SizeType) { return --depth_, value_done(); }
-  bool StartArray() { return ++depth_, true; }
-  bool EndArray(rapidjson::SizeType) { return --depth_, value_done(); }
-
-  bool found() const { return found_; }
-  std::size_t start() const { return start_; }
-  std::size_t end() const { return end_; }
-
- private:
-  bool value_done() {
-    if (depth_ == 1 && pending_) {
-      pending_ = false;
-      found_ = true;
-      end_ = stream_.Tell();
-    }
-    return true;
-  }
-  const rapidjson::StringStream& stream_;
-  int depth_ = 0;
-  bool pending_ = false;
-  bool found_ = false;
-  std::size_t start_ = 0;
-  std::size_t end_ = 0;
-};
-
-std::string_view trim_to_value(std::string_view raw) {
-  // The span starts right after the key's closing quote: skip whitespace and the colon.
-  std::size_t i = 0;
-  while (i < raw.size() &&
-         (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r' || raw[i] == ':')) {
-    ++i;
-  }
-  return raw.substr(i);
-}
-
 bool is_json_whitespace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+std::size_t skip_whitespace(std::string_view t, std::size_t i) {
+  while (i < t.size() && is_json_whitespace(t[i]))
+    ++i;
+  return i;
+}
+
+// Returns the index just past the string literal starting at t[i] == '"'.
+std::size_t skip_string(std::string_view t, std::size_t i) {
+  for (++i; i < t.size(); ++i) {
+    if (t[i] == '\\') {
+      ++i;
+    } else if (t[i] == '"') {
+      return i + 1;
+    }
+  }
+  return t.size();
+}
+
+// Returns the index just past the JSON value starting at t[i].
+std::size_t skip_value(std::string_view t, std::size_t i) {
+  if (i >= t.size()) return i;
+  if (t[i] == '"') return skip_string(t, i);
+  if (t[i] == '{' || t[i] == '[') {
+    int depth = 0;
+    for (; i < t.size(); ++i) {
+      const char c = t[i];
+      if (c == '"') {
+        i = skip_string(t, i) - 1;
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if (c == '}' || c == ']') {
+        if (--depth == 0) return i + 1;
+      }
+    }
+    return t.size();
+  }
+  while (i < t.size() && !is_json_whitespace(t[i]) && t[i] != ',' && t[i] != '}' && t[i] != ']') {
+    ++i;
+  }
+  return i;
+}
+
+// The exact bytes of the top-level member "data" of `t`, an already validated JSON object, so
+// the publisher's JSON reaches Kafka/Kinesis byte for byte (a DOM round trip would re-serialise
+// it). Keys written with escapes (e.g. "d\u0061ta") are decoded before comparing.
+std::optional<std::string_view> find_data_member(std::string_view t) {
+  std::size_t i = skip_whitespace(t, 0);
+  if (i >= t.size() || t[i] != '{') return std::nullopt;
+  i = skip_whitespace(t, i + 1);
+  while (i < t.size() && t[i] == '"') {
+    const std::size_t key_end = skip_string(t, i);
+    std::string_view key = t.substr(i + 1, key_end - i - 2);
+    bool is_data = key == "data";
+    if (!is_data && key.find('\\') != std::string_view::npos) {
+      rapidjson::Document decoded;
+      std::string literal(t.substr(i, key_end - i));
+      decoded.Parse(literal.c_str(), literal.size());
+      is_data = decoded.IsString() && std::string_view(decoded.GetString()) == "data";
+    }
+    i = skip_whitespace(t, key_end);
+    if (i < t.size() && t[i] == ':') i = skip_whitespace(t, i + 1);
+    const std::size_t value_end = skip_value(t, i);
+    if (is_data) return t.substr(i, value_end - i);
+    i = skip_whitespace(t, value_end);
+    if (i < t.size() && t[i] == ',') i = skip_whitespace(t, i + 1);
+  }
+  return std::nullopt;
 }
 
 std::string validate_json(std::string_view text) {
@@ -272,8 +291,9 @@ Event Event::from_json(std::string_view json) {
       }
     } else if (it->value.IsNumber()) {
       double seconds = it->value.GetDouble();
-      if (!std::isfinite(seconds) || seconds < 0 || seconds > 253402300799.0) {
-        problems.push_back({"time", "unix seconds out of range"});
+      // system_clock counts nanoseconds in 64 bits: it ends in April 2262.
+      if (!std::isfinite(seconds) || seconds < 0 || seconds >= 9200000000.0) {
+        problems.push_back({"time", "unix seconds out of range (0 to 9200000000)"});
       } else {
         event.time_ = Clock::time_point(
             std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)));
@@ -298,20 +318,10 @@ Event Event::from_json(std::string_view json) {
 
   if (!doc.HasMember("data")) {
     problems.push_back({"data", "is required"});
+  } else if (auto raw = find_data_member(text)) {
+    event.data_ = std::make_shared<const Data>(std::string(*raw));
   } else {
-    rapidjson::StringStream stream(text.c_str());
-    DataSpanFinder finder(stream);
-    rapidjson::Reader reader;
-    reader.Parse(stream, finder);
-    if (!finder.found()) {
-      problems.push_back({"data", "could not be located"});  // unreachable for valid JSON
-    } else {
-      auto raw = trim_to_value(
-          std::string_view(text).substr(finder.start(), finder.end() - finder.start()));
-      while (!raw.empty() && is_json_whitespace(raw.back()))
-        raw.remove_suffix(1);
-      event.data_ = std::make_shared<const Data>(std::string(raw));
-    }
+    problems.push_back({"data", "could not be located"});  // unreachable for valid JSON
   }
   if (!problems.empty()) throw EventError(std::move(problems));
   return event;
@@ -376,6 +386,8 @@ bool parse_rfc3339(std::string_view s, Clock::time_point& out) {
       minute > 59 || second > 60) {
     return false;
   }
+  // system_clock counts nanoseconds in 64 bits: about 1678 to 2261 is representable.
+  if (year < 1678 || year > 2261) return false;
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   if (month == 2 && day == 29 && !leap) return false;
   std::size_t pos = 19;

@@ -50,13 +50,18 @@ KafkaConfig read_kafka_config(const DestinationSpec& spec, std::vector<FieldProb
   auto username = r.credential("username");
   auto password = r.credential("password");
   // Without an explicit mechanism: PLAIN when credentials are given, else no SASL.
+  const std::size_t problems_before = problems.size();
   auto mechanism = r.one_of("sasl_mechanism", {"plain", "scram-sha-256", "scram-sha-512", "none"},
                             username ? "plain" : "none");
+  // With an invalid mechanism, checking credentials against a guessed one would only mislead.
+  const bool mechanism_valid = problems.size() == problems_before;
   c.sasl_mechanism = mechanism == "plain"           ? KafkaSaslMechanism::plain
                      : mechanism == "scram-sha-256" ? KafkaSaslMechanism::scram_sha_256
                      : mechanism == "scram-sha-512" ? KafkaSaslMechanism::scram_sha_512
                                                     : KafkaSaslMechanism::none;
-  if (c.sasl_mechanism != KafkaSaslMechanism::none) {
+  if (!mechanism_valid) {
+    // reported above
+  } else if (c.sasl_mechanism != KafkaSaslMechanism::none) {
     if (!username)
       r.problem("credentials.username", "is required with sasl_mechanism " + mechanism);
     if (!password)

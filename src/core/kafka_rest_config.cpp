@@ -57,7 +57,15 @@ KafkaRestConfig read_kafka_rest_config(const DestinationSpec& spec,
   c.mode = mode == "single"  ? KafkaRestMode::single
            : mode == "batch" ? KafkaRestMode::batch
                              : KafkaRestMode::stream;
-  c.max_batch_records = static_cast<std::size_t>(r.integer("max_batch_records", 500, 1, 10000));
+  c.max_batch_records = static_cast<std::size_t>(
+      r.integer("max_batch_records", c.mode == KafkaRestMode::batch ? 10 : 500, 1, 10000));
+  constexpr std::int64_t kMiB = 1 << 20;
+  c.max_record_bytes = static_cast<std::size_t>(r.integer("max_record_bytes", kMiB, 1, 64 * kMiB));
+  c.max_batch_bytes =
+      static_cast<std::size_t>(r.integer("max_batch_bytes", 5 * kMiB, 1, 64 * kMiB));
+  if (c.max_batch_bytes < c.max_record_bytes) {
+    r.problem("config.max_batch_bytes", "must not be less than max_record_bytes");
+  }
   // hookstream puts api_key/api_secret inside config; Outpost style puts them in credentials.
   auto key = r.credential("api_key", false, true);
   auto secret = r.credential("api_secret", false, true);

@@ -19,6 +19,7 @@ bool PipelineDestination::matches(const std::string& topic) const {
 
 void PipelineDestination::publish(Event event, DeliveryCallback callback) {
   if (!matches(event.topic())) {
+    ++not_matched_;
     DeliveryReport r;
     r.status = DeliveryStatus::not_matched;
     r.event_id = event.id();
@@ -43,6 +44,24 @@ void PipelineDestination::publish(Event event, DeliveryCallback callback) {
     return;
   }
   pipeline_->submit(std::move(record));
+}
+
+DestinationMetrics PipelineDestination::metrics() const {
+  const auto p = pipeline_->metrics();
+  DestinationMetrics m;
+  m.not_matched = not_matched_.load();
+  m.published = p.accepted + m.not_matched;
+  m.delivered = p.delivered;
+  m.failed = p.failed;
+  m.retried = p.retried;
+  m.requests = p.requests;
+  m.in_flight = p.in_flight;
+  m.buffered_bytes = p.buffered_bytes;
+  m.latency_p50 = p.latency_p50;
+  m.latency_p90 = p.latency_p90;
+  m.latency_p99 = p.latency_p99;
+  m.latency_max = p.latency_max;
+  return m;
 }
 
 bool PipelineDestination::flush(std::chrono::milliseconds timeout) {

@@ -7,6 +7,7 @@
 // their own members go away.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,7 +26,7 @@ class PipelineDestination : public Destination {
   void close() override;
   const std::string& type() const noexcept override { return type_; }
 
-  PipelineMetrics metrics() const { return pipeline_->metrics(); }
+  DestinationMetrics metrics() const override;
 
  protected:
   PipelineDestination(std::string type, std::vector<std::string> topics, DeliveryOptions options,
@@ -50,6 +51,7 @@ class PipelineDestination : public Destination {
   const std::vector<std::string> topics_;
   const DeliveryOptions options_;
   std::unique_ptr<DeliveryPipeline> pipeline_;
+  std::atomic<std::uint64_t> not_matched_{0};
   std::mutex close_mutex_;
   bool closed_ = false;
 };

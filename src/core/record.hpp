@@ -19,7 +19,8 @@ struct Record {
   DeliveryCallback callback;
   std::string partition_key;
   std::string payload;    ///< the destination's encoded form (e.g. one PutRecords entry)
-  std::size_t bytes = 0;  ///< counted against max_buffered_bytes until reported
+  std::size_t bytes = 0;  ///< memory held, counted against max_buffered_bytes until reported
+  std::size_t request_bytes = 0;  ///< what counts against the provider's request size limit
   std::uint64_t sequence = 0;
   int attempts = 0;
   bool maybe_sent = false;  ///< an earlier attempt may have been written (duplicate risk)

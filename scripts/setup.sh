@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what eventdest needs on Debian 12 (apt packages; npm peers into tools/peers), then
+# configures and builds into build/. Safe to run again: it skips what is already there.
+#   bash scripts/setup.sh [extra cmake args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  build-essential cmake pkg-config git
+  libcurl4-openssl-dev libssl-dev rapidjson-dev catch2 librdkafka-dev kcat
+  libbenchmark-dev python3 python3-boto3 python3-jmespath node-jmespath
+  clang libclang-rt-14-dev clang-format openssl curl
+)
+
+missing=()
+# Node may come from another source (e.g. nodesource, which bundles npm): only ask apt for it
+# when the commands are absent.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Local test peers (kinesis-local), pinned by tools/peers/package-lock.json.
+if [ ! -f tools/peers/node_modules/kinesis-local/main.js ]; then
+  echo "setup: installing npm peers into tools/peers/node_modules"
+  (cd tools/peers && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+BUILD_DIR=${EVENTDEST_BUILD_DIR:-build}
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE:-RelWithDebInfo} "$@" >/dev/null
+cmake --build "$BUILD_DIR" -j"$(nproc)"

@@ -1,0 +1,14 @@
+// Standard padded base64 (RFC 4648 §4), as Kinesis' Data field and REST Proxy header values need.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace eventdest::detail {
+
+void append_base64(std::string& out, std::string_view bytes);
+std::string base64(std::string_view bytes);
+/// Decodes padded standard base64; false on any invalid input (wrong alphabet, bad padding).
+bool decode_base64(std::string_view text, std::string& out);
+
+}  // namespace eventdest::detail

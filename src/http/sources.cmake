@@ -1,0 +1,7 @@
+target_sources(eventdest PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/client.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/curl_global.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/response.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/transfer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/transport_error.cpp
+)

@@ -1,0 +1,31 @@
+#include "kafka_rest/rest_record_encoder.hpp"
+
+#include "core/base64.hpp"
+#include "core/json_util.hpp"
+
+namespace eventdest::detail {
+
+void append_produce_request(std::string& out, std::string_view key, std::string_view data_json,
+                            const MetadataList& headers, std::string_view batch_id) {
+  out += '{';
+  if (!batch_id.empty()) {
+    out += "\"id\":";
+    append_json_string(out, batch_id);
+    out += ',';
+  }
+  out += R"("headers":[{"name":"content-type","value":"YXBwbGljYXRpb24vanNvbg=="})";
+  for (const auto& [name, value] : headers) {
+    out += R"(,{"name":)";
+    append_json_string(out, name);
+    out += R"(,"value":")";
+    append_base64(out, value);
+    out += "\"}";
+  }
+  out += R"(],"key":{"type":"STRING","data":)";
+  append_json_string(out, key);
+  out += R"(},"value":{"type":"JSON","data":)";
+  out.append(data_json.data(), data_json.size());
+  out += "}}";
+}
+
+}  // namespace eventdest::detail

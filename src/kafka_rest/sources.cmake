@@ -1,0 +1,6 @@
+target_sources(eventdest PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/kafka_rest_destination.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/rest_errors.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/rest_record_encoder.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/rest_response_parser.cpp
+)

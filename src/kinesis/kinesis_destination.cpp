@@ -1,0 +1,163 @@
+// The aws_kinesis destination: DeliveryPipeline batches sent as PutRecords requests signed with
+// our SigV4 signer. Only the failed records of a partial batch go back to the pipeline for retry.
+#include "core/http_outcome.hpp"
+#include "core/json_util.hpp"
+#include "core/pipeline_destination.hpp"
+#include "eventdest/kinesis.hpp"
+#include "eventdest/log.hpp"
+#include "eventdest/partition_key.hpp"
+#include "http/http_client.hpp"
+#include "kinesis/kinesis_records.hpp"
+#include "kinesis/kinesis_signer.hpp"
+
+namespace eventdest {
+namespace {
+
+std::string default_endpoint(const std::string& region) {
+  const bool china = region.rfind("cn-", 0) == 0;
+  return "https://kinesis." + region + (china ? ".amazonaws.com.cn" : ".amazonaws.com");
+}
+
+// "https://host:port/path" -> "host:port" (the Host header curl sends and we sign).
+std::string host_of(const std::string& url) {
+  auto start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  auto end = url.find('/', start);
+  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+detail::BatchLimits limits_for(const KinesisConfig& c) {
+  return detail::BatchLimits{c.max_batch_records, c.max_batch_bytes};
+}
+
+http::ClientOptions client_options(const KinesisConfig& c) {
+  http::ClientOptions o;
+  o.verify_tls = c.tls.verify;
+  o.ca_file = c.tls.ca_file;
+  o.max_connections = static_cast<std::size_t>(std::max(2, c.delivery.max_in_flight));
+  return o;
+}
+
+class KinesisDestination final : public detail::PipelineDestination {
+ public:
+  KinesisDestination(KinesisConfig config, std::vector<std::string> topics)
+      : PipelineDestination("aws_kinesis", std::move(topics), config.delivery, limits_for(config)),
+        config_(std::move(config)),
+        key_template_(config_.partition_key_template),
+        url_((config_.endpoint.empty() ? default_endpoint(config_.region) : config_.endpoint) +
+             "/"),
+        host_(host_of(url_)),
+        signer_(detail::make_kinesis_signer(config_)),
+        client_(std::make_unique<http::Client>(client_options(config_))) {
+    body_prefix_ = config_.stream_arn.empty()
+                       ? "{\"StreamName\":" + detail::json_string(config_.stream_name)
+                       : "{\"StreamARN\":" + detail::json_string(config_.stream_arn);
+    body_prefix_ += ",\"Records\":[";
+    if (!config_.tls.verify) {
+      log(LogLevel::warning,
+          "aws_kinesis " + url_ + ": TLS certificate verification is disabled (tls_verify=false)");
+    }
+  }
+
+  ~KinesisDestination() override { close(); }
+
+  std::string to_string() const override {
+    return "aws_kinesis(stream=" +
+           (config_.stream_arn.empty() ? config_.stream_name : config_.stream_arn) +
+           ", region=" + config_.region + ", endpoint=" + url_ + ")";
+  }
+
+ protected:
+  std::optional<detail::Outcome> prepare(detail::Record& record) override {
+    const auto metadata =
+        merged_metadata(record.event, options().timestamp_format, options().delivery_metadata);
+    record.partition_key = key_template_.key(record.event, metadata);
+    if (auto problem = check_kinesis_partition_key(record.partition_key); !problem.empty()) {
+      return detail::Outcome::failure(detail::Outcome::Kind::fail, errc::invalid_partition_key,
+                                      problem);
+    }
+    const std::string blob =
+        detail::kinesis_payload(record.event, metadata, config_.metadata_in_payload);
+    // Kinesis counts the data blob and the partition key against its record and request limits.
+    record.request_bytes = blob.size() + record.partition_key.size();
+    if (record.request_bytes > config_.max_record_bytes) {
+      return detail::Outcome::failure(
+          detail::Outcome::Kind::fail, errc::record_too_large,
+          "record of " + std::to_string(record.request_bytes) +
+              " bytes (data + partition key) is over max_record_bytes (" +
+              std::to_string(config_.max_record_bytes) + ")");
+    }
+    record.payload.reserve(blob.size() * 4 / 3 + record.partition_key.size() + 40);
+    detail::append_put_records_entry(record.payload, blob, record.partition_key);
+    record.bytes = record.payload.size() + record.event.approximate_size();
+    return std::nullopt;
+  }
+
+  void send(detail::Batch batch) override {
+    http::Request request;
+    request.url = url_;
+    request.timeout = options().request_timeout;
+    std::size_t size = body_prefix_.size() + 2;
+    for (const auto& r : batch)
+      size += r->payload.size() + 1;
+    request.body.reserve(size);
+    request.body = body_prefix_;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (i) request.body += ',';
+      request.body += batch[i]->payload;
+    }
+    request.body += "]}";
+    request.headers = {{"Host", host_},
+                       {"Content-Type", "application/x-amz-json-1.1"},
+                       {"X-Amz-Target", "Kinesis_20131202.PutRecords"}};
+    auto shared = std::make_shared<detail::Batch>(std::move(batch));
+    std::string error;
+    if (!signer_->sign(request, host_, error)) {
+      // No credentials could be had: retryable (a provider may recover), reported per record.
+      auto outcome = detail::Outcome::classify(errc::auth_failed, error);
+      outcome.kind = detail::Outcome::Kind::retry;
+      std::vector<detail::Outcome> outcomes(shared->size(), outcome);
+      pipeline().complete(std::move(*shared), outcomes);
+      return;
+    }
+    client_->send(std::move(request), [this, shared](http::Response&& response) {
+      pipeline().complete(std::move(*shared), outcomes(response, shared->size()));
+    });
+  }
+
+  void stop_transport() override { client_.reset(); }
+
+ private:
+  std::vector<detail::Outcome> outcomes(const http::Response& response, std::size_t n) {
+    if (!response.ok()) {
+      return std::vector<detail::Outcome>(n, detail::transport_failure_outcome(response));
+    }
+    if (response.status == 200) return detail::parse_put_records_response(response.body, n);
+    std::string type;
+    std::string message;
+    detail::parse_kinesis_error(response.body, response.header("x-amzn-errortype"), type, message);
+    auto outcome = detail::kinesis_error_outcome(type, static_cast<int>(response.status), message);
+    if (outcome.error == errc::expired_credentials && signer_->refresh_credentials()) {
+      // Fresh credentials were obtained: the next attempt can succeed.
+      outcome.kind = detail::Outcome::Kind::retry;
+    }
+    return std::vector<detail::Outcome>(n, outcome);
+  }
+
+  const KinesisConfig config_;
+  const PartitionKeyTemplate key_template_;
+  const std::string url_;
+  const std::string host_;
+  std::string body_prefix_;
+  std::unique_ptr<detail::KinesisSigner> signer_;
+  std::unique_ptr<http::Client> client_;
+};
+
+}  // namespace
+
+std::unique_ptr<Destination> make_kinesis_destination(const KinesisConfig& config,
+                                                      std::vector<std::string> topics) {
+  return std::make_unique<KinesisDestination>(config, std::move(topics));
+}
+
+}  // namespace eventdest

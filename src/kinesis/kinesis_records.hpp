@@ -1,0 +1,35 @@
+// Kinesis PutRecords encoding and response parsing.
+//
+// A record's payload is `{"metadata": {...}, "data": <raw data>}` (metadata_in_payload) or the raw
+// data alone; the request entry is `{"Data":"<base64>","PartitionKey":"<key>"}`.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/record.hpp"
+#include "eventdest/event.hpp"
+
+namespace eventdest::detail {
+
+/// The record's data blob (before base64).
+std::string kinesis_payload(const Event& event, const MetadataList& metadata,
+                            bool metadata_in_payload);
+/// Appends one PutRecords entry for `blob` and `key` to `out`.
+void append_put_records_entry(std::string& out, std::string_view blob, std::string_view key);
+
+/// Per-record outcomes from a 200 PutRecords response for `count` records. A response that
+/// does not parse or has the wrong number of records yields retryable outcomes (never a silent
+/// success).
+std::vector<Outcome> parse_put_records_response(std::string_view body, std::size_t count);
+
+/// The outcome of a request-level Kinesis error: `type` from the JSON `__type` or the
+/// x-amzn-ErrorType header (anything after ':' or '#' is ignored).
+Outcome kinesis_error_outcome(std::string_view type, int http_status, std::string message);
+
+/// `__type` (without the namespace prefix) and `message` of an error body, as far as they parse.
+void parse_kinesis_error(std::string_view body, std::string_view error_type_header,
+                         std::string& type, std::string& message);
+
+}  // namespace eventdest::detail

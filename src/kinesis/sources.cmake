@@ -1,0 +1,7 @@
+target_sources(eventdest PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/kinesis_destination.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/kinesis_records.cpp
+)
+if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/kinesis_signer.cpp)
+  target_sources(eventdest PRIVATE ${CMAKE_CURRENT_LIST_DIR}/kinesis_signer.cpp)
+endif()

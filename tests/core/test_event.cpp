@@ -1,0 +1,170 @@
+#include <algorithm>
+#include <atomic>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "eventdest/error.hpp"
+#include "eventdest/event.hpp"
+#include "support/catch.hpp"
+
+using namespace eventdest;
+
+namespace {
+std::vector<FieldProblem> problems_of(const std::string& json) {
+  try {
+    Event::from_json(json);
+  } catch (const EventError& e) {
+    return e.problems();
+  }
+  return {};
+}
+bool has_problem(const std::vector<FieldProblem>& ps, const std::string& field) {
+  return std::any_of(ps.begin(), ps.end(), [&](const FieldProblem& p) { return p.field == field; });
+}
+}  // namespace
+
+TEST_CASE("an input line becomes an event with every field", "[event]") {
+  auto e = Event::from_json(R"({"id":"evt-1","topic":"orders","time":"2024-01-01T00:00:00Z",)"
+                            R"("metadata":{"source":"web"},"data":{"customer_id":"c1","n":1}})");
+  CHECK(e.id() == "evt-1");
+  CHECK(e.topic() == "orders");
+  CHECK(format_timestamp(e.time(), TimestampFormat::unix_seconds) == "1704067200");
+  CHECK(e.metadata() == Metadata{{"source", "web"}});
+  CHECK(e.data() == R"({"customer_id":"c1","n":1})");
+}
+
+TEST_CASE("data is kept byte for byte, whatever its type and spacing", "[event]") {
+  CHECK(Event::from_json(R"({"topic":"t","data":  {"b": 1,   "a" : [1, 2.50, "x"]}  })").data() ==
+        R"({"b": 1,   "a" : [1, 2.50, "x"]})");
+  CHECK(Event::from_json(R"({"topic":"t","data":12.50})").data() == "12.50");
+  CHECK(Event::from_json(R"({"topic":"t","data":"s\u00e9"})").data() == R"("s\u00e9")");
+  CHECK(Event::from_json(R"({"topic":"t","data":null})").data() == "null");
+  CHECK(Event::from_json(R"({"topic":"t","data":[1,{"data":2}],"metadata":{"data":"x"}})").data() ==
+        R"([1,{"data":2}])");
+  CHECK(Event::from_json(R"({"data":true ,"topic":"t"})").data() == "true");
+  CHECK(Event::from_json("{\"topic\":\"t\",\"data\":\n 7\n}").data() == "7");
+}
+
+TEST_CASE("the parsed data DOM matches the raw text and is shared safely", "[event]") {
+  auto e = Event::from_json(R"({"topic":"t","data":{"customer_id":"c1"}})");
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      const auto& d = e.data_document();
+      if (d.IsObject() && std::string(d["customer_id"].GetString()) == "c1") ++ok;
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  CHECK(ok == 8);
+  Event copy = e;
+  CHECK(&copy.data_document() == &e.data_document());  // copies share the parsed data
+}
+
+TEST_CASE("invalid events list every problem", "[event]") {
+  CHECK(has_problem(problems_of("not json"), "event"));
+  CHECK(has_problem(problems_of("[1,2]"), "event"));
+  CHECK(has_problem(problems_of(R"({"topic":"t"})"), "data"));
+  CHECK(has_problem(problems_of(R"({"topic":"","data":1})"), "topic"));
+  CHECK(has_problem(problems_of(R"({"data":1})"), "topic"));
+  CHECK(has_problem(problems_of(R"({"topic":5,"data":1})"), "topic"));
+  CHECK(has_problem(problems_of(R"({"topic":"t","data":1,"time":"yesterday"})"), "time"));
+  CHECK(
+      has_problem(problems_of(R"({"topic":"t","data":1,"time":"2024-02-30T00:00:00Z"})"), "time"));
+  CHECK(has_problem(problems_of(R"({"topic":"t","data":1,"time":true})"), "time"));
+  CHECK(has_problem(problems_of(R"({"topic":"t","data":1,"metadata":[]})"), "metadata"));
+  CHECK(has_problem(problems_of(R"({"topic":"t","data":1,"id":7})"), "id"));
+  CHECK(has_problem(problems_of(R"({"topic":"t","data":1,"payload":7})"), "payload"));
+
+  auto ps = problems_of(R"({"topic":"","metadata":{"a":1,"b":"ok","c":{}},"time":"x"})");
+  CHECK(ps.size() == 5);  // topic, time, metadata.a, metadata.c, data
+  CHECK(has_problem(ps, "metadata.a"));
+  CHECK(has_problem(ps, "metadata.c"));
+  CHECK_FALSE(has_problem(ps, "metadata.b"));
+  CHECK(has_problem(ps, "data"));
+
+  try {
+    Event::from_json(R"({"topic":"t"})");
+    FAIL("expected EventError");
+  } catch (const EventError& e) {
+    CHECK(std::string(e.what()).find("data: is required") != std::string::npos);
+  }
+}
+
+TEST_CASE("time accepts RFC 3339 with offsets and fractions, and unix seconds", "[event]") {
+  auto secs = [](const std::string& line) {
+    return format_timestamp(Event::from_json(line).time(), TimestampFormat::unix_ms);
+  };
+  CHECK(secs(R"({"topic":"t","data":1,"time":"2024-01-01T01:00:00+01:00"})") == "1704067200000");
+  CHECK(secs(R"({"topic":"t","data":1,"time":"2023-12-31T19:00:00.250-05:00"})") ==
+        "1704067200250");
+  CHECK(secs(R"({"topic":"t","data":1,"time":1704067200})") == "1704067200000");
+  CHECK(secs(R"({"topic":"t","data":1,"time":1704067200.5})") == "1704067200500");
+  CHECK(secs(R"({"topic":"t","data":1,"time":"2024-02-29T00:00:00Z"})") == "1709164800000");
+  CHECK(
+      has_problem(problems_of(R"({"topic":"t","data":1,"time":"2023-02-29T00:00:00Z"})"), "time"));
+  CHECK(has_problem(problems_of(R"({"topic":"t","data":1,"time":"2024-01-01T00:00:00"})"), "time"));
+  CHECK(has_problem(problems_of(R"({"topic":"t","data":1,"time":-5})"), "time"));
+  // Found by fuzz_event: times beyond system_clock's range used to overflow.
+  CHECK(
+      has_problem(problems_of(R"({"topic":"t","data":1,"time":"0001-01-01T00:00:00Z"})"), "time"));
+  CHECK(
+      has_problem(problems_of(R"({"topic":"t","data":1,"time":"9999-12-31T23:59:59Z"})"), "time"));
+  CHECK(has_problem(problems_of(R"({"topic":"t","data":1,"time":1e19})"), "time"));
+  CHECK(has_problem(problems_of(R"({"topic":"t","data":1,"time":253402300799})"), "time"));
+}
+
+TEST_CASE("timestamps render in the three formats", "[event]") {
+  Clock::time_point t;
+  REQUIRE(parse_rfc3339("2024-01-01T00:00:00.123Z", t));
+  CHECK(format_timestamp(t, TimestampFormat::unix_seconds) == "1704067200");
+  CHECK(format_timestamp(t, TimestampFormat::unix_ms) == "1704067200123");
+  CHECK(format_timestamp(t, TimestampFormat::rfc3339) == "2024-01-01T00:00:00.123Z");
+  REQUIRE(parse_rfc3339("1999-12-31T23:59:59Z", t));
+  CHECK(format_timestamp(t, TimestampFormat::rfc3339) == "1999-12-31T23:59:59Z");
+}
+
+TEST_CASE("generated ids are unique, time-ordered UUIDv7", "[event]") {
+  const std::regex uuid7("^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20000; ++i)
+    ids.push_back(generate_event_id());
+  CHECK(std::is_sorted(ids.begin(), ids.end()));
+  CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == ids.size());
+  CHECK(std::regex_match(ids.front(), uuid7));
+  CHECK(std::regex_match(ids.back(), uuid7));
+  CHECK_FALSE(Event().id().empty());
+  CHECK_FALSE(Event::from_json(R"({"topic":"t","data":1,"id":""})").id().empty());
+}
+
+TEST_CASE("system metadata is merged under user metadata in wire order", "[event]") {
+  auto e = Event::from_json(
+      R"({"id":"e1","topic":"orders","time":1704067200,"metadata":{"topic":"mine","a":"1"},"data":1})");
+  const MetadataList expected_system = {
+      {"event-id", "e1"}, {"topic", "orders"}, {"timestamp", "1704067200"}};
+  CHECK(system_metadata(e) == expected_system);
+  const MetadataList merged = merged_metadata(e, TimestampFormat::unix_seconds,
+                                              {{"region", "eu"}, {"a", "from-destination"}});
+  const MetadataList expected = {{"event-id", "e1"},
+                                 {"topic", "mine"},  // user wins, position kept
+                                 {"timestamp", "1704067200"},
+                                 {"a", "1"},  // user wins over delivery metadata
+                                 {"region", "eu"}};
+  CHECK(merged == expected);
+  CHECK(merged_metadata(e, TimestampFormat::rfc3339)[2].second == "2024-01-01T00:00:00Z");
+  CHECK(merged_metadata(e, TimestampFormat::unix_ms)[2].second == "1704067200000");
+}
+
+TEST_CASE("events built in code validate their data", "[event]") {
+  CHECK_THROWS_AS(Event("t", "{oops"), EventError);
+  CHECK_THROWS_AS(Event("", "1"), EventError);
+  CHECK_THROWS_AS(Event("t", "1 2"), EventError);
+  Event e("t", R"({"x": 1})");
+  CHECK(e.data() == R"({"x": 1})");
+  CHECK_THROWS_AS(e.set_data("nope"), EventError);
+  CHECK(e.data() == R"({"x": 1})");  // unchanged after a failed set
+  CHECK(Event::from_json(e.to_json()).data() == e.data());
+  CHECK(Event::from_json(e.to_json()).id() == e.id());
+}

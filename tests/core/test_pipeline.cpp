@@ -1,0 +1,358 @@
+// The delivery pipeline against a scripted transport: the transport is the pipeline's
+// collaborator (the HTTP destinations' real transports are tested against real servers).
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "core/backoff.hpp"
+#include "core/delivery_pipeline.hpp"
+#include "support/catch.hpp"
+
+using namespace eventdest;
+using namespace eventdest::detail;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Decides the outcome of each attempt of each record (by event id and attempt number).
+using Script = std::function<Outcome(const Record&)>;
+
+class TestTransport {
+ public:
+  explicit TestTransport(Script script) : script_(std::move(script)) {}
+  ~TestTransport() { stop(); }
+
+  void attach(DeliveryPipeline* p) { pipeline_ = p; }
+
+  // Completes on a separate thread, as an I/O thread would.
+  void send(Batch batch) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<std::string> ids;
+    for (auto& r : batch)
+      ids.push_back(r->event.id());
+    sent_batches_.push_back(ids);
+    for (auto& r : batch)
+      ++sends_[r->event.id()];
+    if (stalled_) {
+      held_.push_back(std::move(batch));
+      return;
+    }
+    complete_async(std::move(batch));
+  }
+
+  void stall() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stalled_ = true;
+  }
+  void release() {
+    std::vector<Batch> held;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stalled_ = false;
+      held.swap(held_);
+    }
+    for (auto& b : held)
+      complete_async(std::move(b));
+  }
+  // Joins completion threads until none are left (a completion may schedule a retry whose
+  // completion starts another thread meanwhile).
+  void stop() {
+    while (true) {
+      std::vector<std::thread> threads;
+      {
+        std::lock_guard<std::mutex> lock(threads_mutex_);
+        threads.swap(threads_);
+      }
+      if (threads.empty()) return;
+      for (auto& t : threads)
+        t.join();
+    }
+  }
+  std::size_t held_batches() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return held_.size();
+  }
+  std::map<std::string, int> sends() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return sends_;
+  }
+  std::vector<std::vector<std::string>> batches() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return sent_batches_;
+  }
+
+ private:
+  void complete_async(Batch batch) {
+    auto shared = std::make_shared<Batch>(std::move(batch));
+    std::lock_guard<std::mutex> lock(threads_mutex_);
+    threads_.emplace_back([this, shared] {
+      std::vector<Outcome> outcomes;
+      for (auto& r : *shared)
+        outcomes.push_back(script_(*r));
+      pipeline_->complete(std::move(*shared), outcomes);
+    });
+  }
+
+  Script script_;
+  DeliveryPipeline* pipeline_ = nullptr;
+  std::mutex mutex_;
+  std::mutex threads_mutex_;
+  bool stalled_ = false;
+  std::vector<Batch> held_;
+  std::map<std::string, int> sends_;
+  std::vector<std::vector<std::string>> sent_batches_;
+  std::vector<std::thread> threads_;
+};
+
+struct Collector {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::map<std::string, std::vector<DeliveryReport>> reports;
+
+  DeliveryCallback callback() {
+    return [this](const DeliveryReport& r) {
+      std::lock_guard<std::mutex> lock(mutex);
+      reports[r.event_id].push_back(r);
+      cv.notify_all();
+    };
+  }
+  std::size_t count() {
+    std::lock_guard<std::mutex> lock(mutex);
+    std::size_t n = 0;
+    for (auto& [id, rs] : reports)
+      n += rs.size();
+    return n;
+  }
+  const DeliveryReport& only(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mutex);
+    REQUIRE(reports[id].size() == 1);
+    return reports[id].front();
+  }
+};
+
+RecordPtr make_record(const std::string& id, Collector& c, std::size_t bytes = 100) {
+  auto r = std::make_unique<Record>();
+  r->event = Event("t", "1");
+  r->event.set_id(id);
+  r->callback = c.callback();
+  r->bytes = bytes;
+  return r;
+}
+
+DeliveryOptions fast_options() {
+  DeliveryOptions o;
+  o.linger = 1ms;
+  o.retry_backoff = 1ms;
+  o.retry_backoff_max = 5ms;
+  o.delivery_timeout = 10s;
+  o.max_in_flight = 2;
+  return o;
+}
+
+std::string id(int i) {
+  return "e" + std::to_string(i);
+}
+
+}  // namespace
+
+TEST_CASE("backoff grows exponentially, is capped and jittered within bounds", "[backoff]") {
+  Backoff b(100ms, 2000ms);
+  for (int attempt = 1; attempt <= 40; ++attempt) {
+    const long long d = std::min<long long>(2000, 100LL << std::min(attempt - 1, 30));
+    for (int i = 0; i < 50; ++i) {
+      const auto wait = b.delay(attempt).count();
+      CHECK(wait >= d / 2);
+      CHECK(wait <= d);
+    }
+  }
+  std::set<long long> seen;
+  for (int i = 0; i < 200; ++i)
+    seen.insert(b.delay(5).count());
+  CHECK(seen.size() > 10);  // jitter spreads retries
+}
+
+TEST_CASE("every record gets exactly one report, batched within limits", "[pipeline]") {
+  Collector c;
+  TestTransport t([](const Record&) {
+    Outcome o = Outcome::delivered_ok();
+    o.shard_id = "shardId-000000000000";
+    return o;
+  });
+  {
+    DeliveryPipeline p("test", fast_options(), BatchLimits{7, 1000},
+                       [&](Batch b) { t.send(std::move(b)); });
+    t.attach(&p);
+    for (int i = 0; i < 100; ++i)
+      p.submit(make_record(id(i), c, 100));
+    REQUIRE(p.flush(10s));
+    t.stop();
+    auto m = p.metrics();
+    CHECK(m.delivered == 100);
+    CHECK(m.in_flight == 0);
+    CHECK(m.buffered_bytes == 0);
+  }
+  CHECK(c.count() == 100);
+  for (int i = 0; i < 100; ++i)
+    CHECK(c.only(id(i)).delivered());
+  for (const auto& batch : t.batches()) {
+    CHECK(batch.size() <= 7);  // max_records; 10 * 100 bytes would break max_bytes
+  }
+}
+
+TEST_CASE("transient failures are retried until delivered; only failed records are re-sent",
+          "[pipeline]") {
+  Collector c;
+  std::atomic<int> attempts_of_e3{0};
+  TestTransport t([&](const Record& r) {
+    // e3 fails twice with throttling, e5 once with a 5xx: the rest succeed at once.
+    if (r.event.id() == "e3" && ++attempts_of_e3 <= 2) {
+      return Outcome::classify(errc::throttled, "slow down",
+                               "ProvisionedThroughputExceededException");
+    }
+    if (r.event.id() == "e5" && r.attempts == 1) {
+      return Outcome::classify(errc::server_error, "oops", "InternalFailure", 0, true);
+    }
+    return Outcome::delivered_ok();
+  });
+  DeliveryPipeline p("test", fast_options(), BatchLimits{500, 1 << 20},
+                     [&](Batch b) { t.send(std::move(b)); });
+  t.attach(&p);
+  for (int i = 0; i < 10; ++i)
+    p.submit(make_record(id(i), c));
+  REQUIRE(p.flush(10s));
+  t.stop();
+  auto sends = t.sends();
+  CHECK(sends["e3"] == 3);
+  CHECK(sends["e5"] == 2);
+  for (int i = 0; i < 10; ++i) {
+    if (i != 3 && i != 5) CHECK(sends[id(i)] == 1);
+    CHECK(c.only(id(i)).delivered());
+  }
+  CHECK(c.only("e3").attempts == 3);
+  CHECK_FALSE(c.only("e3").possible_duplicate);
+  CHECK(c.only("e5").possible_duplicate);  // the failed attempt may have been written
+  CHECK(p.metrics().retried == 3);
+}
+
+TEST_CASE("permanent failures are reported at once", "[pipeline]") {
+  Collector c;
+  TestTransport t([](const Record&) {
+    return Outcome::classify(errc::access_denied, "not allowed", "AccessDeniedException", 400);
+  });
+  DeliveryPipeline p("test", fast_options(), BatchLimits{}, [&](Batch b) { t.send(std::move(b)); });
+  t.attach(&p);
+  p.submit(make_record("x", c));
+  REQUIRE(p.flush(10s));
+  t.stop();
+  const auto& r = c.only("x");
+  CHECK(r.status == DeliveryStatus::failed);
+  CHECK(r.error == make_error_code(errc::access_denied));
+  CHECK_FALSE(r.retryable);
+  CHECK(r.provider_code == "AccessDeniedException");
+  CHECK(r.http_status == 400);
+  CHECK(r.attempts == 1);
+}
+
+TEST_CASE("retries stop at delivery_timeout_ms with the last error", "[pipeline]") {
+  Collector c;
+  TestTransport t(
+      [](const Record&) { return Outcome::classify(errc::throttled, "busy", "Throttled"); });
+  auto o = fast_options();
+  o.delivery_timeout = 150ms;
+  DeliveryPipeline p("test", o, BatchLimits{}, [&](Batch b) { t.send(std::move(b)); });
+  t.attach(&p);
+  p.submit(make_record("x", c));
+  REQUIRE(p.flush(10s));
+  t.stop();
+  const auto& r = c.only("x");
+  CHECK(r.error == make_error_code(errc::timeout));
+  CHECK(r.retryable);
+  CHECK(r.provider_code == "Throttled");
+  CHECK(r.attempts > 1);
+  CHECK(r.message.find("busy") != std::string::npos);
+}
+
+TEST_CASE("fail-fast mode reports queue_full and never buffers past the limit", "[pipeline]") {
+  Collector c;
+  TestTransport t([](const Record&) { return Outcome::delivered_ok(); });
+  t.stall();
+  auto o = fast_options();
+  o.max_buffered_bytes = 1000;
+  o.on_queue_full = QueueFullBehavior::fail;
+  DeliveryPipeline p("test", o, BatchLimits{1, 1 << 20}, [&](Batch b) { t.send(std::move(b)); });
+  t.attach(&p);
+  for (int i = 0; i < 15; ++i) {
+    p.submit(make_record(id(i), c, 100));
+    CHECK(p.metrics().buffered_bytes <= 1000);
+  }
+  // 10 fit; the other 5 were refused at once.
+  CHECK(c.count() == 5);
+  for (int i = 10; i < 15; ++i)
+    CHECK(c.only(id(i)).error == make_error_code(errc::queue_full));
+  p.submit(make_record("huge", c, 5000));
+  CHECK(c.only("huge").error == make_error_code(errc::queue_full));
+  t.release();
+  REQUIRE(p.flush(10s));
+  t.stop();
+  for (int i = 0; i < 10; ++i)
+    CHECK(c.only(id(i)).delivered());
+}
+
+TEST_CASE("block mode makes publish wait for space", "[pipeline]") {
+  Collector c;
+  TestTransport t([](const Record&) { return Outcome::delivered_ok(); });
+  t.stall();
+  auto o = fast_options();
+  o.max_buffered_bytes = 1000;
+  o.max_in_flight = 1;
+  DeliveryPipeline p("test", o, BatchLimits{100, 1 << 20}, [&](Batch b) { t.send(std::move(b)); });
+  t.attach(&p);
+  for (int i = 0; i < 10; ++i)
+    p.submit(make_record(id(i), c, 100));
+  std::atomic<bool> released{false};
+  std::atomic<bool> returned_before_release{false};
+  std::thread publisher([&] {
+    p.submit(make_record("blocked", c, 100));
+    if (!released) returned_before_release = true;
+  });
+  // Wait until the stalled transport holds the first batch, then release it.
+  while (t.held_batches() == 0)
+    std::this_thread::sleep_for(1ms);
+  CHECK(p.metrics().buffered_bytes == 1000);
+  released = true;
+  t.release();
+  publisher.join();
+  CHECK_FALSE(returned_before_release);
+  REQUIRE(p.flush(10s));
+  t.stop();
+  CHECK(c.only("blocked").delivered());
+  CHECK(c.count() == 11);
+}
+
+TEST_CASE("flush honours its timeout; shutdown reports everything", "[pipeline]") {
+  Collector c;
+  TestTransport t([](const Record&) { return Outcome::classify(errc::server_error, "down"); });
+  t.stall();
+  auto o = fast_options();
+  o.max_in_flight = 1;
+  {
+    DeliveryPipeline p("test", o, BatchLimits{2, 1 << 20}, [&](Batch b) { t.send(std::move(b)); });
+    t.attach(&p);
+    for (int i = 0; i < 6; ++i)
+      p.submit(make_record(id(i), c));
+    CHECK_FALSE(p.flush(50ms));
+    p.stop_accepting();
+    p.submit(make_record("late", c));
+    CHECK(c.only("late").error == make_error_code(errc::closed));
+    p.shutdown();           // queued records fail now with "closed"
+    CHECK(c.count() == 5);  // 4 queued + late; 2 are in flight in the stalled transport
+    t.release();            // the transport completes them: retryable, but shutting down -> closed
+    t.stop();
+  }
+  CHECK(c.count() == 7);
+  for (int i = 0; i < 6; ++i)
+    CHECK(c.only(id(i)).error == make_error_code(errc::closed));
+}

@@ -1,0 +1,336 @@
+#include <cstdlib>
+#include <string>
+
+#include "eventdest/kafka_config.hpp"
+#include "eventdest/kafka_rest.hpp"
+#include "eventdest/kinesis.hpp"
+#include "eventdest/spec.hpp"
+#include "support/catch.hpp"
+
+using namespace eventdest;
+
+namespace {
+
+const char* kSecret = "TopSecret-9f8e7d";
+
+std::vector<FieldProblem> problems_of(const std::string& json) {
+  try {
+    parse_spec(json);
+  } catch (const ConfigError& e) {
+    return e.problems();
+  }
+  return {};
+}
+
+std::string problem_for(const std::string& json, const std::string& field) {
+  for (const auto& p : problems_of(json)) {
+    if (p.field == field) return p.problem;
+  }
+  return "<no problem for " + field + ">";
+}
+
+std::string kinesis(const std::string& config, const std::string& extra = "") {
+  return R"({"type":"aws_kinesis","topics":["orders"],"config":{)" + config + "}" + extra + "}";
+}
+
+}  // namespace
+
+TEST_CASE("Outpost-style specs of each type parse", "[spec]") {
+  auto k = parse_spec(kinesis(R"("stream_name":"s1","region":"us-east-1")",
+                              R"(,"credentials":{"key":"AKID","secret":"sec","session":"tok"})"));
+  CHECK(k.type == "aws_kinesis");
+  CHECK(k.topics == std::vector<std::string>{"orders"});
+  auto kc = KinesisConfig::from_spec(k);
+  CHECK(kc.stream_name == "s1");
+  CHECK(kc.region == "us-east-1");
+  CHECK(kc.session_token == "tok");
+  CHECK(kc.metadata_in_payload);
+  CHECK(kc.max_batch_records == 500);
+
+  auto kafka =
+      parse_spec(R"({"type":"kafka","config":{"brokers":"b1:9092,b2:9092","topic":"events",)"
+                 R"("sasl_mechanism":"scram-sha-512","tls":"false","linger_ms":20,)"
+                 R"("librdkafka":{"batch.num.messages":1000,"enable.idempotence":true}},)"
+                 R"("credentials":{"username":"u","password":"p"}})");
+  auto kfc = KafkaConfig::from_spec(kafka);
+  CHECK(kfc.sasl_mechanism == KafkaSaslMechanism::scram_sha_512);
+  CHECK_FALSE(kfc.tls);
+  CHECK(kfc.linger_ms == 20);
+  CHECK(kfc.librdkafka.at("batch.num.messages") == "1000");
+  CHECK(kfc.librdkafka.at("enable.idempotence") == "true");
+  CHECK(kfc.partitioner == "murmur2_random");
+
+  auto rest = parse_spec(
+      R"({"type":"kafka_rest","config":{"bootstrap_servers":"pkc-1.aws.confluent.cloud:9092",)"
+      R"("cluster_id":"lkc-1","topic":"orders"},"credentials":{"api_key":"k","api_secret":"s"}})");
+  auto rc = KafkaRestConfig::from_spec(rest);
+  CHECK(rc.base_url == "https://pkc-1.aws.confluent.cloud:443");
+  CHECK(rc.mode == KafkaRestMode::stream);
+  CHECK(rc.api_key == "k");
+}
+
+TEST_CASE("config values may be strings or native JSON types", "[spec]") {
+  auto a = KinesisConfig::from_spec(parse_spec(kinesis(
+      R"("stream_name":"s","region":"eu-west-1","metadata_in_payload":false,"max_batch_records":100)")));
+  auto b = KinesisConfig::from_spec(parse_spec(kinesis(
+      R"("stream_name":"s","region":"eu-west-1","metadata_in_payload":"false","max_batch_records":"100")")));
+  CHECK_FALSE(a.metadata_in_payload);
+  CHECK_FALSE(b.metadata_in_payload);
+  CHECK(a.max_batch_records == 100);
+  CHECK(b.max_batch_records == 100);
+}
+
+TEST_CASE("hookstream's kafka body builds a kafka_rest destination", "[spec]") {
+  auto spec = parse_spec(
+      R"({"name":"my-kafka","type":"kafka","config":{"bootstrap_servers":"http://127.0.0.1:8082",)"
+      R"("cluster_id":"c1","topic":"orders","api_key":"key","api_secret":"secret"}})");
+  CHECK(spec.type == "kafka_rest");
+  CHECK(spec.name == "my-kafka");
+  auto c = KafkaRestConfig::from_spec(spec);
+  CHECK(c.base_url == "http://127.0.0.1:8082");
+  CHECK(c.api_key == "key");
+  CHECK(c.api_secret == "secret");
+}
+
+TEST_CASE("topic matching", "[spec]") {
+  DestinationSpec s;
+  CHECK(s.matches_topic("anything"));
+  s.topics = {"*"};
+  CHECK(s.matches_topic("anything"));
+  s.topics = {"orders", "users"};
+  CHECK(s.matches_topic("users"));
+  CHECK_FALSE(s.matches_topic("order"));
+  CHECK_FALSE(s.matches_topic("Orders"));
+  CHECK(parse_spec(kinesis(R"("stream_name":"s","region":"us-east-1")", "").substr(0)).topics ==
+        std::vector<std::string>{"orders"});
+  CHECK(
+      problem_for(
+          R"({"type":"aws_kinesis","topics":["*","a"],"config":{"stream_name":"s","region":"us-east-1"}})",
+          "topics") == "\"*\" cannot be combined with topic names");
+  CHECK(
+      problem_for(
+          R"({"type":"aws_kinesis","topics":["a",""],"config":{"stream_name":"s","region":"us-east-1"}})",
+          "topics[1]") == "must be a non-empty string");
+  CHECK(
+      problem_for(
+          R"({"type":"aws_kinesis","topics":"a","config":{"stream_name":"s","region":"us-east-1"}})",
+          "topics") == "must be a list of topic names or [\"*\"]");
+}
+
+TEST_CASE("every field rule is reported as field: problem", "[spec]") {
+  // Shape.
+  CHECK(problem_for("{", "spec").find("not valid JSON") == 0);
+  CHECK(problem_for("[]", "spec") == "must be a JSON object");
+  CHECK(problem_for(R"({"config":{}})", "type").find("is required") == 0);
+  CHECK(problem_for(R"({"type":"webhook","config":{}})", "type") ==
+        "must be one of aws_kinesis, kafka_rest, kafka");
+  CHECK(problem_for(R"({"type":"kafka"})", "config") == "is required");
+  CHECK(problem_for(R"({"type":"kafka","config":[]})", "config") == "must be an object");
+  CHECK(problem_for(R"({"type":"kafka","config":{},"bogus":1})", "bogus") == "unknown field");
+  CHECK(problem_for(R"({"type":"kafka","config":{},"credentials":{"username":5}})",
+                    "credentials.username") == "must be a string");
+  CHECK(problem_for(R"({"type":"kafka","config":{"topic":{"a":1}}})", "config.topic") ==
+        "must be a string, number or boolean");
+
+  // aws_kinesis.
+  CHECK(problem_for(kinesis(R"("region":"us-east-1")"), "config.stream_name").find("is required") ==
+        0);
+  CHECK(problem_for(kinesis(R"("stream_name":"s")"), "config.region") == "is required");
+  CHECK(problem_for(kinesis(R"("stream_name":"bad name!","region":"us-east-1")"),
+                    "config.stream_name")
+            .find("must be 1 to 128") == 0);
+  CHECK(problem_for(kinesis(R"("stream_name":"s","region":"US EAST")"), "config.region")
+            .find("must be an AWS region") == 0);
+  CHECK(problem_for(kinesis(R"("stream_name":"s","region":"us-east-1","endpoint":"ftp://x")"),
+                    "config.endpoint") == "must be an http:// or https:// URL");
+  CHECK(problem_for(kinesis(R"("stream_arn":"arn:aws:kinesis:us-east-1:123:stream/s")"),
+                    "config.stream_arn")
+            .find("must look like") == 0);
+  CHECK(
+      problem_for(
+          kinesis(
+              R"("stream_arn":"arn:aws:kinesis:us-east-1:123456789012:stream/s","stream_name":"t")"),
+          "config.stream_name") == "does not match the stream name in stream_arn");
+  CHECK(
+      problem_for(kinesis(R"("stream_name":"s","region":"us-east-1","metadata_in_payload":"yes")"),
+                  "config.metadata_in_payload") == "must be true or false");
+  CHECK(problem_for(kinesis(R"("stream_name":"s","region":"us-east-1","max_batch_records":501)"),
+                    "config.max_batch_records") == "must be between 1 and 500");
+  CHECK(
+      problem_for(kinesis(R"("stream_name":"s","region":"us-east-1","max_record_bytes":20000000)"),
+                  "config.max_record_bytes") == "must be between 1 and 10485760");
+  CHECK(problem_for(kinesis(R"("stream_name":"s","region":"us-east-1","steam":"x")"),
+                    "config.steam") == "unknown field");
+  CHECK(problem_for(kinesis(R"("stream_name":"s","region":"us-east-1")",
+                            R"(,"credentials":{"key":"AKID"})"),
+                    "credentials.secret") == "is required when credentials.key is given");
+  CHECK(problem_for(kinesis(R"("stream_name":"s","region":"us-east-1")",
+                            R"(,"credentials":{"key":"a","secret":"b","token":"c"})"),
+                    "credentials.token") == "unknown field");
+  auto arn = KinesisConfig::from_spec(parse_spec(
+      kinesis(R"("stream_arn":"arn:aws:kinesis:eu-west-2:123456789012:stream/orders")")));
+  CHECK(arn.stream_name == "orders");
+  CHECK(arn.region == "eu-west-2");
+
+  // kafka.
+  const std::string kafka_base = R"({"type":"kafka","config":{"brokers":"b:9092","topic":"t",)";
+  CHECK(problem_for(kafka_base + R"("sasl_mechanism":"gssapi"}})", "config.sasl_mechanism") ==
+        "must be one of plain, scram-sha-256, scram-sha-512, none");
+  CHECK(problem_for(kafka_base + R"("sasl_mechanism":"plain"}})", "credentials.username") ==
+        "is required with sasl_mechanism plain");
+  CHECK(problem_for(kafka_base + R"("sasl_mechanism":"none"},"credentials":{"username":"u"}})",
+                    "credentials.username") == "is given but sasl_mechanism is none");
+  CHECK(problem_for(kafka_base + R"("tls":"maybe"}})", "config.tls") == "must be true or false");
+  CHECK(problem_for(kafka_base + R"("partitioner":"sticky"}})", "config.partitioner")
+            .find("must be one of murmur2_random") == 0);
+  CHECK(problem_for(kafka_base + R"("compression":"brotli"}})", "config.compression")
+            .find("must be one of none") == 0);
+  CHECK(problem_for(kafka_base + R"("client_cert_pem":"x"}})", "config.client_key_pem") ==
+        "client certificate and key must be given together");
+  CHECK(problem_for(kafka_base + R"("tls":false,"ca_location":"/x"}})", "config.tls")
+            .find("is false but TLS settings") == 0);
+  CHECK(problem_for(kafka_base + R"("librdkafka":"[1]"}})", "config.librdkafka") ==
+        "must be an object of librdkafka properties");
+  CHECK(problem_for(R"({"type":"kafka","config":{"brokers":"no-port","topic":"t"}})",
+                    "config.brokers") == "must be a comma-separated list of host:port");
+  CHECK(problem_for(R"({"type":"kafka","config":{"topic":"t"}})", "config.brokers") ==
+        "is required");
+  CHECK(problem_for(R"({"type":"kafka","config":{"brokers":"b:1","topic":"a b"}})", "config.topic")
+            .find("must be 1 to 249") == 0);
+
+  // kafka_rest.
+  CHECK(problem_for(R"({"type":"kafka_rest","config":{"cluster_id":"c","topic":"t"}})",
+                    "config.bootstrap_servers") == "is required");
+  CHECK(problem_for(R"({"type":"kafka_rest","config":{"bootstrap_servers":"h:1","topic":"t"}})",
+                    "config.cluster_id") == "is required");
+  CHECK(
+      problem_for(R"({"type":"kafka_rest","config":{"bootstrap_servers":"h:1","cluster_id":"c"}})",
+                  "config.topic") == "is required");
+  CHECK(
+      problem_for(
+          R"({"type":"kafka_rest","config":{"bootstrap_servers":"h:1","cluster_id":"c","topic":"t","mode":"fast"}})",
+          "config.mode") == "must be one of single, stream, batch");
+  CHECK(
+      problem_for(
+          R"({"type":"kafka_rest","config":{"bootstrap_servers":"h:1","cluster_id":"c","topic":"t","api_key":"k"}})",
+          "credentials.api_secret") == "is required when api_key is given");
+  CHECK(
+      problem_for(
+          R"({"type":"kafka_rest","config":{"bootstrap_servers":"a b","cluster_id":"c","topic":"t"}})",
+          "config.bootstrap_servers")
+          .find("must be host:port or a URL") == 0);
+
+  // Options every type takes.
+  const std::string k = R"("stream_name":"s","region":"us-east-1",)";
+  CHECK(problem_for(kinesis(k + R"("delivery_timeout_ms":-1)"), "config.delivery_timeout_ms") ==
+        "must be between 1 and 86400000");
+  CHECK(problem_for(kinesis(k + R"("delivery_timeout_ms":"soon")"), "config.delivery_timeout_ms") ==
+        "must be an integer");
+  CHECK(problem_for(kinesis(k + R"("on_queue_full":"drop")"), "config.on_queue_full") ==
+        "must be one of block, fail");
+  CHECK(problem_for(kinesis(k + R"("timestamp_format":"iso")"), "config.timestamp_format")
+            .find("must be one of") == 0);
+  CHECK(problem_for(kinesis(k + R"("retry_backoff_ms":500,"retry_backoff_max_ms":100)"),
+                    "config.retry_backoff_max_ms") == "must not be less than retry_backoff_ms");
+  CHECK(problem_for(kinesis(k + R"("ca_file":"/nonexistent/ca.pem")"), "config.ca_file") ==
+        "cannot read /nonexistent/ca.pem");
+  CHECK(problem_for(kinesis(k + R"("max_buffered_bytes":10)"), "config.max_buffered_bytes")
+            .find("must be between 1024") == 0);
+}
+
+TEST_CASE("a bad partition key template is a config error with its position", "[spec]") {
+  auto problem = problem_for(
+      kinesis(R"("stream_name":"s","region":"us-east-1","partition_key_template":"data.[")"),
+      "config.partition_key_template");
+  CHECK(problem.find("invalid JMESPath at position") == 0);
+  CHECK(problem.find("data.[") != std::string::npos);  // the caret line shows the expression
+  CHECK(
+      problem_for(
+          kinesis(
+              R"x("stream_name":"s","region":"us-east-1","partition_key_template":"nope(data)")x"),
+          "config.partition_key_template")
+          .find("invalid JMESPath") == 0);
+}
+
+TEST_CASE("all problems are reported at once", "[spec]") {
+  auto ps = problems_of(
+      R"({"type":"kafka","topics":[1],"config":{"topic":"bad topic","sasl_mechanism":"x",)"
+      R"("tls":"perhaps","extra":1}})");
+  CHECK(ps.size() >= 5);
+  try {
+    parse_spec(R"({"type":"kafka","config":{"sasl_mechanism":"x"}})");
+    FAIL("expected ConfigError");
+  } catch (const ConfigError& e) {
+    const std::string what = e.what();
+    CHECK(what.find("config.brokers: is required") != std::string::npos);
+    CHECK(what.find("config.topic: is required") != std::string::npos);
+    CHECK(what.find(
+              "config.sasl_mechanism: must be one of plain, scram-sha-256, scram-sha-512, none") !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE("secrets never appear in messages or to_string", "[spec][secrets]") {
+  const std::string s = kSecret;
+  const std::vector<std::string> specs = {
+      // Secret in the right place, other fields wrong.
+      kinesis(R"("region":"nowhere land")", R"(,"credentials":{"key":")" + s + R"(","secret":")" +
+                                                s + R"(","session":")" + s + R"("})"),
+      // Secrets under unknown keys and with wrong types.
+      kinesis(R"("stream_name":"s","region":"us-east-1")",
+              R"(,"credentials":{"secret_key":")" + s + R"("})"),
+      R"({"type":"kafka","config":{"brokers":"x","topic":"t","librdkafka":{"sasl.password":")" + s +
+          R"(","bad":[1]}},"credentials":{"password":")" + s + R"("}})",
+      R"({"type":"kafka_rest","config":{"bootstrap_servers":"h:1","api_secret":")" + s + R"("}})",
+      R"({"type":"kafka","config":{"brokers":"b:1","topic":"t","sasl_mechanism":"none"},"credentials":{"username":")" +
+          s + R"(","password":")" + s + R"("}})",
+      // Broken JSON around a secret.
+      R"({"type":"kafka","credentials":{"password":")" + s + R"("},)",
+  };
+  for (const auto& json : specs) {
+    try {
+      parse_spec(json);
+      FAIL("expected ConfigError for " + std::to_string(&json - specs.data()));
+    } catch (const ConfigError& e) {
+      CHECK(std::string(e.what()).find(s) == std::string::npos);
+      for (const auto& p : e.problems()) {
+        CHECK(p.field.find(s) == std::string::npos);
+        CHECK(p.problem.find(s) == std::string::npos);
+      }
+    }
+  }
+  auto spec = parse_spec(kinesis(R"("stream_name":"s","region":"us-east-1")",
+                                 R"(,"credentials":{"key":"AK","secret":")" + s + R"("})"));
+  CHECK(spec.to_string().find(s) == std::string::npos);
+  CHECK(spec.to_string().find("<redacted>") != std::string::npos);
+  auto kafka = parse_spec(R"({"type":"kafka","config":{"brokers":"b:1","topic":"t",)"
+                          R"("librdkafka":{"sasl.password":")" +
+                          s +
+                          R"("}},)"
+                          R"("credentials":{"username":"u","password":")" +
+                          s + R"("}})");
+  CHECK(kafka.to_string().find(s) == std::string::npos);
+}
+
+TEST_CASE("metadata_in_payload defaults from the environment", "[spec]") {
+  const auto spec = parse_spec(kinesis(R"("stream_name":"s","region":"us-east-1")"));
+  ::setenv("DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD", "false", 1);
+  CHECK_FALSE(KinesisConfig::from_spec(spec).metadata_in_payload);
+  auto explicit_true =
+      parse_spec(kinesis(R"("stream_name":"s","region":"us-east-1","metadata_in_payload":true)"));
+  CHECK(KinesisConfig::from_spec(explicit_true).metadata_in_payload);
+  ::setenv("DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD", "sometimes", 1);
+  CHECK_THROWS_AS(KinesisConfig::from_spec(spec), ConfigError);
+  ::unsetenv("DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD");
+  CHECK(KinesisConfig::from_spec(spec).metadata_in_payload);
+}
+
+TEST_CASE("the kafka type needs the adapter to be linked", "[spec]") {
+  // This test binary does not link eventdest::kafka.
+  try {
+    make_destination(R"({"type":"kafka","config":{"brokers":"b:1","topic":"t"}})");
+    FAIL("expected ConfigError");
+  } catch (const ConfigError& e) {
+    CHECK(std::string(e.what()).find("native Kafka adapter is not linked") != std::string::npos);
+  }
+}

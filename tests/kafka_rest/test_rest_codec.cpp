@@ -1,0 +1,99 @@
+#include <rapidjson/document.h>
+
+#include "core/base64.hpp"
+#include "kafka_rest/rest_errors.hpp"
+#include "kafka_rest/rest_record_encoder.hpp"
+#include "kafka_rest/rest_response_parser.hpp"
+#include "support/catch.hpp"
+
+using namespace eventdest;
+using namespace eventdest::detail;
+
+TEST_CASE("a ProduceRequest has the key, the raw JSON value and base64 headers in order",
+          "[kafka_rest]") {
+  std::string out;
+  append_produce_request(
+      out, "c-42", R"({"total": 1.50})",
+      {{"event-id", "e1"}, {"topic", "orders"}, {"timestamp", "1"}, {"src", "wéb"}});
+  CHECK(out.find(R"("value":{"type":"JSON","data":{"total": 1.50}})") != std::string::npos);
+  rapidjson::Document doc;
+  doc.Parse(out.c_str());
+  REQUIRE(doc.IsObject());
+  CHECK(std::string(doc["key"]["type"].GetString()) == "STRING");
+  CHECK(std::string(doc["key"]["data"].GetString()) == "c-42");
+  const auto& headers = doc["headers"];
+  REQUIRE(headers.Size() == 5);
+  const char* names[] = {"content-type", "event-id", "topic", "timestamp", "src"};
+  const char* values[] = {"application/json", "e1", "orders", "1", "wéb"};
+  for (rapidjson::SizeType i = 0; i < 5; ++i) {
+    CHECK(std::string(headers[i]["name"].GetString()) == names[i]);
+    std::string decoded;
+    REQUIRE(decode_base64(headers[i]["value"].GetString(), decoded));
+    CHECK(decoded == values[i]);
+  }
+  std::string entry;
+  append_produce_request(entry, "k", "1", {}, "7");
+  CHECK(entry.rfind(R"({"id":"7",)", 0) == 0);
+}
+
+TEST_CASE("streamed reports: every record checked, a cut stream keeps what arrived",
+          "[kafka_rest]") {
+  bool complete = false;
+  auto out = parse_stream_reports(
+      "{\"error_code\":200,\"partition_id\":1,\"offset\":5}\r\n"
+      "{\"error_code\":50003,\"message\":\"Broker not available\"}\r\n"
+      "{\"error_code\":40301,\"message\":\"forbidden\"}\r\n"
+      "{\"error_code\":200,\"partition_id\":0,\"off",
+      200, complete);
+  CHECK_FALSE(complete);
+  REQUIRE(out.size() == 3);
+  CHECK(out[0].kind == Outcome::Kind::delivered);
+  CHECK(out[0].partition == 1);
+  CHECK(out[0].offset == 5);
+  CHECK(out[1].kind == Outcome::Kind::retry);
+  CHECK(out[1].provider_code == "50003");
+  CHECK(out[2].kind == Outcome::Kind::fail);
+  CHECK(out[2].error == errc::access_denied);
+
+  out = parse_stream_reports("{\"error_code\":200}\r\n", 200, complete);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].kind == Outcome::Kind::retry);  // a 200 without an offset proves nothing
+}
+
+TEST_CASE("records:batch responses are matched by id", "[kafka_rest]") {
+  auto out = parse_batch_response(
+      R"({"successes":[{"id":"2","partition_id":0,"offset":9},{"id":"0","partition_id":1,"offset":3}],)"
+      R"("failures":[{"id":"1","error_code":42901,"message":"slow down"}]})",
+      4, 207);
+  REQUIRE(out.size() == 4);
+  CHECK(out[0].kind == Outcome::Kind::delivered);
+  CHECK(out[0].offset == 3);
+  CHECK(out[1].kind == Outcome::Kind::retry);
+  CHECK(out[1].error == errc::throttled);
+  CHECK(out[2].offset == 9);
+  CHECK(out[3].kind == Outcome::Kind::fail);  // missing from the response: never a silent success
+  CHECK(out[3].error == errc::internal);
+}
+
+TEST_CASE("REST error codes map to retryable and permanent classes", "[kafka_rest]") {
+  for (int code : {429, 42901, 408, 500, 502, 503, 504, 50003, 50302}) {
+    INFO(code);
+    CHECK(rest_error_outcome(code, code / (code > 1000 ? 100 : 1), "").kind ==
+          Outcome::Kind::retry);
+  }
+  struct Case {
+    int code;
+    errc error;
+  };
+  for (auto c : {Case{400, errc::invalid_request}, Case{40002, errc::invalid_request},
+                 Case{401, errc::auth_failed}, Case{40101, errc::auth_failed},
+                 Case{403, errc::access_denied}, Case{40301, errc::access_denied},
+                 Case{404, errc::not_found}, Case{40401, errc::not_found},
+                 Case{40403, errc::not_found}, Case{413, errc::record_too_large},
+                 Case{415, errc::invalid_request}, Case{422, errc::invalid_request}}) {
+    INFO(c.code);
+    auto o = rest_error_outcome(c.code, 0, "");
+    CHECK(o.kind == Outcome::Kind::fail);
+    CHECK(o.error == c.error);
+  }
+}

@@ -1,0 +1,281 @@
+// kafka_rest against a scripted server of the tests' own: per-record errors inside HTTP 200,
+// streams cut mid-way, HTTP-level errors, records:batch 207. Every event gets exactly one
+// report; records that got a report are never re-sent.
+#include <rapidjson/document.h>
+
+#include <map>
+#include <mutex>
+
+#include "eventdest/kafka_rest.hpp"
+#include "http/test_server.hpp"
+#include "support/catch.hpp"
+
+using namespace eventdest;
+using namespace eventdest::test;
+
+namespace {
+
+struct Reports {
+  std::mutex mutex;
+  std::map<std::string, std::vector<DeliveryReport>> by_id;
+  DeliveryCallback callback() {
+    return [this](const DeliveryReport& r) {
+      std::lock_guard<std::mutex> lock(mutex);
+      by_id[r.event_id].push_back(r);
+    };
+  }
+};
+
+// Splits a streamed request body (concatenated ProduceRequest objects) or a batch body into
+// the event ids of its records (the event-id header, base64).
+std::vector<std::string> event_ids(const std::string& body) {
+  std::vector<std::string> ids;
+  rapidjson::Document doc;
+  auto take = [&](const rapidjson::Value& record) {
+    for (const auto& h : record["headers"].GetArray()) {
+      if (std::string(h["name"].GetString()) == "event-id") ids.push_back(h["value"].GetString());
+    }
+  };
+  doc.Parse(body.c_str());
+  if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("entries")) {
+    for (const auto& e : doc["entries"].GetArray())
+      take(e);
+    return ids;
+  }
+  std::size_t pos = 0;
+  while (pos < body.size()) {
+    auto next = body.find('\n', pos);
+    if (next == std::string::npos) next = body.size();
+    if (next > pos) {
+      rapidjson::Document one;
+      one.Parse(body.c_str() + pos, next - pos);
+      if (!one.HasParseError()) take(one);
+    }
+    pos = next + 1;
+  }
+  return ids;
+}
+
+std::string ok_report(int offset) {
+  return R"({"error_code":200,"cluster_id":"c1","topic_name":"orders","partition_id":0,"offset":)" +
+         std::to_string(offset) + "}\r\n";
+}
+
+std::unique_ptr<Destination> rest_at(HttpServer& server, const std::string& extra = "") {
+  return make_destination(
+      R"({"type":"kafka_rest","config":{"bootstrap_servers":")" + server.url("") +
+      R"(","cluster_id":"c1","topic":"orders","linger_ms":2,"retry_backoff_ms":2,)"
+      R"("retry_backoff_max_ms":20,"delivery_timeout_ms":20000)" +
+      extra + R"(},"credentials":{"api_key":"key","api_secret":"secret"}})");
+}
+
+void publish_n(Destination& d, Reports& reports, int n) {
+  for (int i = 0; i < n; ++i) {
+    Event e("orders", R"({"n":)" + std::to_string(i) + "}");
+    e.set_id("e" + std::to_string(i));
+    d.publish(std::move(e), reports.callback());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("stream mode: errors inside HTTP 200 are checked per record and retried alone",
+          "[kafka_rest][retry]") {
+  std::mutex m;
+  std::map<std::string, int> sent;
+  int offset = 0;
+  HttpServer server([&](const ServerRequest& r) {
+    std::lock_guard<std::mutex> lock(m);
+    std::string body;
+    for (const auto& b64 : event_ids(r.body)) {
+      const int attempt = ++sent[b64];
+      // Every third record fails once with a retryable code inside the 200 stream.
+      if (attempt == 1 && (offset % 3 == 1)) {
+        body += "{\"error_code\":50003,\"message\":\"Broker not available\"}\r\n";
+        ++offset;
+      } else {
+        body += ok_report(offset++);
+      }
+    }
+    return Action::chunked(200, {{"Content-Type", "application/json"}}, {body});
+  });
+  Reports reports;
+  auto d = rest_at(server);
+  publish_n(*d, reports, 100);
+  d->close();
+  int retried = 0;
+  for (int i = 0; i < 100; ++i) {
+    auto& rs = reports.by_id["e" + std::to_string(i)];
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].delivered());
+    CHECK(rs[0].offset >= 0);
+    retried += rs[0].attempts > 1;
+  }
+  CHECK(retried > 0);
+  for (auto& [id, n] : sent)
+    CHECK(n <= 2);
+}
+
+TEST_CASE("stream mode: a stream cut mid-way retries only the records without a report",
+          "[kafka_rest][retry]") {
+  std::mutex m;
+  std::map<std::string, int> sent;
+  int requests = 0;
+  int offset = 0;
+  HttpServer server([&](const ServerRequest& r) {
+    std::lock_guard<std::mutex> lock(m);
+    auto ids = event_ids(r.body);
+    for (auto& id : ids)
+      ++sent[id];
+    std::vector<std::string> parts;
+    const bool cut = ++requests == 1;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (cut && i == ids.size() / 2) break;
+      parts.push_back(ok_report(offset++));
+    }
+    return Action::chunked(200, {{"Content-Type", "application/json"}}, parts,
+                           std::chrono::milliseconds(0), /*finish=*/!cut);
+  });
+  Reports reports;
+  auto d = rest_at(server, R"(,"max_in_flight_requests":1,"linger_ms":100)");
+  publish_n(*d, reports, 20);
+  d->close();
+  int resent = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto& rs = reports.by_id["e" + std::to_string(i)];
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].delivered());
+    if (rs[0].attempts == 2) {
+      ++resent;
+      CHECK(rs[0].possible_duplicate);
+    }
+  }
+  CHECK(resent == 10);  // the second half of the cut stream, no more
+  int sent_twice = 0;
+  for (auto& [id, n] : sent)
+    sent_twice += n == 2;
+  CHECK(sent_twice == 10);
+}
+
+TEST_CASE("HTTP-level errors: 429/5xx retried, 401/403/404/413/415/422 fail at once",
+          "[kafka_rest][retry]") {
+  struct Case {
+    int status;
+    int code;
+    errc error;
+  };
+  for (auto c : {Case{401, 40101, errc::auth_failed}, Case{403, 40301, errc::access_denied},
+                 Case{404, 40403, errc::not_found}, Case{413, 413, errc::record_too_large},
+                 Case{415, 415, errc::invalid_request}, Case{422, 42206, errc::invalid_request},
+                 Case{400, 40002, errc::invalid_request}}) {
+    INFO(c.status);
+    HttpServer server([&](const ServerRequest&) {
+      return Action::respond(c.status, {{"Content-Type", "application/json"}},
+                             R"({"error_code":)" + std::to_string(c.code) + R"(,"message":"no"})");
+    });
+    Reports reports;
+    auto d = rest_at(server);
+    publish_n(*d, reports, 3);
+    d->close();
+    for (auto& [id, rs] : reports.by_id) {
+      REQUIRE(rs.size() == 1);
+      CHECK(rs[0].error == make_error_code(c.error));
+      CHECK(rs[0].attempts == 1);
+      CHECK(rs[0].http_status == c.status);
+      CHECK(rs[0].provider_code == std::to_string(c.code));
+    }
+    CHECK(server.requests_received() == 1);
+  }
+  std::atomic<int> n{0};
+  HttpServer flaky([&](const ServerRequest& r) {
+    switch (++n) {
+      case 1:
+        return Action::respond(429, {}, R"({"error_code":429,"message":"Too many"})");
+      case 2:
+        return Action::respond(503, {}, R"({"error_code":50302,"message":"unavailable"})");
+      case 3:
+        return Action::respond(408, {}, "");
+      case 4:
+        return Action::reset();
+      default: {
+        std::string body;
+        for (std::size_t i = 0; i < event_ids(r.body).size(); ++i)
+          body += ok_report(static_cast<int>(i));
+        return Action::respond(200, {}, body);
+      }
+    }
+  });
+  Reports reports;
+  auto d = rest_at(flaky, R"(,"max_in_flight_requests":1,"linger_ms":50)");
+  publish_n(*d, reports, 5);
+  d->close();
+  for (auto& [id, rs] : reports.by_id) {
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].delivered());
+    // 429, 503 and 408 are each one attempt. The reset arrives on a reused keep-alive
+    // connection, which libcurl itself re-sends once on a fresh connection: 4 or 5 attempts.
+    CHECK(rs[0].attempts >= 4);
+  }
+  CHECK(flaky.requests_received() == 5);
+}
+
+TEST_CASE("every request carries Basic auth and JSON content type", "[kafka_rest]") {
+  std::mutex m;
+  std::vector<ServerRequest> seen;
+  HttpServer server([&](const ServerRequest& r) {
+    std::lock_guard<std::mutex> lock(m);
+    seen.push_back(r);
+    return Action::respond(200, {}, ok_report(0));
+  });
+  Reports reports;
+  auto d = rest_at(server, R"(,"mode":"single")");
+  publish_n(*d, reports, 3);
+  d->close();
+  REQUIRE(seen.size() == 3);  // single mode: one request per event
+  for (const auto& r : seen) {
+    CHECK(r.target == "/kafka/v3/clusters/c1/topics/orders/records");
+    CHECK(r.header("authorization") == "Basic a2V5OnNlY3JldA==");  // key:secret
+    CHECK(r.header("content-type") == "application/json");
+  }
+}
+
+TEST_CASE("batch mode: records:batch results are matched by id", "[kafka_rest]") {
+  std::mutex m;
+  std::map<std::string, int> sent;
+  HttpServer server([&](const ServerRequest& r) {
+    std::lock_guard<std::mutex> lock(m);
+    rapidjson::Document doc;
+    doc.Parse(r.body.c_str());
+    std::string successes, failures;
+    for (const auto& e : doc["entries"].GetArray()) {
+      const std::string id = e["id"].GetString();
+      std::string event_id;
+      for (const auto& h : e["headers"].GetArray()) {
+        if (std::string(h["name"].GetString()) == "event-id") event_id = h["value"].GetString();
+      }
+      const int attempt = ++sent[event_id];
+      if (attempt == 1 && std::stoi(id) % 2 == 1) {
+        failures += std::string(failures.empty() ? "" : ",") + R"({"id":")" + id +
+                    R"(","error_code":42901,"message":"slow down"})";
+      } else {
+        successes += std::string(successes.empty() ? "" : ",") + R"({"id":")" + id +
+                     R"(","partition_id":2,"offset":)" + id + "}";
+      }
+    }
+    return Action::respond(207, {{"Content-Type", "application/json"}},
+                           R"({"successes":[)" + successes + R"(],"failures":[)" + failures + "]}");
+  });
+  Reports reports;
+  auto d = rest_at(server, R"(,"mode":"batch")");
+  publish_n(*d, reports, 25);
+  d->close();
+  for (int i = 0; i < 25; ++i) {
+    auto& rs = reports.by_id["e" + std::to_string(i)];
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].delivered());
+    CHECK(rs[0].partition == 2);
+  }
+  std::lock_guard<std::mutex> lock(m);
+  for (auto& [id, n] : sent)
+    CHECK(n <= 2);
+}

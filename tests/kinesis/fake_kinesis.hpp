@@ -1,0 +1,127 @@
+// A Kinesis-compatible sink on the tests' own HTTP server: decodes PutRecords requests, stores
+// the records it accepts, and lets a test script failures per request or per record.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base64.hpp"
+#include "http/test_server.hpp"
+
+namespace eventdest::test {
+
+struct KinesisEntry {
+  std::string event_id;  ///< metadata.event-id of the payload
+  std::string partition_key;
+  std::string data;  ///< decoded blob
+};
+
+class FakeKinesis {
+ public:
+  /// Per request (1-based): an Action to answer instead of the normal response, or nullopt.
+  using RequestScript =
+      std::function<std::optional<Action>(std::size_t request, const ServerRequest&)>;
+  /// Per record attempt: an ErrorCode to fail the record with, or "" to accept it.
+  using RecordScript = std::function<std::string(const KinesisEntry&, int attempt)>;
+
+  FakeKinesis() : server_([this](const ServerRequest& r) { return handle(r); }) {}
+
+  void script_requests(RequestScript s) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    request_script_ = std::move(s);
+  }
+  void script_records(RecordScript s) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    record_script_ = std::move(s);
+  }
+  std::string url() const { return server_.url(""); }
+  HttpServer& server() { return server_; }
+
+  /// Records accepted (written), in order; an event id may appear twice only after an
+  /// ambiguous failure.
+  std::vector<KinesisEntry> stored() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stored_;
+  }
+  /// How many times each event id was sent in any request.
+  std::map<std::string, int> attempts() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return attempts_;
+  }
+  std::vector<ServerRequest> requests() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return requests_;
+  }
+
+ private:
+  Action handle(const ServerRequest& r) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    requests_.push_back(r);
+    const std::size_t n = requests_.size();
+    rapidjson::Document doc;
+    doc.Parse(r.body.c_str(), r.body.size());
+    if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("Records")) {
+      return Action::respond(400, {{"Content-Type", "application/x-amz-json-1.1"}},
+                             R"({"__type":"SerializationException"})");
+    }
+    std::vector<KinesisEntry> entries;
+    for (const auto& rec : doc["Records"].GetArray()) {
+      KinesisEntry e;
+      e.partition_key = rec["PartitionKey"].GetString();
+      eventdest::detail::decode_base64(rec["Data"].GetString(), e.data);
+      rapidjson::Document payload;
+      payload.Parse(e.data.c_str());
+      if (payload.IsObject() && payload.HasMember("metadata")) {
+        e.event_id = payload["metadata"]["event-id"].GetString();
+      }
+      entries.push_back(std::move(e));
+    }
+    if (request_script_) {
+      if (auto action = request_script_(n, r)) {
+        // Requests answered by the script store nothing, except when the script says the
+        // records were written before the failure (reset_after_store semantics are the
+        // script's business via stored()).
+        for (const auto& e : entries)
+          ++attempts_[e.event_id];
+        return *action;
+      }
+    }
+    std::string body = R"({"FailedRecordCount":0,"Records":[)";
+    int failed = 0;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const auto& e = entries[i];
+      const int attempt = ++attempts_[e.event_id];
+      const std::string error = record_script_ ? record_script_(e, attempt) : "";
+      if (i) body += ',';
+      if (!error.empty()) {
+        ++failed;
+        body += R"({"ErrorCode":")" + error + R"(","ErrorMessage":"scripted"})";
+      } else {
+        stored_.push_back(e);
+        const int shard = static_cast<int>(std::hash<std::string>{}(e.partition_key) % 2);
+        body += R"({"SequenceNumber":")" + std::to_string(1000 + stored_.size()) +
+                R"(","ShardId":"shardId-00000000000)" + std::to_string(shard) + "\"}";
+      }
+    }
+    body += "]}";
+    body.replace(body.find("\"FailedRecordCount\":0"), 21,
+                 "\"FailedRecordCount\":" + std::to_string(failed));
+    return Action::respond(200, {{"Content-Type", "application/x-amz-json-1.1"}}, body);
+  }
+
+  std::mutex mutex_;
+  RequestScript request_script_;
+  RecordScript record_script_;
+  std::vector<KinesisEntry> stored_;
+  std::map<std::string, int> attempts_;
+  std::vector<ServerRequest> requests_;
+  HttpServer server_;  // last: destroyed first, so no handler runs on a dead object
+};
+
+}  // namespace eventdest::test

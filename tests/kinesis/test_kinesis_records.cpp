@@ -1,0 +1,109 @@
+#include <rapidjson/document.h>
+
+#include "core/base64.hpp"
+#include "kinesis/kinesis_records.hpp"
+#include "support/catch.hpp"
+
+using namespace eventdest;
+using namespace eventdest::detail;
+
+TEST_CASE("the Kinesis payload carries metadata and the exact data", "[kinesis]") {
+  auto e = Event::from_json(
+      R"({"id":"e1","topic":"orders","time":1704067200,"metadata":{"source":"web"},"data":{"b": 2.50,"a":[1]}})");
+  const auto md = merged_metadata(e);
+  CHECK(
+      kinesis_payload(e, md, true) ==
+      R"({"metadata":{"event-id":"e1","topic":"orders","timestamp":"1704067200","source":"web"},"data":{"b": 2.50,"a":[1]}})");
+  CHECK(kinesis_payload(e, md, false) == R"({"b": 2.50,"a":[1]})");
+}
+
+TEST_CASE("a PutRecords entry is base64 data and a JSON-escaped key", "[kinesis]") {
+  std::string out;
+  append_put_records_entry(out, R"({"x":1})", "k\"1");
+  rapidjson::Document doc;
+  doc.Parse(out.c_str());
+  REQUIRE(doc.IsObject());
+  std::string data;
+  REQUIRE(decode_base64(doc["Data"].GetString(), data));
+  CHECK(data == R"({"x":1})");
+  CHECK(std::string(doc["PartitionKey"].GetString()) == "k\"1");
+}
+
+TEST_CASE("PutRecords responses give one outcome per record, in order", "[kinesis]") {
+  auto out = parse_put_records_response(
+      R"({"FailedRecordCount":2,"Records":[)"
+      R"({"SequenceNumber":"4960","ShardId":"shardId-000000000001"},)"
+      R"({"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"Rate exceeded for shard"},)"
+      R"({"ErrorCode":"InternalFailure","ErrorMessage":"Internal service failure."},)"
+      R"({"ErrorCode":"KMSAccessDeniedException","ErrorMessage":"denied"}]})",
+      4);
+  REQUIRE(out.size() == 4);
+  CHECK(out[0].kind == Outcome::Kind::delivered);
+  CHECK(out[0].shard_id == "shardId-000000000001");
+  CHECK(out[0].sequence_number == "4960");
+  CHECK(out[1].kind == Outcome::Kind::retry);
+  CHECK(out[1].error == errc::throttled);
+  CHECK(out[1].provider_code == "ProvisionedThroughputExceededException");
+  CHECK(out[1].message == "Rate exceeded for shard");
+  CHECK(out[2].kind == Outcome::Kind::retry);
+  CHECK(out[2].error == errc::server_error);
+  CHECK(out[3].kind == Outcome::Kind::fail);
+  CHECK(out[3].error == errc::access_denied);
+}
+
+TEST_CASE("malformed PutRecords responses are retried as possible duplicates", "[kinesis]") {
+  for (const char* body : {"", "{", "[]", R"({"Records":[]})",
+                           R"({"Records":[{"SequenceNumber":"1"}]})", R"({"Records":[1]})"}) {
+    auto out = parse_put_records_response(body, 1);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].kind == Outcome::Kind::retry);
+    CHECK(out[0].maybe_sent);
+  }
+}
+
+TEST_CASE("request errors are classified from __type or x-amzn-ErrorType", "[kinesis]") {
+  struct Case {
+    const char* type;
+    int status;
+    errc error;
+    Outcome::Kind kind;
+  };
+  const Case cases[] = {
+      {"ProvisionedThroughputExceededException", 400, errc::throttled, Outcome::Kind::retry},
+      {"ThrottlingException", 400, errc::throttled, Outcome::Kind::retry},
+      {"LimitExceededException", 400, errc::throttled, Outcome::Kind::retry},
+      {"KMSThrottlingException", 400, errc::throttled, Outcome::Kind::retry},
+      {"InternalFailure", 500, errc::server_error, Outcome::Kind::retry},
+      {"ServiceUnavailable", 503, errc::server_error, Outcome::Kind::retry},
+      {"", 502, errc::server_error, Outcome::Kind::retry},
+      {"AccessDeniedException", 400, errc::access_denied, Outcome::Kind::fail},
+      {"ResourceNotFoundException", 400, errc::not_found, Outcome::Kind::fail},
+      {"InvalidArgumentException", 400, errc::invalid_request, Outcome::Kind::fail},
+      {"ValidationException", 400, errc::invalid_request, Outcome::Kind::fail},
+      {"KMSDisabledException", 400, errc::kms_error, Outcome::Kind::fail},
+      {"KMSInvalidStateException", 400, errc::kms_error, Outcome::Kind::fail},
+      {"KMSNotFoundException", 400, errc::kms_error, Outcome::Kind::fail},
+      {"KMSOptInRequired", 400, errc::kms_error, Outcome::Kind::fail},
+      {"ExpiredTokenException", 400, errc::expired_credentials, Outcome::Kind::fail},
+      {"UnrecognizedClientException", 400, errc::auth_failed, Outcome::Kind::fail},
+      {"InvalidSignatureException", 400, errc::auth_failed, Outcome::Kind::fail},
+  };
+  for (const auto& c : cases) {
+    INFO(c.type);
+    auto o = kinesis_error_outcome(c.type, c.status, "");
+    CHECK(o.error == c.error);
+    CHECK(o.kind == c.kind);
+    CHECK(o.http_status == c.status);
+  }
+  std::string type, message;
+  parse_kinesis_error(
+      R"({"__type":"com.amazonaws.kinesis.v20131202#ResourceNotFoundException","message":"Stream x not found"})",
+      "", type, message);
+  CHECK(type == "ResourceNotFoundException");
+  CHECK(message == "Stream x not found");
+  parse_kinesis_error(
+      "<html>bad gateway</html>",
+      "AccessDeniedException:http://internal.amazon.com/coral/com.amazon.coral.service/", type,
+      message);
+  CHECK(type == "AccessDeniedException");
+}

@@ -1,0 +1,244 @@
+// The aws_kinesis destination against a Kinesis-compatible sink of the tests' own that returns
+// throttling, 500s, partial PutRecords failures and resets. Invariants: every event gets exactly
+// one report, none is lost, and the successful records of a partial batch are not re-sent.
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "eventdest/kinesis.hpp"
+#include "kinesis/fake_kinesis.hpp"
+#include "support/catch.hpp"
+
+using namespace eventdest;
+using namespace eventdest::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Reports {
+  std::mutex mutex;
+  std::map<std::string, std::vector<DeliveryReport>> by_id;
+  DeliveryCallback callback() {
+    return [this](const DeliveryReport& r) {
+      std::lock_guard<std::mutex> lock(mutex);
+      by_id[r.event_id].push_back(r);
+    };
+  }
+  std::size_t total() {
+    std::lock_guard<std::mutex> lock(mutex);
+    std::size_t n = 0;
+    for (auto& [id, v] : by_id)
+      n += v.size();
+    return n;
+  }
+};
+
+std::unique_ptr<Destination> kinesis_at(FakeKinesis& sink, const std::string& extra = "") {
+  return make_destination(
+      R"({"type":"aws_kinesis","config":{"stream_name":"s","region":"us-east-1",)"
+      R"("endpoint":")" +
+      sink.url() +
+      R"(","linger_ms":2,"retry_backoff_ms":2,)"
+      R"("retry_backoff_max_ms":20,"delivery_timeout_ms":20000)" +
+      extra +
+      R"(},)"
+      R"("credentials":{"key":"AKIDEXAMPLE","secret":"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY","session":"SESSIONTOKEN"}})");
+}
+
+void publish_n(Destination& d, Reports& reports, int n, const std::string& prefix = "e") {
+  for (int i = 0; i < n; ++i) {
+    Event e("orders", R"({"customer_id":"c)" + std::to_string(i % 7) + R"("})");
+    e.set_id(prefix + std::to_string(i));
+    d.publish(std::move(e), reports.callback());
+  }
+}
+
+// Exactly one report per event, every event delivered and stored exactly once.
+void check_all_delivered_once(Reports& reports, FakeKinesis& sink, int n,
+                              const std::string& prefix = "e") {
+  std::map<std::string, int> stored;
+  for (const auto& e : sink.stored())
+    ++stored[e.event_id];
+  for (int i = 0; i < n; ++i) {
+    const std::string id = prefix + std::to_string(i);
+    INFO(id);
+    REQUIRE(reports.by_id[id].size() == 1);
+    CHECK(reports.by_id[id][0].delivered());
+    CHECK_FALSE(reports.by_id[id][0].shard_id.empty());
+    CHECK_FALSE(reports.by_id[id][0].sequence_number.empty());
+    CHECK(stored[id] == 1);
+  }
+  CHECK(reports.total() == static_cast<std::size_t>(n));
+}
+
+}  // namespace
+
+TEST_CASE("partial PutRecords failures retry only the failed records", "[kinesis][retry]") {
+  FakeKinesis sink;
+  sink.script_records([](const KinesisEntry& e, int attempt) -> std::string {
+    const int n = std::stoi(e.event_id.substr(1));
+    if (attempt == 1 && n % 3 == 0) return "ProvisionedThroughputExceededException";
+    if (attempt <= 2 && n % 5 == 0) return "InternalFailure";
+    return "";
+  });
+  Reports reports;
+  auto d = kinesis_at(sink);
+  publish_n(*d, reports, 300);
+  d->close();
+  check_all_delivered_once(reports, sink, 300);
+  auto attempts = sink.attempts();
+  for (int i = 0; i < 300; ++i) {
+    const int expected = i % 5 == 0 ? 3 : (i % 3 == 0 ? 2 : 1);
+    INFO("e" << i);
+    CHECK(attempts["e" + std::to_string(i)] == expected);  // successes were not re-sent
+    CHECK(reports.by_id["e" + std::to_string(i)][0].attempts == expected);
+  }
+}
+
+TEST_CASE("throttling and 5xx responses are retried with backoff", "[kinesis][retry]") {
+  FakeKinesis sink;
+  sink.script_requests([](std::size_t n, const ServerRequest&) -> std::optional<Action> {
+    const Headers json = {{"Content-Type", "application/x-amz-json-1.1"}};
+    if (n == 1)
+      return Action::respond(400, json,
+                             R"({"__type":"ThrottlingException","message":"Rate exceeded"})");
+    if (n == 2) return Action::respond(500, json, R"({"__type":"InternalFailure"})");
+    if (n == 3) return Action::respond(503, {{"x-amzn-ErrorType", "ServiceUnavailable:"}}, "");
+    return std::nullopt;
+  });
+  Reports reports;
+  auto d = kinesis_at(sink, R"(,"max_in_flight_requests":1)");
+  publish_n(*d, reports, 50);
+  d->close();
+  check_all_delivered_once(reports, sink, 50);
+  CHECK(sink.requests().size() >= 4);
+}
+
+TEST_CASE("a reset after the request was read is retried and flagged as a possible duplicate",
+          "[kinesis][retry]") {
+  FakeKinesis sink;
+  sink.script_requests([](std::size_t n, const ServerRequest&) -> std::optional<Action> {
+    if (n == 1) return Action::reset();
+    return std::nullopt;
+  });
+  Reports reports;
+  auto d = kinesis_at(sink, R"(,"max_in_flight_requests":1,"linger_ms":50)");
+  publish_n(*d, reports, 20);
+  d->close();
+  check_all_delivered_once(reports, sink, 20);  // the reset request stored nothing
+  for (auto& [id, rs] : reports.by_id) {
+    CHECK(rs[0].attempts == 2);
+    CHECK(rs[0].possible_duplicate);
+  }
+}
+
+TEST_CASE("permanent errors fail at once", "[kinesis][retry]") {
+  FakeKinesis sink;
+  sink.script_requests([](std::size_t, const ServerRequest&) -> std::optional<Action> {
+    return Action::respond(
+        400, {{"Content-Type", "application/x-amz-json-1.1"}},
+        R"({"__type":"ResourceNotFoundException","message":"Stream s under account 000000000000 not found."})");
+  });
+  Reports reports;
+  auto d = kinesis_at(sink);
+  publish_n(*d, reports, 10);
+  d->close();
+  REQUIRE(reports.total() == 10);
+  for (auto& [id, rs] : reports.by_id) {
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].error == make_error_code(errc::not_found));
+    CHECK_FALSE(rs[0].retryable);
+    CHECK(rs[0].attempts == 1);
+    CHECK(rs[0].http_status == 400);
+    CHECK(rs[0].provider_code == "ResourceNotFoundException");
+    CHECK(rs[0].message.find("not found") != std::string::npos);
+  }
+}
+
+TEST_CASE("expired static credentials fail with expired_credentials", "[kinesis][retry]") {
+  FakeKinesis sink;
+  sink.script_requests([](std::size_t, const ServerRequest&) -> std::optional<Action> {
+    return Action::respond(
+        400, {},
+        R"({"__type":"ExpiredTokenException","message":"The security token included in the request is expired"})");
+  });
+  Reports reports;
+  auto d = kinesis_at(sink);
+  publish_n(*d, reports, 3);
+  d->close();
+  for (auto& [id, rs] : reports.by_id)
+    CHECK(rs[0].error == make_error_code(errc::expired_credentials));
+}
+
+TEST_CASE("oversized records and bad keys fail alone; the rest are delivered", "[kinesis]") {
+  FakeKinesis sink;
+  Reports reports;
+  auto d = kinesis_at(sink, R"(,"max_record_bytes":2000,"partition_key_template":"data.key")");
+  Event big("orders", R"({"key":"k","blob":")" + std::string(3000, 'x') + R"("})");
+  big.set_id("big");
+  Event long_key("orders", R"({"key":")" + std::string(257, 'k') + R"("})");
+  long_key.set_id("long-key");
+  Event ok_256("orders", R"({"key":")" + std::string(256, 'k') + R"("})");
+  ok_256.set_id("key-256");
+  Event ok("orders", R"({"key":"fine"})");
+  ok.set_id("ok");
+  for (auto* e : {&big, &long_key, &ok_256, &ok})
+    d->publish(*e, reports.callback());
+  d->close();
+  CHECK(reports.by_id["big"][0].error == make_error_code(errc::record_too_large));
+  CHECK(reports.by_id["long-key"][0].error == make_error_code(errc::invalid_partition_key));
+  CHECK(reports.by_id["long-key"][0].message.find("257") != std::string::npos);
+  CHECK(reports.by_id["key-256"][0].delivered());
+  CHECK(reports.by_id["ok"][0].delivered());
+  CHECK(sink.stored().size() == 2);
+}
+
+TEST_CASE("requests are signed for kinesis with the session token", "[kinesis]") {
+  FakeKinesis sink;
+  Reports reports;
+  auto d = kinesis_at(sink);
+  publish_n(*d, reports, 1);
+  d->close();
+  const auto requests = sink.requests();
+  REQUIRE(requests.size() == 1);
+  const auto& r = requests[0];
+  CHECK(r.header("x-amz-target") == "Kinesis_20131202.PutRecords");
+  CHECK(r.header("content-type") == "application/x-amz-json-1.1");
+  CHECK(r.header("x-amz-security-token") == "SESSIONTOKEN");
+  const auto auth = r.header("authorization");
+  CHECK(auth.rfind("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/", 0) == 0);
+  CHECK(auth.find("/us-east-1/kinesis/aws4_request") != std::string::npos);
+  CHECK(auth.find("SignedHeaders=") != std::string::npos);
+  CHECK(auth.find("x-amz-security-token") != std::string::npos);
+  CHECK(auth.find("wJalrXUtnFEMI") == std::string::npos);
+  CHECK_FALSE(r.header("x-amz-date").empty());
+}
+
+TEST_CASE("events for other topics are not published", "[kinesis]") {
+  FakeKinesis sink;
+  Reports reports;
+  auto d = make_destination(
+      R"({"type":"aws_kinesis","topics":["orders"],"config":{"stream_name":"s","region":"us-east-1",)"
+      R"("endpoint":")" +
+      sink.url() + R"("},"credentials":{"key":"a","secret":"b"}})");
+  Event e("users", "{}");
+  e.set_id("u1");
+  d->publish(e, reports.callback());
+  d->close();
+  REQUIRE(reports.by_id["u1"].size() == 1);
+  CHECK(reports.by_id["u1"][0].status == DeliveryStatus::not_matched);
+  CHECK(sink.requests().empty());
+}
+
+TEST_CASE("publish after close reports closed", "[kinesis]") {
+  FakeKinesis sink;
+  Reports reports;
+  auto d = kinesis_at(sink);
+  d->close();
+  Event e("orders", "{}");
+  e.set_id("late");
+  d->publish(e, reports.callback());
+  CHECK(reports.by_id["late"][0].error == make_error_code(errc::closed));
+}

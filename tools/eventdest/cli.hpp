@@ -1,0 +1,45 @@
+// The eventdest CLI: subcommands and the small I/O helpers they share.
+// Exit codes (the CLI contract in DESIGN.md): 0 success, 1 some events failed / evaluation
+// error, 2 usage or configuration error.
+#pragma once
+
+#include <istream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "eventdest/spec.hpp"
+
+namespace eventdest::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+/// Parsed `--name value` options and positional arguments of one subcommand.
+struct Args {
+  std::vector<std::string> positional;
+  std::optional<std::string> destination;  // --destination FILE
+  std::optional<std::string> input;        // --input FILE|-
+  bool help = false;
+};
+
+/// Parses argv after the subcommand; returns false (with `error` set) on unknown options.
+bool parse_args(int argc, char** argv, int first, Args& args, std::string& error);
+
+/// Reads a whole file ("-" is stdin); throws std::runtime_error naming the file on failure.
+std::string read_file(const std::string& path);
+/// Opens --input (stdin when absent or "-"); throws std::runtime_error if it cannot be read.
+std::unique_ptr<std::istream> open_input(const std::optional<std::string>& path);
+/// Reads and parses --destination; prints field-level messages and returns nullopt on error.
+std::optional<DestinationSpec> load_spec(const std::optional<std::string>& path);
+/// Prints every problem of a ConfigError as `field: problem` lines to stderr.
+void print_problems(const ValidationError& e);
+
+int cmd_publish(const Args& args);
+int cmd_validate(const Args& args);
+int cmd_partition_key(const Args& args);
+int cmd_jmespath(const Args& args);
+
+}  // namespace eventdest::cli

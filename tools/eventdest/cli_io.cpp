@@ -1,0 +1,90 @@
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+#include "cli.hpp"
+
+namespace eventdest::cli {
+
+bool parse_args(int argc, char** argv, int first, Args& args, std::string& error) {
+  for (int i = first; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](std::optional<std::string>& slot) {
+      if (i + 1 >= argc) {
+        error = a + " needs a value";
+        return false;
+      }
+      slot = argv[++i];
+      return true;
+    };
+    if (a == "--destination" || a == "-d") {
+      if (!value(args.destination)) return false;
+    } else if (a.rfind("--destination=", 0) == 0) {
+      args.destination = a.substr(14);
+    } else if (a == "--input" || a == "-i") {
+      if (!value(args.input)) return false;
+    } else if (a.rfind("--input=", 0) == 0) {
+      args.input = a.substr(8);
+    } else if (a == "--help" || a == "-h") {
+      args.help = true;
+    } else if (a.size() > 1 && a[0] == '-' && a != "-") {
+      error = "unknown option " + a;
+      return false;
+    } else {
+      args.positional.push_back(a);
+    }
+  }
+  return true;
+}
+
+std::string read_file(const std::string& path) {
+  if (path == "-") {
+    std::ostringstream s;
+    s << std::cin.rdbuf();
+    return s.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::unique_ptr<std::istream> open_input(const std::optional<std::string>& path) {
+  if (!path || *path == "-") {
+    // A non-owning view of std::cin keeps one code path for files and stdin.
+    return std::make_unique<std::istream>(std::cin.rdbuf());
+  }
+  auto in = std::make_unique<std::ifstream>(*path, std::ios::binary);
+  if (!*in) throw std::runtime_error("cannot read " + *path);
+  return in;
+}
+
+void print_problems(const ValidationError& e) {
+  for (const auto& p : e.problems())
+    std::cerr << p.field << ": " << p.problem << "\n";
+}
+
+std::optional<DestinationSpec> load_spec(const std::optional<std::string>& path) {
+  if (!path) {
+    std::cerr << "eventdest: --destination FILE is required\n";
+    return std::nullopt;
+  }
+  std::string text;
+  try {
+    text = read_file(*path);
+  } catch (const std::exception& e) {
+    std::cerr << "eventdest: " << e.what() << "\n";
+    return std::nullopt;
+  }
+  try {
+    return parse_spec(text);
+  } catch (const ConfigError& e) {
+    std::cerr << "eventdest: invalid destination spec " << *path << ":\n";
+    print_problems(e);
+    return std::nullopt;
+  }
+}
+
+}  // namespace eventdest::cli

@@ -1,0 +1,64 @@
+#include <iostream>
+
+#include "cli.hpp"
+#include "eventdest/partition_key.hpp"
+
+namespace eventdest::cli {
+namespace {
+
+TimestampFormat timestamp_format(const DestinationSpec& spec) {
+  auto it = spec.config.find("timestamp_format");
+  if (it == spec.config.end()) return TimestampFormat::unix_seconds;
+  if (it->second == "unix_ms") return TimestampFormat::unix_ms;
+  if (it->second == "rfc3339") return TimestampFormat::rfc3339;
+  return TimestampFormat::unix_seconds;
+}
+
+}  // namespace
+
+int cmd_partition_key(const Args& args) {
+  if (!args.positional.empty()) {
+    std::cerr << "eventdest partition-key: unexpected argument " << args.positional[0] << "\n";
+    return kExitUsage;
+  }
+  auto spec = load_spec(args.destination);
+  if (!spec) return kExitUsage;
+  const auto tpl = spec->config.count("partition_key_template")
+                       ? spec->config.at("partition_key_template")
+                       : std::string();
+  const PartitionKeyTemplate key_template(tpl);  // validated by load_spec
+  const auto format = timestamp_format(*spec);
+  std::unique_ptr<std::istream> in;
+  try {
+    in = open_input(args.input);
+  } catch (const std::exception& e) {
+    std::cerr << "eventdest partition-key: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  int status = kExitOk;
+  std::string line;
+  std::size_t number = 0;
+  while (std::getline(*in, line)) {
+    ++number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    try {
+      const Event event = Event::from_json(line);
+      const auto key =
+          key_template.key(event, merged_metadata(event, format, spec->delivery_metadata));
+      std::cout << key << "\n";
+      if (spec->type == "aws_kinesis") {
+        if (auto problem = check_kinesis_partition_key(key); !problem.empty()) {
+          std::cerr << "line " << number << ": " << problem << "\n";
+          status = kExitFailed;
+        }
+      }
+    } catch (const EventError& e) {
+      std::cerr << "line " << number << ": " << e.what() << "\n";
+      std::cout << "\n";  // keep one output line per input event
+      status = kExitFailed;
+    }
+  }
+  return status;
+}
+
+}  // namespace eventdest::cli

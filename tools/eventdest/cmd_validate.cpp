@@ -1,0 +1,23 @@
+#include <iostream>
+
+#include "cli.hpp"
+
+namespace eventdest::cli {
+
+int cmd_validate(const Args& args) {
+  if (!args.positional.empty()) {
+    std::cerr << "eventdest validate: unexpected argument " << args.positional[0] << "\n";
+    return kExitUsage;
+  }
+  auto spec = load_spec(args.destination);
+  if (!spec) return kExitUsage;
+  std::cout << "valid " << spec->type << " destination";
+  if (!spec->name.empty()) std::cout << " \"" << spec->name << "\"";
+  if (!has_destination_factory(spec->type)) {
+    std::cout << " (note: this build cannot publish to " << spec->type << ")";
+  }
+  std::cout << "\n";
+  return kExitOk;
+}
+
+}  // namespace eventdest::cli

@@ -1,0 +1,65 @@
+// eventdest: publish NDJSON events to a destination, validate specs, compute partition keys and
+// evaluate JMESPath expressions. See DESIGN.md ("The CLI contract").
+#include <cstring>
+#include <iostream>
+
+#include "cli.hpp"
+
+#ifdef EVENTDEST_CLI_WITH_KAFKA
+#include "eventdest/kafka.hpp"  // registers the native `kafka` destination type
+#endif
+
+namespace {
+
+const char* kUsage = R"(usage: eventdest <command> [options]
+
+commands:
+  publish --destination FILE [--input FILE|-]
+      Publish NDJSON events (stdin by default). stdout: one JSON delivery report per event,
+      in input order; stderr: a summary (and progress on a terminal).
+      Exit 0: all delivered; 1: some failed; 2: usage or config error.
+  validate --destination FILE
+      Exit 0 if the destination spec is valid, else 2 with one `field: problem` line each.
+  partition-key --destination FILE [--input FILE|-]
+      Print the partition key of each input event, one per line.
+  jmespath EXPRESSION [--input FILE|-]
+      Evaluate EXPRESSION against a JSON document (stdin by default); print compact JSON.
+      Exit 1 with a message on a syntax or runtime error.
+
+Input event lines: {"id"?, "topic", "time"?, "metadata"?: {string: string}, "data"}
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace eventdest::cli;
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return kExitUsage;
+  }
+  const std::string command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  if (command == "--version" || command == "version") {
+    std::cout << "eventdest 0.1.0\n";
+    return kExitOk;
+  }
+  Args args;
+  std::string error;
+  if (!parse_args(argc, argv, 2, args, error)) {
+    std::cerr << "eventdest " << command << ": " << error << "\n\n" << kUsage;
+    return kExitUsage;
+  }
+  if (args.help) {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  if (command == "publish") return cmd_publish(args);
+  if (command == "validate") return cmd_validate(args);
+  if (command == "partition-key") return cmd_partition_key(args);
+  if (command == "jmespath") return cmd_jmespath(args);
+  std::cerr << "eventdest: unknown command " << command << "\n\n" << kUsage;
+  return kExitUsage;
+}
