@@ -3,6 +3,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include "eventdest/jmespath.hpp"
 #include "jmespath/ast.hpp"
 #include "jmespath/interpreter.hpp"
@@ -136,6 +140,32 @@ Result Expression::run(const detail::Val& root) const {
   return result;
 }
 
+namespace {
+
+// Nesting depth of a JSON value, without recursion.
+std::size_t depth_of(const rapidjson::Value& root) {
+  std::size_t deepest = 0;
+  std::vector<std::pair<const rapidjson::Value*, std::size_t>> stack{{&root, 1}};
+  while (!stack.empty()) {
+    const auto [v, depth] = stack.back();
+    stack.pop_back();
+    deepest = std::max(deepest, depth);
+    if (v->IsArray()) {
+      for (const auto& e : v->GetArray())
+        stack.emplace_back(&e, depth + 1);
+    } else if (v->IsObject()) {
+      for (const auto& m : v->GetObject())
+        stack.emplace_back(&m.value, depth + 1);
+    }
+  }
+  return deepest;
+}
+
+// Writing, comparing and copying values recurse; input deeper than this is refused.
+constexpr std::size_t kMaxJsonDepth = 4096;
+
+}  // namespace
+
 std::string search(std::string_view expression, std::string_view json) {
   const Expression compiled = Expression::compile(expression);
   rapidjson::Document doc;
@@ -145,6 +175,10 @@ std::string search(std::string_view expression, std::string_view json) {
     throw std::invalid_argument(std::string("invalid JSON at offset ") +
                                 std::to_string(doc.GetErrorOffset()) + ": " +
                                 rapidjson::GetParseError_En(doc.GetParseError()));
+  }
+  if (depth_of(doc) > kMaxJsonDepth) {
+    throw std::invalid_argument("JSON input is nested more than " + std::to_string(kMaxJsonDepth) +
+                                " levels deep");
   }
   return compiled.evaluate(doc).to_json();
 }

@@ -213,7 +213,9 @@ inline std::string_view object_key(const Val& v, std::size_t i) noexcept {
 }
 inline Val object_value(const Val& v, std::size_t i) noexcept {
   if (v.kind == Kind::object) return v.u.members[i].value;
-  if (v.kind == Kind::fields) return Val::borrow(v.u.fields[i].second);
+  if (v.kind == Kind::fields) {
+    return v.u.fields[i].second ? Val::borrow(v.u.fields[i].second) : Val::null();
+  }
   return Val::borrow(&(v.u.json->MemberBegin() + static_cast<std::ptrdiff_t>(i))->value);
 }
 

@@ -215,6 +215,19 @@ TEST_CASE("search() parses its JSON input", "[jmespath]") {
   CHECK(jp::search("a.b", R"({"a": {"b": [1]}})") == "[1]");
   CHECK_THROWS_AS(jp::search("a", "{"), std::invalid_argument);
   CHECK_THROWS_AS(jp::search("a.", "{}"), jp::SyntaxError);
+  const std::string deep = std::string(5000, '[') + std::string(5000, ']');
+  CHECK_THROWS_AS(jp::search("@", deep), std::invalid_argument);
+  const std::string ok = std::string(100, '[') + std::string(100, ']');
+  CHECK(jp::search("length(@)", ok) == "1");
+}
+
+TEST_CASE("a root field without a value reads as null", "[jmespath]") {
+  const std::vector<jp::RootField> root{{"missing", nullptr}};
+  auto run = [&](const char* e) { return jp::Expression::compile(e).evaluate(root).to_json(); };
+  CHECK(run("missing") == "null");
+  CHECK(run("@") == R"({"missing":null})");
+  CHECK(run("values(@)") == "[null]");
+  CHECK(run("to_string(@)") == R"("{\"missing\":null}")");
 }
 
 TEST_CASE("default and moved-from results are null", "[jmespath]") {
