@@ -16,14 +16,17 @@ std::string compact_json(const rapidjson::Value& v) {
 }  // namespace
 
 PartitionKeyTemplate::PartitionKeyTemplate(std::string_view expression) : text_(expression) {
-  if (!text_.empty()) expression_.emplace(jmespath::Expression::compile(text_));
+  if (text_.empty()) return;
+  expression_.emplace(jmespath::Expression::compile(text_));
+  reads_data_ = expression_->may_read_root_field("data");
 }
 
 std::string PartitionKeyTemplate::key(const Event& event, const MetadataList& metadata) const {
   if (!expression_) return event.id();
 
   // The metadata object only references the strings of `metadata`, in a stack buffer for the
-  // usual handful of keys; the data DOM is passed by pointer, never copied.
+  // usual handful of keys; the data DOM is passed by pointer, never copied (and not parsed at
+  // all when the template cannot read it).
   alignas(8) char buffer[1024];
   rapidjson::MemoryPoolAllocator<> allocator(buffer, sizeof buffer);
   rapidjson::Value meta(rapidjson::kObjectType);
@@ -32,7 +35,8 @@ std::string PartitionKeyTemplate::key(const Event& event, const MetadataList& me
     rapidjson::Value v(rapidjson::StringRef(value.data(), value.size()));
     meta.AddMember(k, v, allocator);
   }
-  const jmespath::RootField root[] = {{"metadata", &meta}, {"data", &event.data_document()}};
+  const rapidjson::Value* data = reads_data_ ? &event.data_document() : nullptr;
+  const jmespath::RootField root[] = {{"metadata", &meta}, {"data", data}};
 
   try {
     const jmespath::Result result = expression_->evaluate(root, 2);

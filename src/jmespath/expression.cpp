@@ -91,6 +91,12 @@ const std::string& Expression::text() const noexcept {
   return impl_->text;
 }
 
+bool Expression::may_read_root_field(std::string_view name) const noexcept {
+  const auto& ast = impl_->ast;
+  return ast.reads_whole_root ||
+         std::find(ast.root_fields.begin(), ast.root_fields.end(), name) != ast.root_fields.end();
+}
+
 Result Expression::evaluate(const rapidjson::Value& root) const {
   return run(detail::Val::borrow(&root));
 }

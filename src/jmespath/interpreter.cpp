@@ -218,7 +218,7 @@ Val Interpreter::compare(const Node& node, const Val& current) {
 
 Val Interpreter::function(const Node& node, const Val& current) {
   const std::size_t count = node.children.size();
-  // Fixed-arity functions take at most 3 arguments; only merge/not_null can take more.
+  // Fixed-arity functions take at most 2 arguments; only merge/not_null can take more.
   Val local[4];
   Val* args = count <= 4 ? local : arena().make<Val>(count);
   for (std::size_t i = 0; i < count; ++i) {

@@ -288,6 +288,26 @@ TEST_CASE("one expression evaluated from many threads", "[jmespath]") {
   CHECK(mismatches.load() == 0);
 }
 
+TEST_CASE("which root members an expression may read", "[jmespath]") {
+  auto reads = [](const char* e, const char* name) {
+    return jp::Expression::compile(e).may_read_root_field(name);
+  };
+  CHECK(reads("data.a", "data"));
+  CHECK_FALSE(reads("data.a", "metadata"));
+  CHECK_FALSE(reads("metadata.tenant", "data"));
+  CHECK_FALSE(reads("join('-', [metadata.a, metadata.b])", "data"));
+  CHECK_FALSE(reads("metadata.items[*].data | [0].data", "data"));  // data of derived values
+  CHECK_FALSE(reads("sort_by(metadata.l, &data)[0]", "data"));
+  CHECK_FALSE(reads("`{\"data\": 1}`.data", "data"));
+  CHECK(reads("metadata.a || data.b", "data"));
+  CHECK(reads("{k: data}", "data"));
+  CHECK(reads("@", "data"));
+  CHECK(reads("keys(@)", "data"));
+  CHECK(reads("*.x", "data"));
+  CHECK(reads("[metadata, @][1]", "data"));
+  CHECK(reads("\"data\".x", "data"));
+}
+
 TEST_CASE("expression text is kept", "[jmespath]") {
   CHECK(jp::Expression::compile(" a.b ").text() == " a.b ");
 }

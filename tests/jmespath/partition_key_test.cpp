@@ -42,6 +42,10 @@ TEST_CASE("partition key: system and user metadata are visible", "[partition_key
         eventdest::format_timestamp(e.time(), eventdest::TimestampFormat::unix_seconds));
   CHECK(PartitionKeyTemplate("metadata.timestamp").key(e, eventdest::TimestampFormat::unix_ms) ==
         eventdest::format_timestamp(e.time(), eventdest::TimestampFormat::unix_ms));
+  // Templates that cannot read data still see metadata, and data when they do read it.
+  CHECK(PartitionKeyTemplate("metadata.region || data.x").key(make_event(R"({"x": 1})")) == "eu");
+  CHECK(PartitionKeyTemplate("metadata.none || data.x").key(make_event(R"({"x": 1})")) == "1");
+  CHECK(PartitionKeyTemplate("keys(@)").key(e) == R"(["metadata","data"])");
   // An explicit metadata list is used as given.
   const eventdest::MetadataList list{{"tenant", "t1"}};
   CHECK(PartitionKeyTemplate("metadata.tenant").key(e, list) == "t1");
