@@ -57,7 +57,8 @@ void DeliveryPipeline::submit(RecordPtr record) {
     }
   }
   record->sequence = next_sequence_++;
-  outstanding_.insert(record->sequence);
+  done_.push_back(false);
+  ++open_count_;
   if (record->request_bytes == 0) record->request_bytes = record->bytes;
   buffered_bytes_ += record->bytes;
   queued_bytes_ += record->request_bytes;
@@ -81,26 +82,31 @@ void DeliveryPipeline::reject(RecordPtr record, const Outcome& outcome) {
 }
 
 void DeliveryPipeline::finish_locked(const Record& record) {
-  outstanding_.erase(record.sequence);
+  done_[record.sequence - first_open_] = true;
+  --open_count_;
+  while (!done_.empty() && done_.front()) {
+    done_.pop_front();
+    ++first_open_;
+  }
   buffered_bytes_ -= record.bytes;
 }
 
-void DeliveryPipeline::report(RecordPtr record, const Outcome& outcome) {
+DeliveryReport DeliveryPipeline::make_report(Record& record, Outcome&& outcome) const {
   DeliveryReport r;
   r.destination_type = type_;
-  r.event_id = record->event.id();
-  r.topic = record->event.topic();
-  r.partition_key = record->partition_key;
-  r.attempts = record->attempts;
-  r.possible_duplicate = record->maybe_sent && record->attempts > 1;
-  if (record->accepted != SteadyClock::time_point{}) {
-    r.latency = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() -
-                                                                      record->accepted);
+  r.event_id = record.event.id();
+  r.topic = record.event.topic();
+  r.partition_key = record.partition_key;
+  r.attempts = record.attempts;
+  r.possible_duplicate = record.maybe_sent && record.attempts > 1;
+  if (record.accepted != SteadyClock::time_point{}) {
+    r.latency =
+        std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - record.accepted);
   }
   if (outcome.kind == Outcome::Kind::delivered) {
     r.status = DeliveryStatus::delivered;
-    r.shard_id = outcome.shard_id;
-    r.sequence_number = outcome.sequence_number;
+    r.shard_id = std::move(outcome.shard_id);
+    r.sequence_number = std::move(outcome.sequence_number);
     r.partition = outcome.partition;
     r.offset = outcome.offset;
   } else {
@@ -108,34 +114,51 @@ void DeliveryPipeline::report(RecordPtr record, const Outcome& outcome) {
     r.error = make_error_code(outcome.error);
     // Running out of time after transient failures is itself transient: a later try may work.
     r.retryable = is_retryable(outcome.error) || outcome.error == errc::timeout;
-    r.provider_code = outcome.provider_code;
+    r.provider_code = std::move(outcome.provider_code);
     r.http_status = outcome.http_status;
-    r.message = outcome.message;
+    r.message = std::move(outcome.message);
     if (outcome.maybe_sent) r.possible_duplicate = true;
   }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (record->sequence != 0) finish_locked(*record);
-    latencies_.record(r.latency);
-    if (r.delivered()) {
-      ++counters_.delivered;
-    } else {
-      ++counters_.failed;
+  return r;
+}
+
+void DeliveryPipeline::report(RecordPtr record, Outcome outcome) {
+  std::vector<std::pair<RecordPtr, Outcome>> one;
+  one.emplace_back(std::move(record), std::move(outcome));
+  report_all(one);
+}
+
+void DeliveryPipeline::report_all(std::vector<std::pair<RecordPtr, Outcome>>& finals) {
+  if (finals.empty()) return;
+  std::vector<std::chrono::microseconds> latencies;
+  latencies.reserve(finals.size());
+  std::size_t delivered = 0;
+  for (auto& [record, outcome] : finals) {
+    const DeliveryReport r = make_report(*record, std::move(outcome));
+    latencies.push_back(r.latency);
+    delivered += r.delivered();
+    if (record->callback) {
+      // A throwing callback must not take the I/O thread down or skip other reports.
+      try {
+        record->callback(r);
+      } catch (...) {
+      }
     }
   }
-  if (record->callback) {
-    // A throwing callback must not take the I/O thread down or skip other reports.
-    try {
-      record->callback(r);
-    } catch (...) {
-    }
-  }
+  // Bookkeeping after the callbacks, once per batch: flush() returns only when every report
+  // has reached its callback.
   std::lock_guard<std::mutex> lock(mutex_);
+  for (std::size_t i = 0; i < finals.size(); ++i) {
+    if (finals[i].first->sequence != 0) finish_locked(*finals[i].first);
+    latencies_.record(latencies[i]);
+  }
+  counters_.delivered += delivered;
+  counters_.failed += finals.size() - delivered;
   space_cv_.notify_all();
   done_cv_.notify_all();
 }
 
-void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcomes) {
+void DeliveryPipeline::complete(Batch batch, std::vector<Outcome> outcomes) {
   const auto now = SteadyClock::now();
   std::vector<std::pair<RecordPtr, Outcome>> reports;
   std::map<int, std::chrono::milliseconds> delays;
@@ -144,7 +167,7 @@ void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcome
     --batches_in_flight_;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       auto& record = batch[i];
-      Outcome outcome = i < outcomes.size() ? outcomes[i]
+      Outcome outcome = i < outcomes.size() ? std::move(outcomes[i])
                                             : Outcome::failure(Outcome::Kind::fail, errc::internal,
                                                                "the transport returned no outcome");
       if (outcome.maybe_sent) record->maybe_sent = true;
@@ -183,10 +206,7 @@ void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcome
     }
     work_cv_.notify_one();
   }
-  for (auto& [record, outcome] : reports) {
-    // The last transient error was the reason retries ran out: keep it retryable in the report.
-    report(std::move(record), outcome);
-  }
+  report_all(reports);
 }
 
 Batch DeliveryPipeline::take_batch_locked(SteadyClock::time_point now) {
@@ -252,8 +272,7 @@ bool DeliveryPipeline::flush(std::chrono::milliseconds timeout) {
   const std::uint64_t last = next_sequence_ - 1;
   ++flush_waiters_;
   work_cv_.notify_one();
-  const bool done = done_cv_.wait_until(
-      lock, deadline, [&] { return outstanding_.empty() || *outstanding_.begin() > last; });
+  const bool done = done_cv_.wait_until(lock, deadline, [&] { return first_open_ > last; });
   --flush_waiters_;
   return done;
 }
@@ -294,7 +313,7 @@ void DeliveryPipeline::shutdown() {
 PipelineMetrics DeliveryPipeline::metrics() const {
   std::lock_guard<std::mutex> lock(mutex_);
   PipelineMetrics m = counters_;
-  m.in_flight = outstanding_.size();
+  m.in_flight = open_count_;
   m.buffered_bytes = buffered_bytes_;
   m.latency_p50 = latencies_.percentile(0.50);
   m.latency_p90 = latencies_.percentile(0.90);

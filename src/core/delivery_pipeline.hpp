@@ -64,7 +64,7 @@ class DeliveryPipeline {
   void reject(RecordPtr record, const Outcome& outcome);
 
   /// The outcome of each record of a sent batch (same order, same size).
-  void complete(Batch batch, const std::vector<Outcome>& outcomes);
+  void complete(Batch batch, std::vector<Outcome> outcomes);
 
   /// Waits until every record submitted before the call has its report, or the timeout.
   bool flush(std::chrono::milliseconds timeout);
@@ -82,7 +82,9 @@ class DeliveryPipeline {
  private:
   void run();
   Batch take_batch_locked(SteadyClock::time_point now);
-  void report(RecordPtr record, const Outcome& outcome);
+  void report(RecordPtr record, Outcome outcome);
+  void report_all(std::vector<std::pair<RecordPtr, Outcome>>& finals);
+  DeliveryReport make_report(Record& record, Outcome&& outcome) const;
   void finish_locked(const Record& record);
 
   const std::string type_;
@@ -97,7 +99,12 @@ class DeliveryPipeline {
   std::condition_variable done_cv_;   // flush(): reports
   std::deque<RecordPtr> queue_;       // accepted, never sent
   std::multimap<SteadyClock::time_point, RecordPtr> retries_;  // by not_before
-  std::set<std::uint64_t> outstanding_;  // sequences of accepted records without a report
+  // Which accepted records still lack a report: done_[i] is sequence first_open_ + i. Reports
+  // arrive out of order; the front is popped while done, so first_open_ is the oldest open
+  // sequence (what flush() waits on) without a node allocation per record.
+  std::deque<bool> done_;
+  std::uint64_t first_open_ = 1;
+  std::size_t open_count_ = 0;
   std::uint64_t next_sequence_ = 1;
   std::size_t buffered_bytes_ = 0;
   std::size_t queued_bytes_ = 0;  // bytes in queue_ (for "batch full" decisions)

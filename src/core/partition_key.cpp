@@ -25,8 +25,7 @@ std::string PartitionKeyTemplate::key(const Event& event, const MetadataList& me
   if (!expression_) return event.id();
 
   // The metadata object only references the strings of `metadata`, in a stack buffer for the
-  // usual handful of keys; the data DOM is passed by pointer, never copied (and not parsed at
-  // all when the template cannot read it).
+  // usual handful of keys.
   alignas(8) char buffer[1024];
   rapidjson::MemoryPoolAllocator<> allocator(buffer, sizeof buffer);
   rapidjson::Value meta(rapidjson::kObjectType);
@@ -35,8 +34,24 @@ std::string PartitionKeyTemplate::key(const Event& event, const MetadataList& me
     rapidjson::Value v(rapidjson::StringRef(value.data(), value.size()));
     meta.AddMember(k, v, allocator);
   }
-  const rapidjson::Value* data = reads_data_ ? &event.data_document() : nullptr;
-  const jmespath::RootField root[] = {{"metadata", &meta}, {"data", data}};
+  // The data is parsed into a stack-buffered pool for this evaluation only. Event's own cached
+  // DOM (data_document()) would keep a 64 KiB RapidJSON chunk alive per buffered event. A
+  // template that cannot read `data` skips the parse. Full precision: a number key is written
+  // back as text, which must round-trip the publisher's number.
+  alignas(8) char data_buffer[4096];
+  alignas(8) char parse_stack[1024];
+  rapidjson::MemoryPoolAllocator<> data_allocator(data_buffer, sizeof data_buffer);
+  rapidjson::MemoryPoolAllocator<> stack_allocator(parse_stack, sizeof parse_stack);
+  rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>,
+                             rapidjson::MemoryPoolAllocator<>>
+      data(&data_allocator, sizeof parse_stack, &stack_allocator);
+  const rapidjson::Value* data_value = nullptr;
+  if (reads_data_) {
+    const std::string_view raw = event.data();
+    data.Parse<rapidjson::kParseFullPrecisionFlag>(raw.data(), raw.size());  // validated JSON
+    data_value = &data;
+  }
+  const jmespath::RootField root[] = {{"metadata", &meta}, {"data", data_value}};
 
   try {
     const jmespath::Result result = expression_->evaluate(root, 2);

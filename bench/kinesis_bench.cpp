@@ -1,0 +1,152 @@
+// aws_kinesis throughput against a fast local Kinesis-compatible sink that acknowledges at once,
+// next to boto3 put_records (500 a call) on the same sink in the same run; plus the memory held
+// per buffered event.
+//
+//   kinesis_bench [events=200000] [boto3_events=50000] [buffered_events=1000000]
+// Prints one line per figure and a JSON summary line.
+#include <sys/resource.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "eventdest/eventdest.hpp"
+#include "http/test_server.hpp"
+
+using namespace eventdest;
+using Steady = std::chrono::steady_clock;
+
+namespace {
+
+// Acknowledges every record at once: counts entries by their "PartitionKey" and returns a
+// success per record (no JSON parse: the sink must not be the bottleneck).
+test::Action acknowledge(const test::ServerRequest& r) {
+  std::size_t n = 0;
+  for (std::size_t pos = r.body.find("\"PartitionKey\""); pos != std::string::npos;
+       pos = r.body.find("\"PartitionKey\"", pos + 14)) {
+    ++n;
+  }
+  std::string body;
+  body.reserve(40 + n * 80);
+  body = "{\"FailedRecordCount\":0,\"Records\":[";
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i) body += ',';
+    body +=
+        R"({"SequenceNumber":"49590338271490256608559692538361571095921575989136588898","ShardId":"shardId-000000000000"})";
+  }
+  body += "]}";
+  return test::Action::respond(200, {{"Content-Type", "application/x-amz-json-1.1"}}, body);
+}
+
+std::string event_data(int i) {
+  // ~300 bytes of JSON.
+  std::string d =
+      R"({"order_id":"o-)" + std::to_string(i) + R"(","customer_id":"c-)" +
+      std::to_string(i % 1000) +
+      R"(","total":129.90,"currency":"EUR","items":[{"sku":"A1","qty":2,"price":19.95},)"
+      R"({"sku":"B7","qty":1,"price":90.00}],"shipping":{"city":"Lisbon","country":"PT",)"
+      R"("method":"express"},"note":")";
+  d.append(300 - std::min<std::size_t>(d.size(), 290), 'x');
+  d += "\"}";
+  return d;
+}
+
+long rss_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return 0;
+}
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+std::string spec_for(const std::string& url, const std::string& extra = "") {
+  return R"({"type":"aws_kinesis","config":{"stream_name":"bench","region":"us-east-1",)"
+         R"("endpoint":")" +
+         url + R"(","partition_key_template":"data.customer_id")" + extra +
+         R"(},"credentials":{"key":"AKIDBENCH","secret":"bench-secret"}})";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int events = argc > 1 ? std::atoi(argv[1]) : 200000;
+  const int boto_events = argc > 2 ? std::atoi(argv[2]) : 50000;
+  const int buffered = argc > 3 ? std::atoi(argv[3]) : 1000000;
+  test::HttpServer sink(acknowledge);
+  std::vector<Event> prepared;
+  prepared.reserve(static_cast<std::size_t>(events));
+  for (int i = 0; i < events; ++i)
+    prepared.emplace_back("orders", event_data(i));
+  std::printf("event data: %zu bytes\n", prepared[0].data().size());
+
+  // eventdest: one publishing thread.
+  std::atomic<long> delivered{0}, failed{0};
+  double ours_rate = 0;
+  {
+    auto d =
+        make_destination(spec_for(sink.url(""), R"(,"linger_ms":5,"max_in_flight_requests":4)"));
+    const double cpu0 = cpu_seconds();
+    const auto t0 = Steady::now();
+    for (auto& e : prepared) {
+      d->publish(std::move(e), [&](const DeliveryReport& r) {
+        (r.delivered() ? delivered : failed).fetch_add(1, std::memory_order_relaxed);
+      });
+    }
+    d->close();
+    const double secs = std::chrono::duration<double>(Steady::now() - t0).count();
+    ours_rate = events / secs;
+    std::printf(
+        "eventdest: %d records in %.3f s = %.0f records/s (%ld delivered, %ld failed), "
+        "CPU %.2f us/record, %zu requests\n",
+        events, secs, ours_rate, delivered.load(), failed.load(),
+        (cpu_seconds() - cpu0) * 1e6 / events, sink.requests_received());
+  }
+
+  // boto3 put_records, 500 a call, same sink, same data size.
+  double boto_rate = 0;
+  if (boto_events > 0) {
+    const std::string script = std::string(EVENTDEST_BENCH_DIR) + "/boto3_put_records.py";
+    const std::string cmd =
+        "/usr/bin/python3 " + script + " " + sink.url("") + " " + std::to_string(boto_events);
+    FILE* p = popen(cmd.c_str(), "r");
+    char line[256] = {0};
+    if (p && std::fgets(line, sizeof line, p)) boto_rate = std::atof(line);
+    if (p) pclose(p);
+    std::printf("boto3 put_records: %.0f records/s (%d records)\n", boto_rate, boto_events);
+  }
+
+  // Memory held per buffered event: the sink stalls, 1M events wait in the buffer.
+  double bytes_per_event = 0;
+  if (buffered > 0) {
+    test::HttpServer stalled([](const test::ServerRequest&) { return test::Action::stall(); });
+    auto d = make_destination(spec_for(
+        stalled.url(""),
+        R"(,"max_buffered_bytes":4294967296,"max_in_flight_requests":1,"request_timeout_ms":600000,"delivery_timeout_ms":1000)"));
+    const long before = rss_kib();
+    for (int i = 0; i < buffered; ++i)
+      d->publish(Event("orders", event_data(i)), nullptr);
+    const long after = rss_kib();
+    bytes_per_event = (after - before) * 1024.0 / buffered;
+    std::printf("memory: %d events buffered hold %.1f MiB = %.0f bytes/event (data %zu bytes)\n",
+                buffered, (after - before) / 1024.0, bytes_per_event, event_data(0).size());
+    d->close();
+  }
+  std::printf(
+      "{\"eventdest_records_per_s\":%.0f,\"boto3_records_per_s\":%.0f,\"ratio\":%.1f,"
+      "\"bytes_per_buffered_event\":%.0f}\n",
+      ours_rate, boto_rate, boto_rate > 0 ? ours_rate / boto_rate : 0.0, bytes_per_event);
+  return failed.load() == 0 ? 0 : 1;
+}
