@@ -289,7 +289,7 @@ class Arena {
     used_ += n;
     if (used_ > kMaxBytes) {
       throw RuntimeError(RuntimeError::Kind::invalid_value,
-                         "evaluation needs more than 1 GiB of intermediate values");
+                         "evaluation needs more than 512 MiB of intermediate values");
     }
     void* p = pool_.Malloc(n);
     if (!p) throw std::bad_alloc();
@@ -308,7 +308,7 @@ class Arena {
   // Sized so that the whole Result::Impl stays in glibc's tcache size classes (<= 1032 bytes).
   static constexpr std::size_t kInline = 768;
   static constexpr std::size_t kChunk = 16 * 1024;
-  static constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
+  static constexpr std::size_t kMaxBytes = std::size_t{512} << 20;
   std::size_t used_ = 0;
   alignas(8) char buffer_[kInline];
   rapidjson::MemoryPoolAllocator<> pool_;
