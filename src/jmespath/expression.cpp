@@ -141,6 +141,7 @@ Result Expression::run(const detail::Val& root) const {
       break;
   }
   detail::Arena& arena = interpreter.arena();
+  detail::charge_materialized(v, arena);
   detail::materialize(v, arena.value, arena, literals);
   result.value_ = &arena.value;
   return result;

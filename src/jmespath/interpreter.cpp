@@ -5,6 +5,7 @@
 namespace eventdest::jmespath::detail {
 
 Val Interpreter::eval(const Node& node, const Val& current) {
+  ctx_.budget.spend();
   switch (node.kind) {
     case NodeKind::current:
       return current;
@@ -197,8 +198,8 @@ Val Interpreter::compare(const Node& node, const Val& current) {
   const Val left = eval(*node.lhs, current);
   const Val right = eval(*node.rhs, current);
   const auto op = static_cast<Comparator>(node.op);
-  if (op == Comparator::eq) return Val::boolean(equals(left, right));
-  if (op == Comparator::ne) return Val::boolean(!equals(left, right));
+  if (op == Comparator::eq) return Val::boolean(equals(left, right, ctx_.budget));
+  if (op == Comparator::ne) return Val::boolean(!equals(left, right, ctx_.budget));
   // Ordering is defined on numbers only; anything else compares to null.
   if (type_of(left) != Type::number || type_of(right) != Type::number) return Val::null();
   const int c = compare_numbers(left, right);

@@ -262,6 +262,50 @@ TEST_CASE("deep nesting is a syntax error, not a stack overflow", "[jmespath]") 
   CHECK(jp::search(fields, "{}") == "null");
 }
 
+TEST_CASE("runaway evaluations stop at the memory cap", "[jmespath]") {
+  // Each stage doubles the array; 40 stages would need about 2^40 values.
+  std::string doubling = "@";
+  for (int i = 0; i < 40; ++i)
+    doubling += " | [@, @][]";
+  const auto expr = jp::Expression::compile(doubling);
+  const auto doc = parse("[1]");
+  try {
+    expr.evaluate(doc);
+    FAIL("expected the evaluation to be refused");
+  } catch (const jp::RuntimeError& e) {
+    CHECK(e.kind() == jp::RuntimeError::Kind::invalid_value);
+  }
+  // Shared references multiply when a result is built: that is capped too.
+  std::string fanout = "@";
+  for (int i = 0; i < 8; ++i)
+    fanout += " | [@, @, @, @, @, @, @, @]";  // 8^8 references
+  rapidjson::Document big;
+  big.SetArray();
+  for (int i = 0; i < 1000; ++i)
+    big.PushBack(i, big.GetAllocator());
+  try {
+    jp::Expression::compile(fanout).evaluate(big);
+    FAIL("expected the result to be refused");
+  } catch (const jp::RuntimeError& e) {
+    CHECK(e.kind() == jp::RuntimeError::Kind::invalid_value);
+  }
+  // Comparing two separately built copies of a doubling structure takes exponential time.
+  std::string side = "@";
+  for (int i = 0; i < 32; ++i)
+    side += " | [@, @]";
+  try {
+    jp::Expression::compile("(" + side + ") == (" + side + ")").evaluate(doc);
+    FAIL("expected the comparison to be refused");
+  } catch (const jp::RuntimeError& e) {
+    CHECK(e.kind() == jp::RuntimeError::Kind::invalid_value);
+  }
+  // Ten stages are fine.
+  std::string small = "@";
+  for (int i = 0; i < 10; ++i)
+    small += " | [@, @][]";
+  CHECK(jp::Expression::compile(small + " | length(@)").evaluate(doc).to_json() == "1024");
+}
+
 TEST_CASE("one expression evaluated from many threads", "[jmespath]") {
   const auto expr = jp::Expression::compile(
       "join('-', [metadata.source, to_string(data.n)]) || sort_by(data.items, &k)[0].k");
