@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (doc.HasParseError()) doc.SetObject();
 
   evaluate(*compiled, static_cast<const rapidjson::Value&>(doc));
-  const std::vector<jp::RootField> fields{{"metadata", &doc}, {"data", &doc}};
+  const std::vector<jp::RootField> fields{{"metadata", &doc}, {"data", &doc}, {"none", nullptr}};
   evaluate(*compiled, fields);
 
   // A result must stay valid after its expression is gone (literals are copied out).

@@ -6,7 +6,7 @@ import pathlib
 import sys
 
 suite_dir = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/conformance/jmespath")
-out_dir = pathlib.Path(sys.argv[2] if len(sys.argv) > 2 else "fuzz-corpus")
+out_dir = pathlib.Path(sys.argv[2] if len(sys.argv) > 2 else "build-fuzz/corpus/jmespath")
 out_dir.mkdir(parents=True, exist_ok=True)
 count = 0
 for path in sorted(suite_dir.glob("*.json")):

@@ -94,6 +94,11 @@ class Expression {
 
   const std::string& text() const noexcept;
 
+  /// False only if evaluation can never read the root member `name` (decided conservatively at
+  /// compile time: `@`, `*` or a function over the whole root count as reading every member).
+  /// Lets partition keys skip parsing an event's data for templates that only use metadata.
+  bool may_read_root_field(std::string_view name) const noexcept;
+
  private:
   struct Impl;
   explicit Expression(std::shared_ptr<const Impl> impl);

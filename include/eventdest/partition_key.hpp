@@ -34,6 +34,8 @@ class PartitionKeyTemplate {
  private:
   std::string text_;
   std::optional<jmespath::Expression> expression_;
+  // False when the template provably never reads `data`: its DOM is then not even parsed.
+  bool reads_data_ = false;
 };
 
 /// Number of Unicode code points in UTF-8 `s` (Kinesis counts characters, not bytes).

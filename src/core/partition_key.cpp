@@ -16,14 +16,16 @@ std::string compact_json(const rapidjson::Value& v) {
 }  // namespace
 
 PartitionKeyTemplate::PartitionKeyTemplate(std::string_view expression) : text_(expression) {
-  if (!text_.empty()) expression_.emplace(jmespath::Expression::compile(text_));
+  if (text_.empty()) return;
+  expression_.emplace(jmespath::Expression::compile(text_));
+  reads_data_ = expression_->may_read_root_field("data");
 }
 
 std::string PartitionKeyTemplate::key(const Event& event, const MetadataList& metadata) const {
   if (!expression_) return event.id();
 
   // The metadata object only references the strings of `metadata`, in a stack buffer for the
-  // usual handful of keys; the data DOM is passed by pointer, never copied.
+  // usual handful of keys.
   alignas(8) char buffer[1024];
   rapidjson::MemoryPoolAllocator<> allocator(buffer, sizeof buffer);
   rapidjson::Value meta(rapidjson::kObjectType);
@@ -33,7 +35,9 @@ std::string PartitionKeyTemplate::key(const Event& event, const MetadataList& me
     meta.AddMember(k, v, allocator);
   }
   // The data is parsed into a stack-buffered pool for this evaluation only. Event's own cached
-  // DOM (data_document()) would keep a 64 KiB RapidJSON chunk alive per buffered event.
+  // DOM (data_document()) would keep a 64 KiB RapidJSON chunk alive per buffered event. A
+  // template that cannot read `data` skips the parse. Full precision: a number key is written
+  // back as text, which must round-trip the publisher's number.
   alignas(8) char data_buffer[4096];
   alignas(8) char parse_stack[1024];
   rapidjson::MemoryPoolAllocator<> data_allocator(data_buffer, sizeof data_buffer);
@@ -41,9 +45,13 @@ std::string PartitionKeyTemplate::key(const Event& event, const MetadataList& me
   rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>,
                              rapidjson::MemoryPoolAllocator<>>
       data(&data_allocator, sizeof parse_stack, &stack_allocator);
-  const std::string_view raw = event.data();
-  data.Parse(raw.data(), raw.size());  // validated when the event was made
-  const jmespath::RootField root[] = {{"metadata", &meta}, {"data", &data}};
+  const rapidjson::Value* data_value = nullptr;
+  if (reads_data_) {
+    const std::string_view raw = event.data();
+    data.Parse<rapidjson::kParseFullPrecisionFlag>(raw.data(), raw.size());  // validated JSON
+    data_value = &data;
+  }
+  const jmespath::RootField root[] = {{"metadata", &meta}, {"data", data_value}};
 
   try {
     const jmespath::Result result = expression_->evaluate(root, 2);

@@ -91,6 +91,9 @@ struct Ast {
   std::vector<std::unique_ptr<Node>> nodes;
   std::unique_ptr<LiteralStore> literals;
   const Node* root = nullptr;
+  // Root members the expression can read (see Expression::may_read_root_field).
+  bool reads_whole_root = false;
+  std::vector<std::string> root_fields;
 };
 
 }  // namespace eventdest::jmespath::detail

@@ -3,6 +3,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include "eventdest/jmespath.hpp"
 #include "jmespath/ast.hpp"
 #include "jmespath/interpreter.hpp"
@@ -87,6 +91,12 @@ const std::string& Expression::text() const noexcept {
   return impl_->text;
 }
 
+bool Expression::may_read_root_field(std::string_view name) const noexcept {
+  const auto& ast = impl_->ast;
+  return ast.reads_whole_root ||
+         std::find(ast.root_fields.begin(), ast.root_fields.end(), name) != ast.root_fields.end();
+}
+
 Result Expression::evaluate(const rapidjson::Value& root) const {
   return run(detail::Val::borrow(&root));
 }
@@ -131,10 +141,37 @@ Result Expression::run(const detail::Val& root) const {
       break;
   }
   detail::Arena& arena = interpreter.arena();
+  detail::charge_materialized(v, arena);
   detail::materialize(v, arena.value, arena, literals);
   result.value_ = &arena.value;
   return result;
 }
+
+namespace {
+
+// Nesting depth of a JSON value, without recursion.
+std::size_t depth_of(const rapidjson::Value& root) {
+  std::size_t deepest = 0;
+  std::vector<std::pair<const rapidjson::Value*, std::size_t>> stack{{&root, 1}};
+  while (!stack.empty()) {
+    const auto [v, depth] = stack.back();
+    stack.pop_back();
+    deepest = std::max(deepest, depth);
+    if (v->IsArray()) {
+      for (const auto& e : v->GetArray())
+        stack.emplace_back(&e, depth + 1);
+    } else if (v->IsObject()) {
+      for (const auto& m : v->GetObject())
+        stack.emplace_back(&m.value, depth + 1);
+    }
+  }
+  return deepest;
+}
+
+// Writing, comparing and copying values recurse; input deeper than this is refused.
+constexpr std::size_t kMaxJsonDepth = 4096;
+
+}  // namespace
 
 std::string search(std::string_view expression, std::string_view json) {
   const Expression compiled = Expression::compile(expression);
@@ -145,6 +182,10 @@ std::string search(std::string_view expression, std::string_view json) {
     throw std::invalid_argument(std::string("invalid JSON at offset ") +
                                 std::to_string(doc.GetErrorOffset()) + ": " +
                                 rapidjson::GetParseError_En(doc.GetParseError()));
+  }
+  if (depth_of(doc) > kMaxJsonDepth) {
+    throw std::invalid_argument("JSON input is nested more than " + std::to_string(kMaxJsonDepth) +
+                                " levels deep");
   }
   return compiled.evaluate(doc).to_json();
 }

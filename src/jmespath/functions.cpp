@@ -219,7 +219,7 @@ Val fn_contains(Call& c) {
   if (t != Type::array) c.type_error(0, "an array or a string", t);
   const std::size_t n = array_size(subject);
   for (std::size_t i = 0; i < n; ++i) {
-    if (equals(array_at(subject, i), search)) return Val::boolean(true);
+    if (equals(array_at(subject, i), search, c.interp().budget())) return Val::boolean(true);
   }
   return Val::boolean(false);
 }

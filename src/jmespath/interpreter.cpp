@@ -5,6 +5,7 @@
 namespace eventdest::jmespath::detail {
 
 Val Interpreter::eval(const Node& node, const Val& current) {
+  ctx_.budget.spend();
   switch (node.kind) {
     case NodeKind::current:
       return current;
@@ -197,8 +198,8 @@ Val Interpreter::compare(const Node& node, const Val& current) {
   const Val left = eval(*node.lhs, current);
   const Val right = eval(*node.rhs, current);
   const auto op = static_cast<Comparator>(node.op);
-  if (op == Comparator::eq) return Val::boolean(equals(left, right));
-  if (op == Comparator::ne) return Val::boolean(!equals(left, right));
+  if (op == Comparator::eq) return Val::boolean(equals(left, right, ctx_.budget));
+  if (op == Comparator::ne) return Val::boolean(!equals(left, right, ctx_.budget));
   // Ordering is defined on numbers only; anything else compares to null.
   if (type_of(left) != Type::number || type_of(right) != Type::number) return Val::null();
   const int c = compare_numbers(left, right);
@@ -218,7 +219,7 @@ Val Interpreter::compare(const Node& node, const Val& current) {
 
 Val Interpreter::function(const Node& node, const Val& current) {
   const std::size_t count = node.children.size();
-  // Fixed-arity functions take at most 3 arguments; only merge/not_null can take more.
+  // Fixed-arity functions take at most 2 arguments; only merge/not_null can take more.
   Val local[4];
   Val* args = count <= 4 ? local : arena().make<Val>(count);
   for (std::size_t i = 0; i < count; ++i) {

@@ -12,6 +12,7 @@ struct EvalContext {
   Arena* (*make_arena)(void* state) = nullptr;
   void* state = nullptr;
   Arena* arena = nullptr;
+  Budget budget;
 };
 
 class Interpreter {
@@ -20,6 +21,8 @@ class Interpreter {
 
   /// Evaluates `node` against `current`. Throws RuntimeError.
   Val eval(const Node& node, const Val& current);
+
+  Budget& budget() noexcept { return ctx_.budget; }
 
   Arena& arena() {
     if (!ctx_.arena) ctx_.arena = ctx_.make_arena(ctx_.state);

@@ -497,12 +497,59 @@ void resolve_literals(Ast& ast) {
   }
 }
 
+// Which members of the root `node` (evaluated against the root) can read. Right-hand sides of
+// projections, pipes and subexpressions see derived values, and expression references see
+// array elements, so only the left-most path from the root matters.
+void collect_root_fields(const Node* node, Ast& ast) {
+  if (!node || ast.reads_whole_root) return;
+  switch (node->kind) {
+    case NodeKind::field_path:
+      ast.root_fields.push_back(node->names.front());
+      return;
+    case NodeKind::current:
+      ast.reads_whole_root = true;
+      return;
+    case NodeKind::literal:
+    case NodeKind::index:
+    case NodeKind::slice:
+    case NodeKind::expref:
+      return;
+    case NodeKind::subexpr:
+    case NodeKind::pipe:
+    case NodeKind::projection:
+    case NodeKind::value_projection:
+    case NodeKind::filter_projection:
+    case NodeKind::flatten:
+      if (!node->lhs) {
+        ast.reads_whole_root = true;  // the projection iterates the root itself
+        return;
+      }
+      collect_root_fields(node->lhs, ast);
+      return;
+    case NodeKind::or_:
+    case NodeKind::and_:
+    case NodeKind::compare:
+    case NodeKind::not_:
+      collect_root_fields(node->lhs, ast);
+      collect_root_fields(node->rhs, ast);
+      return;
+    case NodeKind::multi_list:
+    case NodeKind::multi_hash:
+    case NodeKind::function:
+      for (const Node* child : node->children)
+        collect_root_fields(child, ast);
+      return;
+  }
+  ast.reads_whole_root = true;
+}
+
 }  // namespace
 
 void parse(std::string_view expression, Ast& ast) {
   Parser parser(expression, tokenize(expression), ast);
   ast.root = parser.parse_all();
   resolve_literals(ast);
+  collect_root_fields(ast.root, ast);
 }
 
 }  // namespace eventdest::jmespath::detail

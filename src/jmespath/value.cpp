@@ -1,6 +1,5 @@
 #include "jmespath/value.hpp"
 
-#include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 namespace eventdest::jmespath::detail {
@@ -12,7 +11,24 @@ namespace {
                      "functions such as sort_by or map");
 }
 
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+// A Writer output stream that refuses to grow past the arena's cap.
+class CappedString {
+ public:
+  using Ch = char;
+  void Put(char c) {
+    if (text_.size() >= Arena::kMaxBytes) {
+      throw RuntimeError(RuntimeError::Kind::invalid_value, "to_string(): result too large");
+    }
+    text_.push_back(c);
+  }
+  void Flush() {}
+  std::string take() { return std::move(text_); }
+
+ private:
+  std::string text_;
+};
+
+using JsonWriter = rapidjson::Writer<CappedString>;
 
 void write(const Val& v, JsonWriter& w) {
   switch (v.kind) {
@@ -100,6 +116,77 @@ void reference(const rapidjson::Value& in, rapidjson::Value& out, Arena& arena) 
   }
 }
 
+// Size of `v` once built: bytes of rapidjson nodes for materialize(), or a lower bound of the
+// characters for json_text(). Stops counting past `limit`: values share subtrees, so the full
+// size can be astronomically larger than the arena holding the handles.
+struct Measure {
+  bool text;
+  std::size_t limit;
+  std::size_t total = 0;
+
+  void add(std::size_t n) { total += n; }
+  bool over() const { return total > limit; }
+
+  void json(const rapidjson::Value& in) {
+    if (over()) return;
+    switch (in.GetType()) {
+      case rapidjson::kStringType:
+        add(text ? in.GetStringLength() + 2 : 0);
+        break;
+      case rapidjson::kArrayType:
+        add(text ? in.Size() + 2 : in.Size() * sizeof(rapidjson::Value));
+        for (const auto& e : in.GetArray())
+          json(e);
+        break;
+      case rapidjson::kObjectType:
+        add(text ? 2 * in.MemberCount() + 2 : in.MemberCount() * 2 * sizeof(rapidjson::Value));
+        for (const auto& m : in.GetObject()) {
+          if (text) add(m.name.GetStringLength() + 2);
+          json(m.value);
+        }
+        break;
+      default:
+        add(text ? 1 : 0);
+        break;
+    }
+  }
+
+  void val(const Val& v) {
+    if (over()) return;
+    switch (v.kind) {
+      case Kind::json:
+        json(*v.u.json);
+        return;
+      case Kind::string:
+        add(text ? v.size + 2 : v.size);
+        return;
+      case Kind::array:
+        add(text ? v.size + 2 : std::size_t{v.size} * sizeof(rapidjson::Value));
+        for (std::uint32_t i = 0; i < v.size; ++i)
+          val(v.u.items[i]);
+        return;
+      case Kind::object:
+      case Kind::fields: {
+        const std::size_t n = object_size(v);
+        add(text ? 2 * n + 2 : n * 2 * sizeof(rapidjson::Value));
+        for (std::size_t i = 0; i < n; ++i) {
+          add(object_key(v, i).size() + (text ? 2 : 0));
+          val(object_value(v, i));
+        }
+        return;
+      }
+      default:
+        add(text ? 1 : 0);
+        return;
+    }
+  }
+};
+
+[[noreturn]] void too_large(const char* what) {
+  throw RuntimeError(RuntimeError::Kind::invalid_value,
+                     std::string(what) + " needs more than 256 MiB");
+}
+
 }  // namespace
 
 const char* type_name(Type t) noexcept {
@@ -149,8 +236,15 @@ int compare_numbers(const Val& a, const Val& b) noexcept {
   return p < q ? -1 : (p > q ? 1 : 0);
 }
 
-bool equals(const Val& a, const Val& b) noexcept {
-  if (a.kind == Kind::json && b.kind == Kind::json && a.u.json == b.u.json) return true;
+bool equals(const Val& a, const Val& b, Budget& budget) {
+  budget.spend();
+  // Shared subtrees are common (projections and multi-selects reference, never copy).
+  if (a.kind == b.kind && a.size == b.size &&
+      ((a.kind == Kind::json && a.u.json == b.u.json) ||
+       (a.kind == Kind::array && a.u.items == b.u.items) ||
+       (a.kind == Kind::object && a.u.members == b.u.members))) {
+    return true;
+  }
   const Type t = type_of(a);
   if (t != type_of(b)) return false;
   switch (t) {
@@ -166,7 +260,7 @@ bool equals(const Val& a, const Val& b) noexcept {
       const std::size_t n = array_size(a);
       if (n != array_size(b)) return false;
       for (std::size_t i = 0; i < n; ++i) {
-        if (!equals(array_at(a, i), array_at(b, i))) return false;
+        if (!equals(array_at(a, i), array_at(b, i), budget)) return false;
       }
       return true;
     }
@@ -186,7 +280,7 @@ bool equals(const Val& a, const Val& b) noexcept {
           if (!present) return false;
           continue;
         }
-        if (!equals(mine, other)) return false;
+        if (!equals(mine, other, budget)) return false;
       }
       return true;
     }
@@ -197,10 +291,20 @@ bool equals(const Val& a, const Val& b) noexcept {
 }
 
 std::string json_text(const Val& v) {
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
+  Measure m{true, Arena::kMaxBytes};
+  m.val(v);
+  if (m.over()) too_large("to_string()");
+  CappedString out;
+  JsonWriter writer(out);
   write(v, writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return out.take();
+}
+
+void charge_materialized(const Val& v, Arena& arena) {
+  Measure m{false, Arena::kMaxBytes};
+  m.val(v);
+  if (m.over()) too_large("the result");
+  arena.charge(m.total);
 }
 
 void materialize(const Val& v, rapidjson::Value& out, Arena& arena, const LiteralStore& literals) {

@@ -213,7 +213,9 @@ inline std::string_view object_key(const Val& v, std::size_t i) noexcept {
 }
 inline Val object_value(const Val& v, std::size_t i) noexcept {
   if (v.kind == Kind::object) return v.u.members[i].value;
-  if (v.kind == Kind::fields) return Val::borrow(v.u.fields[i].second);
+  if (v.kind == Kind::fields) {
+    return v.u.fields[i].second ? Val::borrow(v.u.fields[i].second) : Val::null();
+  }
   return Val::borrow(&(v.u.json->MemberBegin() + static_cast<std::ptrdiff_t>(i))->value);
 }
 
@@ -256,22 +258,44 @@ inline Val object_find(const Val& v, std::string_view name) noexcept {
   }
 }
 
+/// Work allowed to one evaluation. Values can share subtrees (`[@, @]` repeated), so time can
+/// grow exponentially without memory growing; this bounds it (67M steps: a fraction of a
+/// second, far more than any partition key or realistic query needs).
+class Budget {
+ public:
+  void spend(std::uint64_t units = 1) {
+    steps_ += units;
+    if (steps_ > kMaxSteps) {
+      throw RuntimeError(RuntimeError::Kind::invalid_value,
+                         "evaluation exceeds " + std::to_string(kMaxSteps) + " steps");
+    }
+  }
+
+ private:
+  static constexpr std::uint64_t kMaxSteps = std::uint64_t{1} << 26;
+  std::uint64_t steps_ = 0;
+};
+
 /// JMESPath truthiness: false, null, "", [] and {} are false; everything else (0 too) is true.
 bool truthy(const Val& v) noexcept;
-/// Deep equality; numbers compare by value (1 == 1.0).
-bool equals(const Val& a, const Val& b) noexcept;
+/// Deep equality; numbers compare by value (1 == 1.0). Spends one unit of `budget` per node.
+bool equals(const Val& a, const Val& b, Budget& budget);
 /// Ordering of two numbers.
 int compare_numbers(const Val& a, const Val& b) noexcept;
 
 class Arena;
 class LiteralStore;
 
-/// Compact JSON text of `v`. Throws RuntimeError (invalid-type) for an expression reference.
+/// Compact JSON text of `v`. Throws RuntimeError: invalid-type for an expression reference,
+/// invalid-value past the arena's size cap.
 std::string json_text(const Val& v);
 /// Builds `v` as a rapidjson value in `arena`. Input strings and nodes are referenced, not
 /// copied; anything inside `literals` (owned by the expression) is copied. Throws RuntimeError
 /// (invalid-type) for an expression reference.
 void materialize(const Val& v, rapidjson::Value& out, Arena& arena, const LiteralStore& literals);
+/// Charges the size materialize() will need to `arena` first, so an oversized result fails fast
+/// (RuntimeError invalid-value) instead of allocating up to the cap.
+void charge_materialized(const Val& v, Arena& arena);
 
 /// Per-evaluation bump allocator. The first block lives inline, so a small evaluation costs one
 /// allocation (the Result) or none at all (a borrowed result needs no arena).
@@ -281,14 +305,21 @@ class Arena {
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
-  void* allocate(std::size_t n) {
-    if (n == 0) return nullptr;
-    // Bounds runaway expressions (e.g. repeated [@, @][] doubling) instead of exhausting memory.
+  /// Counts `n` bytes against the cap (allocate() does; so do callers that allocate through
+  /// allocator() directly). Bounds runaway expressions (e.g. repeated [@, @][] doubling)
+  /// instead of exhausting memory.
+  void charge(std::size_t n) {
     used_ += n;
     if (used_ > kMaxBytes) {
       throw RuntimeError(RuntimeError::Kind::invalid_value,
-                         "evaluation needs more than 1 GiB of intermediate values");
+                         "evaluation needs more than 256 MiB of intermediate values");
     }
+  }
+  static constexpr std::size_t kMaxBytes = std::size_t{256} << 20;
+
+  void* allocate(std::size_t n) {
+    if (n == 0) return nullptr;
+    charge(n);
     void* p = pool_.Malloc(n);
     if (!p) throw std::bad_alloc();
     return p;
@@ -306,7 +337,6 @@ class Arena {
   // Sized so that the whole Result::Impl stays in glibc's tcache size classes (<= 1032 bytes).
   static constexpr std::size_t kInline = 768;
   static constexpr std::size_t kChunk = 16 * 1024;
-  static constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
   std::size_t used_ = 0;
   alignas(8) char buffer_[kInline];
   rapidjson::MemoryPoolAllocator<> pool_;

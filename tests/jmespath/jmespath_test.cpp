@@ -215,6 +215,19 @@ TEST_CASE("search() parses its JSON input", "[jmespath]") {
   CHECK(jp::search("a.b", R"({"a": {"b": [1]}})") == "[1]");
   CHECK_THROWS_AS(jp::search("a", "{"), std::invalid_argument);
   CHECK_THROWS_AS(jp::search("a.", "{}"), jp::SyntaxError);
+  const std::string deep = std::string(5000, '[') + std::string(5000, ']');
+  CHECK_THROWS_AS(jp::search("@", deep), std::invalid_argument);
+  const std::string ok = std::string(100, '[') + std::string(100, ']');
+  CHECK(jp::search("length(@)", ok) == "1");
+}
+
+TEST_CASE("a root field without a value reads as null", "[jmespath]") {
+  const std::vector<jp::RootField> root{{"missing", nullptr}};
+  auto run = [&](const char* e) { return jp::Expression::compile(e).evaluate(root).to_json(); };
+  CHECK(run("missing") == "null");
+  CHECK(run("@") == R"({"missing":null})");
+  CHECK(run("values(@)") == "[null]");
+  CHECK(run("to_string(@)") == R"("{\"missing\":null}")");
 }
 
 TEST_CASE("default and moved-from results are null", "[jmespath]") {
@@ -249,6 +262,50 @@ TEST_CASE("deep nesting is a syntax error, not a stack overflow", "[jmespath]") 
   CHECK(jp::search(fields, "{}") == "null");
 }
 
+TEST_CASE("runaway evaluations stop at the memory cap", "[jmespath]") {
+  // Each stage doubles the array; 40 stages would need about 2^40 values.
+  std::string doubling = "@";
+  for (int i = 0; i < 40; ++i)
+    doubling += " | [@, @][]";
+  const auto expr = jp::Expression::compile(doubling);
+  const auto doc = parse("[1]");
+  try {
+    expr.evaluate(doc);
+    FAIL("expected the evaluation to be refused");
+  } catch (const jp::RuntimeError& e) {
+    CHECK(e.kind() == jp::RuntimeError::Kind::invalid_value);
+  }
+  // Shared references multiply when a result is built: that is capped too.
+  std::string fanout = "@";
+  for (int i = 0; i < 8; ++i)
+    fanout += " | [@, @, @, @, @, @, @, @]";  // 8^8 references
+  rapidjson::Document big;
+  big.SetArray();
+  for (int i = 0; i < 1000; ++i)
+    big.PushBack(i, big.GetAllocator());
+  try {
+    jp::Expression::compile(fanout).evaluate(big);
+    FAIL("expected the result to be refused");
+  } catch (const jp::RuntimeError& e) {
+    CHECK(e.kind() == jp::RuntimeError::Kind::invalid_value);
+  }
+  // Comparing two separately built copies of a doubling structure takes exponential time.
+  std::string side = "@";
+  for (int i = 0; i < 32; ++i)
+    side += " | [@, @]";
+  try {
+    jp::Expression::compile("(" + side + ") == (" + side + ")").evaluate(doc);
+    FAIL("expected the comparison to be refused");
+  } catch (const jp::RuntimeError& e) {
+    CHECK(e.kind() == jp::RuntimeError::Kind::invalid_value);
+  }
+  // Ten stages are fine.
+  std::string small = "@";
+  for (int i = 0; i < 10; ++i)
+    small += " | [@, @][]";
+  CHECK(jp::Expression::compile(small + " | length(@)").evaluate(doc).to_json() == "1024");
+}
+
 TEST_CASE("one expression evaluated from many threads", "[jmespath]") {
   const auto expr = jp::Expression::compile(
       "join('-', [metadata.source, to_string(data.n)]) || sort_by(data.items, &k)[0].k");
@@ -273,6 +330,26 @@ TEST_CASE("one expression evaluated from many threads", "[jmespath]") {
   for (auto& th : threads)
     th.join();
   CHECK(mismatches.load() == 0);
+}
+
+TEST_CASE("which root members an expression may read", "[jmespath]") {
+  auto reads = [](const char* e, const char* name) {
+    return jp::Expression::compile(e).may_read_root_field(name);
+  };
+  CHECK(reads("data.a", "data"));
+  CHECK_FALSE(reads("data.a", "metadata"));
+  CHECK_FALSE(reads("metadata.tenant", "data"));
+  CHECK_FALSE(reads("join('-', [metadata.a, metadata.b])", "data"));
+  CHECK_FALSE(reads("metadata.items[*].data | [0].data", "data"));  // data of derived values
+  CHECK_FALSE(reads("sort_by(metadata.l, &data)[0]", "data"));
+  CHECK_FALSE(reads("`{\"data\": 1}`.data", "data"));
+  CHECK(reads("metadata.a || data.b", "data"));
+  CHECK(reads("{k: data}", "data"));
+  CHECK(reads("@", "data"));
+  CHECK(reads("keys(@)", "data"));
+  CHECK(reads("*.x", "data"));
+  CHECK(reads("[metadata, @][1]", "data"));
+  CHECK(reads("\"data\".x", "data"));
 }
 
 TEST_CASE("expression text is kept", "[jmespath]") {

@@ -42,6 +42,10 @@ TEST_CASE("partition key: system and user metadata are visible", "[partition_key
         eventdest::format_timestamp(e.time(), eventdest::TimestampFormat::unix_seconds));
   CHECK(PartitionKeyTemplate("metadata.timestamp").key(e, eventdest::TimestampFormat::unix_ms) ==
         eventdest::format_timestamp(e.time(), eventdest::TimestampFormat::unix_ms));
+  // Templates that cannot read data still see metadata, and data when they do read it.
+  CHECK(PartitionKeyTemplate("metadata.region || data.x").key(make_event(R"({"x": 1})")) == "eu");
+  CHECK(PartitionKeyTemplate("metadata.none || data.x").key(make_event(R"({"x": 1})")) == "1");
+  CHECK(PartitionKeyTemplate("keys(@)").key(e) == R"(["metadata","data"])");
   // An explicit metadata list is used as given.
   const eventdest::MetadataList list{{"tenant", "t1"}};
   CHECK(PartitionKeyTemplate("metadata.tenant").key(e, list) == "t1");
@@ -53,6 +57,9 @@ TEST_CASE("partition key: numbers, booleans, arrays and objects", "[partition_ke
   CHECK(key_of("data.n", R"({"n": -7})") == "-7");
   CHECK(key_of("data.n", R"({"n": 1.5})") == "1.5");
   CHECK(key_of("data.n", R"({"n": 1.0})") == "1.0");
+  // RapidJSON writes doubles with Grisu2: not always the shortest digits, but the same double.
+  CHECK(std::stod(key_of("data.n", R"({"n": 0.30000000000000004})")) == 0.1 + 0.2);
+  CHECK(key_of("data.n", R"({"n": 2.2250738585072014e-308})") == "2.2250738585072014e-308");
   CHECK(key_of("data.n", R"({"n": 12345678901234567890})") == "12345678901234567890");
   CHECK(key_of("length(data.s)", R"({"s": "abc"})") == "3");
   CHECK(key_of("data.b", R"({"b": true})") == "true");
