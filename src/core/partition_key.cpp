@@ -3,6 +3,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "core/json_parse.hpp"
+
 namespace eventdest {
 namespace {
 
@@ -48,7 +50,7 @@ std::string PartitionKeyTemplate::key(const Event& event, const MetadataList& me
   const rapidjson::Value* data_value = nullptr;
   if (reads_data_) {
     const std::string_view raw = event.data();
-    data.Parse<rapidjson::kParseFullPrecisionFlag>(raw.data(), raw.size());  // validated JSON
+    detail::parse_full_precision(data, raw.data(), raw.size());  // validated JSON
     data_value = &data;
   }
   const jmespath::RootField root[] = {{"metadata", &meta}, {"data", data_value}};

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/json_parse.hpp"
 #include "eventdest/jmespath.hpp"
 #include "jmespath/ast.hpp"
 #include "jmespath/interpreter.hpp"
@@ -176,8 +177,8 @@ constexpr std::size_t kMaxJsonDepth = 4096;
 std::string search(std::string_view expression, std::string_view json) {
   const Expression compiled = Expression::compile(expression);
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(json.data(),
-                                                                                 json.size());
+  eventdest::detail::parse_full_precision<rapidjson::kParseIterativeFlag>(doc, json.data(),
+                                                                          json.size());
   if (doc.HasParseError()) {
     throw std::invalid_argument(std::string("invalid JSON at offset ") +
                                 std::to_string(doc.GetErrorOffset()) + ": " +

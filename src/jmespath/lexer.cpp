@@ -2,6 +2,7 @@
 
 #include <rapidjson/document.h>
 
+#include "core/json_parse.hpp"
 #include "eventdest/jmespath.hpp"
 #include "jmespath/utf8.hpp"
 
@@ -242,8 +243,8 @@ class Lexer {
     t.pos = i_;
     std::string body = unescape_delimiter(delimited('`'), '`');
     rapidjson::Document probe;
-    probe.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(body.data(),
-                                                                                     body.size());
+    eventdest::detail::parse_full_precision<rapidjson::kParseIterativeFlag>(probe, body.data(),
+                                                                            body.size());
     if (!probe.HasParseError()) {
       t.text = std::move(body);
       return t;

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/json_parse.hpp"
 #include "eventdest/jmespath.hpp"
 #include "jmespath/functions.hpp"
 #include "jmespath/lexer.hpp"
@@ -477,8 +478,8 @@ void resolve_literals(Ast& ast) {
           continue;
         }
         rapidjson::Document doc(&store->allocator());
-        doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(
-            n->literal_text.data(), n->literal_text.size());
+        eventdest::detail::parse_full_precision<rapidjson::kParseIterativeFlag>(
+            doc, n->literal_text.data(), n->literal_text.size());
         void* slot = store->allocator().Malloc(sizeof(rapidjson::Value));
         if (!slot) throw std::bad_alloc();
         auto* value = new (slot) rapidjson::Value();

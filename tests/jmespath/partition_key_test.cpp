@@ -148,3 +148,14 @@ TEST_CASE("Kinesis partition keys are 1 to 256 characters", "[partition_key]") {
   CHECK(key == long_value);
   CHECK_FALSE(eventdest::check_kinesis_partition_key(key).empty());
 }
+
+TEST_CASE("numbers that underflow are 0, not NaN (RapidJSON 1.1.0 full-precision bug)",
+          "[partition_key][fuzz]") {
+  // Found by fuzz_jmespath: RapidJSON's full-precision parser turned 1e-324 into NaN.
+  eventdest::PartitionKeyTemplate t("data.x");
+  eventdest::Event e("t", R"({"x": 1e-324})");
+  CHECK(t.key(e) == "0.0");
+  CHECK(eventdest::jmespath::search("@", "1e-400") == "0.0");
+  CHECK(eventdest::jmespath::search("`1e-324`", "{}") == "0.0");
+  CHECK(eventdest::jmespath::search("@", "[1.5e300, 2e-308]") == "[1.5e300,2e-308]");
+}
