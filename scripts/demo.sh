@@ -48,13 +48,7 @@ JSON
 section "eventdest publish -> kafka_rest ($REST_URL, stream mode)"
 "$CLI" publish --destination "$WORK/kafka_rest.json" --input "$EVENTS" || true
 section "Read back from the emulator's record store"
-curl -s "$REST_URL/_emulator/records?topic=orders" | /usr/bin/python3 -c '
-import json, sys
-for r in json.load(sys.stdin):
-    headers = ", ".join(f"{h["name"]}={h["value"]}" for h in r["headers"])
-    print(f"partition={r["partition"]} offset={r["offset"]} key={r["key"]} headers=[{headers}]")
-    print("  value=" + json.dumps(r["value"], separators=(",", ":"), ensure_ascii=False))
-'
+curl -s "$REST_URL/_emulator/records?topic=orders" | /usr/bin/python3 scripts/lib/show_rest_records.py
 
 # ---------------------------------------------------------------- kafka (native)
 if [ -x "$BUILD_DIR/src/kafka/eventdest-mock-kafka" ]; then

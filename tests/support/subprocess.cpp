@@ -20,13 +20,17 @@ namespace eventdest::test {
 Subprocess::Subprocess(std::vector<std::string> argv, std::map<std::string, std::string> env,
                        std::string log_file) {
   int fds[2];
-  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  int in[2];
+  if (pipe(fds) != 0 || pipe(in) != 0) throw std::runtime_error("pipe failed");
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     dup2(fds[1], STDOUT_FILENO);
+    dup2(in[0], STDIN_FILENO);  // stays open until stop(): peers that exit on EOF keep serving
     close(fds[0]);
     close(fds[1]);
+    close(in[0]);
+    close(in[1]);
     if (!log_file.empty()) {
       int log = open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       if (log >= 0) dup2(log, STDERR_FILENO);
@@ -43,7 +47,9 @@ Subprocess::Subprocess(std::vector<std::string> argv, std::map<std::string, std:
     _exit(127);
   }
   close(fds[1]);
+  close(in[0]);
   stdout_fd_ = fds[0];
+  stdin_fd_ = in[1];
 }
 
 Subprocess::~Subprocess() {
@@ -97,6 +103,10 @@ void Subprocess::stop() {
   if (stdout_fd_ >= 0) {
     close(stdout_fd_);
     stdout_fd_ = -1;
+  }
+  if (stdin_fd_ >= 0) {
+    close(stdin_fd_);
+    stdin_fd_ = -1;
   }
 }
 

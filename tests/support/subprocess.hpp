@@ -30,6 +30,7 @@ class Subprocess {
  private:
   int pid_ = -1;
   int stdout_fd_ = -1;
+  int stdin_fd_ = -1;
   std::string buffer_;
 };
 

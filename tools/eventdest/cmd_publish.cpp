@@ -172,8 +172,8 @@ int cmd_publish(const Args& args) {
   std::fprintf(stderr,
                "eventdest: %zu events to %s: %zu delivered, %zu failed, %zu not matched "
                "(%.2f s, %.0f events/s)\n"
-               "eventdest: %llu requests, %llu retried attempts; latency p50 %.1f ms, p99 %.1f ms, "
-               "max %.1f ms\n",
+               "eventdest: %llu requests (0: counted by librdkafka), %llu retried attempts; "
+               "latency p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
                total, destination->to_string().c_str(), reports.delivered(), reports.failed(),
                reports.not_matched(), seconds,
                seconds > 0 ? static_cast<double>(total) / seconds : 0.0,
