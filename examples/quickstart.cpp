@@ -1,17 +1,16 @@
-// The README's first example: build a destination from a JSON spec, publish with a callback,
-// close (which flushes). Usage: quickstart [KINESIS_ENDPOINT] (e.g. a local kinesis-local URL).
+// The README's first example: a destination from a JSON spec, a publish with a callback, close
+// (which flushes). Usage: quickstart [KINESIS_ENDPOINT] (e.g. a local kinesis-local URL).
 #include <cstdio>
 #include <eventdest/eventdest.hpp>
-#include <string>
 
 int main(int argc, char** argv) {
-  const std::string endpoint = argc > 1 ? argv[1] : "https://kinesis.us-east-1.amazonaws.com";
   try {
-    auto destination = eventdest::make_destination(R"({
+    auto spec = eventdest::parse_spec(R"({
       "type": "aws_kinesis", "topics": ["orders"],
-      "config": {"stream_name": "orders", "region": "us-east-1", "endpoint": ")" +
-                                                   endpoint + R"(",
+      "config": {"stream_name": "orders", "region": "us-east-1",
                  "partition_key_template": "data.customer_id"}})");
+    if (argc > 1) spec.config["endpoint"] = argv[1];
+    auto destination = eventdest::make_destination(spec);
 
     eventdest::Event event("orders", R"({"customer_id": "c-42", "total": 12.5})");
     event.metadata()["source"] = "checkout";
