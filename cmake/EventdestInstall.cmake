@@ -14,27 +14,24 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/eventdest
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
         COMPONENT eventdest_development
         PATTERN "kafka.hpp" EXCLUDE)
-install(TARGETS eventdest EXPORT eventdestTargets
-        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT eventdest_development
-        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT eventdest_runtime
-                NAMELINK_COMPONENT eventdest_development
-        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT eventdest_runtime
-        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(EXPORT eventdestTargets NAMESPACE eventdest:: DESTINATION ${EVENTDEST_CMAKE_DIR}
-        COMPONENT eventdest_development)
-
-# The adapter is a component of its own so a package built without librdkafka stays usable.
-if(TARGET eventdest_kafka)
-  install(FILES ${PROJECT_SOURCE_DIR}/include/eventdest/kafka.hpp
-          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/eventdest COMPONENT eventdest_development)
-  install(TARGETS eventdest_kafka EXPORT eventdestKafkaTargets
+# A library target in an export set of its own, installed as <prefix>/lib/cmake/eventdest/<set>.cmake.
+function(eventdest_install_library target export_set)
+  install(TARGETS ${target} EXPORT ${export_set}
           ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT eventdest_development
           LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT eventdest_runtime
                   NAMELINK_COMPONENT eventdest_development
           RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT eventdest_runtime
           INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-  install(EXPORT eventdestKafkaTargets NAMESPACE eventdest:: DESTINATION ${EVENTDEST_CMAKE_DIR}
+  install(EXPORT ${export_set} NAMESPACE eventdest:: DESTINATION ${EVENTDEST_CMAKE_DIR}
           COMPONENT eventdest_development)
+endfunction()
+eventdest_install_library(eventdest eventdestTargets)
+
+# The adapter is a component of its own so a package built without librdkafka stays usable.
+if(TARGET eventdest_kafka)
+  install(FILES ${PROJECT_SOURCE_DIR}/include/eventdest/kafka.hpp
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/eventdest COMPONENT eventdest_development)
+  eventdest_install_library(eventdest_kafka eventdestKafkaTargets)
   install(TARGETS eventdest-mock-kafka RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
           COMPONENT eventdest_runtime)
 endif()
