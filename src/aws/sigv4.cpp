@@ -45,8 +45,8 @@ void sha256(std::initializer_list<std::string_view> parts, unsigned char out[32]
   EVP_DigestFinal_ex(c.ctx, out, nullptr);
 }
 
-// HMAC-SHA256 (RFC 2104) on the reused digest context.
-std::string hmac(std::string_view key, std::string_view data) {
+// HMAC-SHA256 (RFC 2104) on the reused digest context, into `out` (no allocation).
+void hmac(std::string_view key, std::string_view data, unsigned char out[32]) {
   unsigned char k[64] = {0};
   if (key.size() > sizeof k) {
     sha256({key}, k);
@@ -58,13 +58,18 @@ std::string hmac(std::string_view key, std::string_view data) {
     ipad[i] = static_cast<unsigned char>(k[i] ^ 0x36);
     opad[i] = static_cast<unsigned char>(k[i] ^ 0x5c);
   }
-  unsigned char inner[32], out[32];
+  unsigned char inner[32];
   sha256({std::string_view(reinterpret_cast<char*>(ipad), 64), data}, inner);
   sha256({std::string_view(reinterpret_cast<char*>(opad), 64),
           std::string_view(reinterpret_cast<char*>(inner), 32)},
          out);
   OPENSSL_cleanse(k, sizeof k);
-  return std::string(reinterpret_cast<char*>(out), 32);
+  OPENSSL_cleanse(ipad, sizeof ipad);
+  OPENSSL_cleanse(opad, sizeof opad);
+}
+
+std::string_view as_view(const unsigned char (&bytes)[32]) {
+  return {reinterpret_cast<const char*>(bytes), 32};
 }
 
 std::string lower(std::string_view s) {
@@ -74,21 +79,19 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Header values: trimmed, runs of whitespace collapsed to one space.
-std::string canonical_value(std::string_view v) {
-  std::string out;
-  out.reserve(v.size());
+// Header values: trimmed, runs of whitespace collapsed to one space; appended to `out`.
+void append_canonical_value(std::string& out, std::string_view v) {
+  const std::size_t start = out.size();
   bool space = false;
   for (char c : v) {
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      space = !out.empty();
+      space = out.size() > start;
     } else {
       if (space) out.push_back(' ');
       space = false;
       out.push_back(c);
     }
   }
-  return out;
 }
 
 // RFC 3986 remove_dot_segments plus collapsing duplicate slashes; keeps a trailing slash.
@@ -185,42 +188,56 @@ std::string Credentials::to_string() const {
 // once per day instead of four HMACs per request.
 struct Signer::KeyCache {
   std::mutex mutex;
-  std::string secret, date, region, service, key;
+  std::string secret, date, region, service;
+  unsigned char key[32] = {0};
+  ~KeyCache() { OPENSSL_cleanse(key, sizeof key); }
 };
 
 Signer::Signer() : cache_(std::make_unique<KeyCache>()) {}
 Signer::~Signer() = default;
 
+// The hot path of every request: strings are built by appending into reserved buffers and the
+// digests stay in fixed arrays, because allocations cost more here than the hashing.
 SigningResult Signer::sign(const SigningRequest& request, const Credentials& credentials,
                            std::chrono::system_clock::time_point now,
                            const SigningOptions& options) const {
   SigningResult result;
   const bool presign = options.presign_expires.count() > 0;
   const std::string date_time = amz_date(now);
-  const std::string date = date_time.substr(0, 8);
-  const std::string scope = date + "/" + options.region + "/" + options.service + "/aws4_request";
-  const std::string payload_hash =
-      !request.payload_hash.empty() ? request.payload_hash : sha256_hex(request.payload);
+  const std::string_view date = std::string_view(date_time).substr(0, 8);
+  std::string scope;
+  scope.reserve(date.size() + options.region.size() + options.service.size() + 16);
+  scope.append(date).append(1, '/').append(options.region).append(1, '/');
+  scope.append(options.service).append("/aws4_request");
+  std::string computed_hash;
+  if (request.payload_hash.empty()) computed_hash = sha256_hex(request.payload);
+  const std::string& payload_hash =
+      request.payload_hash.empty() ? computed_hash : request.payload_hash;
 
   // Headers: lowercase names, canonical values, repeated names joined with ',' in order.
   std::vector<std::pair<std::string, std::string>> headers;
-  auto add_header = [&](const std::string& name, const std::string& value) {
-    const std::string n = lower(name);
+  headers.reserve(request.headers.size() + 3);
+  auto add_header = [&](std::string name, std::string_view value) {
     for (auto& h : headers) {
-      if (h.first == n) {
-        h.second += "," + canonical_value(value);
+      if (h.first == name) {
+        h.second += ',';
+        append_canonical_value(h.second, value);
         return;
       }
     }
-    headers.emplace_back(n, canonical_value(value));
+    headers.emplace_back(std::move(name), std::string());
+    headers.back().second.reserve(value.size());
+    append_canonical_value(headers.back().second, value);
   };
   bool has_date = false;
   for (const auto& [name, value] : request.headers) {
-    const std::string n = lower(name);
-    if (n == "x-amz-date") has_date = true;
-    // A presigned request signs the headers it carries except the date (which is in the query).
-    if (presign && n == "x-amz-date") continue;
-    add_header(name, value);
+    std::string n = lower(name);
+    if (n == "x-amz-date") {
+      has_date = true;
+      // A presigned request signs the headers it carries except the date (in the query).
+      if (presign) continue;
+    }
+    add_header(std::move(n), value);
   }
   Parameters query = request.query;
   const bool session = !credentials.session_token.empty();
@@ -233,12 +250,13 @@ SigningResult Signer::sign(const SigningRequest& request, const Credentials& cre
       query.emplace_back("X-Amz-Security-Token", credentials.session_token);
     }
   } else {
+    result.headers_to_add.reserve(4);
     if (!has_date) {
-      add_header("X-Amz-Date", date_time);
+      add_header("x-amz-date", date_time);
       result.headers_to_add.emplace_back("X-Amz-Date", date_time);
     }
     if (session && !options.omit_session_token) {
-      add_header("X-Amz-Security-Token", credentials.session_token);
+      add_header("x-amz-security-token", credentials.session_token);
       result.headers_to_add.emplace_back("X-Amz-Security-Token", credentials.session_token);
     }
     if (options.add_content_sha256) {
@@ -247,11 +265,12 @@ SigningResult Signer::sign(const SigningRequest& request, const Credentials& cre
     }
   }
   std::sort(headers.begin(), headers.end());
-  std::string canonical_headers, signed_headers;
-  canonical_headers.reserve(256);
-  signed_headers.reserve(96);
+  std::size_t headers_size = 0;
+  for (const auto& [n, v] : headers)
+    headers_size += n.size() + v.size() + 2;
+  std::string signed_headers;
+  signed_headers.reserve(headers_size);
   for (const auto& [n, v] : headers) {
-    canonical_headers.append(n).append(1, ':').append(v).append(1, '\n');
     if (!signed_headers.empty()) signed_headers += ';';
     signed_headers += n;
   }
@@ -261,30 +280,52 @@ SigningResult Signer::sign(const SigningRequest& request, const Credentials& cre
   if (path.empty()) path = "/";
   std::string canonical_path = uri_encode(path, true);
   if (options.double_uri_encode) canonical_path = uri_encode(canonical_path, true);
+  const std::string query_text = canonical_query(query);
 
-  result.canonical_request = request.method + "\n" + canonical_path + "\n" +
-                             canonical_query(query) + "\n" + canonical_headers + "\n" +
-                             signed_headers + "\n" + payload_hash;
-  result.string_to_sign =
-      "AWS4-HMAC-SHA256\n" + date_time + "\n" + scope + "\n" + sha256_hex(result.canonical_request);
-  std::string key;
+  std::string& canonical = result.canonical_request;
+  canonical.reserve(request.method.size() + canonical_path.size() + query_text.size() +
+                    headers_size + signed_headers.size() + payload_hash.size() + 8);
+  canonical.append(request.method).append(1, '\n');
+  canonical.append(canonical_path).append(1, '\n');
+  canonical.append(query_text).append(1, '\n');
+  for (const auto& [n, v] : headers)
+    canonical.append(n).append(1, ':').append(v).append(1, '\n');
+  canonical.append(1, '\n').append(signed_headers).append(1, '\n').append(payload_hash);
+
+  unsigned char digest[32];
+  sha256({canonical}, digest);
+  std::string& to_sign = result.string_to_sign;
+  to_sign.reserve(17 + date_time.size() + scope.size() + 2 + 64);
+  to_sign.append("AWS4-HMAC-SHA256\n").append(date_time).append(1, '\n');
+  to_sign.append(scope).append(1, '\n');
+  to_sign.append(hex(digest, sizeof digest));
+
+  unsigned char key[32];
   {
     std::lock_guard<std::mutex> lock(cache_->mutex);
     if (cache_->secret != credentials.secret_access_key || cache_->date != date ||
         cache_->region != options.region || cache_->service != options.service) {
-      cache_->key =
-          hmac(hmac(hmac(hmac("AWS4" + credentials.secret_access_key, date), options.region),
-                    options.service),
-               "aws4_request");
+      std::string secret = "AWS4" + credentials.secret_access_key;
+      unsigned char k_date[32], k_region[32], k_service[32];
+      hmac(secret, date, k_date);
+      hmac(as_view(k_date), options.region, k_region);
+      hmac(as_view(k_region), options.service, k_service);
+      hmac(as_view(k_service), "aws4_request", cache_->key);
+      OPENSSL_cleanse(secret.data(), secret.size());
+      OPENSSL_cleanse(k_date, sizeof k_date);
+      OPENSSL_cleanse(k_region, sizeof k_region);
+      OPENSSL_cleanse(k_service, sizeof k_service);
       cache_->secret = credentials.secret_access_key;
-      cache_->date = date;
+      cache_->date = std::string(date);
       cache_->region = options.region;
       cache_->service = options.service;
     }
-    key = cache_->key;
+    std::memcpy(key, cache_->key, sizeof key);
   }
-  const std::string raw = hmac(key, result.string_to_sign);
-  result.signature = hex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+  unsigned char raw[32];
+  hmac(as_view(key), to_sign, raw);
+  OPENSSL_cleanse(key, sizeof key);
+  result.signature = hex(raw, sizeof raw);
   if (presign) {
     result.query_to_add.assign(query.begin() + static_cast<long>(request.query.size()),
                                query.end());
@@ -293,9 +334,12 @@ SigningResult Signer::sign(const SigningRequest& request, const Credentials& cre
     }
     result.query_to_add.emplace_back("X-Amz-Signature", result.signature);
   } else {
-    result.authorization = "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" +
-                           scope + ", SignedHeaders=" + signed_headers +
-                           ", Signature=" + result.signature;
+    std::string& authorization = result.authorization;
+    authorization.reserve(50 + credentials.access_key_id.size() + scope.size() +
+                          signed_headers.size() + result.signature.size());
+    authorization.append("AWS4-HMAC-SHA256 Credential=").append(credentials.access_key_id);
+    authorization.append(1, '/').append(scope).append(", SignedHeaders=").append(signed_headers);
+    authorization.append(", Signature=").append(result.signature);
     if (session && options.omit_session_token) {
       result.headers_to_add.emplace_back("X-Amz-Security-Token", credentials.session_token);
     }
