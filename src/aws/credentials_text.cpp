@@ -162,6 +162,8 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
   } else {
     return std::nullopt;  // no zone (ambiguous) or trailing text
   }
+  // system_clock counts nanoseconds in 64 bits (until 2262): later dates are taken as 2200.
+  if (year > 2200) year = 2200;
   const long long days =
       days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const long long epoch = days * 86400 + hour * 3600LL + minute * 60LL + second - offset_seconds;

@@ -117,10 +117,12 @@ class FakeImds {
       key_id = key_id_;
       expiration = expiration_;
     }
-    if (const int status = failing_status_.load()) return Action::respond(status, {}, "oops");
+    const bool token_request = r.method == "PUT" && r.target == "/latest/api/token";
+    if (token_request) ++token_requests_;
+    if (const int status = failing_status_.load())
+      return Action::respond(status, {}, "oops").after(delay_);
     const std::string base = "/latest/meta-data/iam/security-credentials/";
-    if (r.method == "PUT" && r.target == "/latest/api/token") {
-      ++token_requests_;
+    if (token_request) {
       if (r.header("x-aws-ec2-metadata-token-ttl-seconds").empty()) return Action::respond(400);
       return Action::respond(200, {}, kToken).after(delay_);
     }
@@ -139,7 +141,7 @@ class FakeImds {
   std::mutex mutex_;
   std::vector<ServerRequest> requests_;
   std::string key_id_ = "AKIDIMDS";
-  std::string expiration_ = "2999-01-01T00:00:00Z";
+  std::string expiration_ = "2099-01-01T00:00:00Z";
   std::atomic<int> failing_status_{0};
   std::atomic<std::size_t> token_requests_{0};
   std::chrono::milliseconds delay_{0};

@@ -67,6 +67,10 @@ TEST_CASE("XML element extraction and ISO 8601 timestamps", "[aws][credentials]"
   CHECK_FALSE(detail::parse_iso8601("2024-02-29T23:59:58"));  // no zone
   CHECK_FALSE(detail::parse_iso8601("yesterday"));
   CHECK_FALSE(detail::parse_iso8601("2024-13-01T00:00:00Z"));
+  // Beyond what system_clock holds: clamped rather than overflowing into the past.
+  const auto far = detail::parse_iso8601("2999-01-01T00:00:00Z");
+  REQUIRE(far);
+  CHECK(*far > std::chrono::system_clock::now() + std::chrono::hours(24 * 365 * 100));
 }
 
 TEST_CASE("environment variables", "[aws][credentials]") {
