@@ -95,6 +95,9 @@ class FakeImds {
     return requests_;
   }
   std::size_t token_requests() const { return token_requests_.load(); }
+  bool server_requests_at_least(std::size_t n, std::chrono::milliseconds timeout) const {
+    return server_.wait_for_requests(n, timeout);
+  }
 
   void set_credentials(std::string key_id, std::string expiration) {
     std::lock_guard<std::mutex> lock(mutex_);
