@@ -27,6 +27,10 @@ class DefaultChain final : public CredentialsProvider {
       if (cached_ && fresh(*cached_, t)) return cached_result();
       // Still valid: while another thread refreshes, or after a failed refresh, use them.
       if (cached_ && valid(*cached_, t) && (fetching_ || t < next_attempt_)) return cached_result();
+      // Nothing configured (or misconfigured): not asked again for a while, so that a host
+      // without IMDS does not pay a connect timeout for every request.
+      if (!cached_ && last_failure_ && last_failure_->permanent && t < next_attempt_)
+        return *last_failure_;
       seen = fetches_;
     }
     std::lock_guard<std::mutex> fetch_lock(fetch_mutex_);
@@ -78,6 +82,7 @@ class DefaultChain final : public CredentialsProvider {
       return cached_result();
     }
     last_failure_ = failure;
+    next_attempt_ = failure.permanent ? t + options_.refresh_retry_interval : TimePoint{};
     return failure;
   }
 

@@ -1,5 +1,7 @@
 // The credential chain's local parts: INI / XML / ISO 8601 helpers, the environment and the
 // shared credentials/config files, chain order among them, caching and invalidate().
+#include <atomic>
+
 #include "aws/aws_test_env.hpp"
 #include "aws/credential_sources.hpp"
 #include "eventdest/aws/credentials.hpp"
@@ -258,4 +260,35 @@ TEST_CASE("to_string never shows the secret or the session token", "[aws][creden
   CHECK(contains(s, "2030-01-02T03:04:05Z"));
   CHECK_FALSE(contains(s, "the-secret-key"));
   CHECK_FALSE(contains(s, "the-session-token"));
+}
+
+TEST_CASE("a permanent failure is remembered for refresh_retry_interval", "[aws][credentials]") {
+  AwsEnvScope env;
+  std::atomic<std::int64_t> seconds{1'900'000'000};
+  aws::ChainOptions options;
+  options.clock = [&] {
+    return std::chrono::system_clock::time_point(std::chrono::seconds(seconds.load()));
+  };
+  auto chain = aws::make_default_credentials_chain(options);
+  REQUIRE_FALSE(chain->get().ok());
+  AwsEnvScope::set("AWS_ACCESS_KEY_ID", "AKIDLATER");
+  AwsEnvScope::set("AWS_SECRET_ACCESS_KEY", "s");
+  auto r = chain->get();
+  REQUIRE_FALSE(r.ok());  // not asked again yet
+  CHECK(r.permanent);
+  seconds += 11;
+  r = chain->get();
+  REQUIRE(r.ok());
+  CHECK(r.credentials->access_key_id == "AKIDLATER");
+
+  SECTION("invalidate() forgets the failure too") {
+    AwsEnvScope::unset("AWS_ACCESS_KEY_ID");
+    chain->invalidate();
+    REQUIRE_FALSE(chain->get().ok());
+    AwsEnvScope::set("AWS_ACCESS_KEY_ID", "AKIDAGAIN");
+    chain->invalidate();
+    r = chain->get();
+    REQUIRE(r.ok());
+    CHECK(r.credentials->access_key_id == "AKIDAGAIN");
+  }
 }

@@ -103,7 +103,8 @@ struct ChainOptions {
   /// Refresh credentials that expire within this window.
   std::chrono::seconds refresh_window{300};
   /// After a failed refresh, cached still-valid credentials are used for this long before the
-  /// next attempt.
+  /// next attempt; a permanent failure (nothing configured) is returned again for this long
+  /// without asking the sources.
   std::chrono::milliseconds refresh_retry_interval{10000};
   /// The wall clock (tests inject their own); null: std::chrono::system_clock::now.
   std::function<std::chrono::system_clock::time_point()> clock;
