@@ -2,6 +2,7 @@
 // that found it, refreshes before expiry with one fetch at a time.
 #include <cstdint>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "aws/credential_sources.hpp"
@@ -57,6 +58,16 @@ class DefaultChain final : public CredentialsProvider {
     CredentialsResult failure;
     if (!source) source = walk(result, failure);
 
+    // Logged after mutex_ is released: a log handler must not run under the chain's lock.
+    std::pair<LogLevel, std::string> to_log{LogLevel::debug, ""};
+    CredentialsResult out = store(result, source, std::move(failure), to_log);
+    if (!to_log.second.empty() && log_enabled(to_log.first)) log(to_log.first, to_log.second);
+    return out;
+  }
+
+  // Records the outcome of a fetch and says what get() returns.
+  CredentialsResult store(SourceResult& result, CredentialSource* source, CredentialsResult failure,
+                          std::pair<LogLevel, std::string>& to_log) {
     std::lock_guard<std::mutex> lock(mutex_);
     fetching_ = false;
     ++fetches_;
@@ -65,8 +76,8 @@ class DefaultChain final : public CredentialsProvider {
       cached_source_ = source;
       next_attempt_ = {};
       last_failure_.reset();
-      if (log_enabled(LogLevel::debug))
-        log(LogLevel::debug, "AWS credentials from " + source_name() + ": " + cached_->to_string());
+      to_log = {LogLevel::debug,
+                "AWS credentials from " + source_name() + ": " + cached_->to_string()};
       return cached_result();
     }
     if (failure.error.empty()) {
@@ -76,9 +87,9 @@ class DefaultChain final : public CredentialsProvider {
     const TimePoint t = now();
     if (cached_ && valid(*cached_, t)) {
       next_attempt_ = t + options_.refresh_retry_interval;
-      log(LogLevel::warning, "refreshing AWS credentials failed; using the cached ones until " +
-                                 detail::format_iso8601(*cached_->expiration) + ": " +
-                                 failure.error);
+      to_log = {LogLevel::warning,
+                "refreshing AWS credentials failed; using the cached ones until " +
+                    detail::format_iso8601(*cached_->expiration) + ": " + failure.error};
       return cached_result();
     }
     last_failure_ = failure;
