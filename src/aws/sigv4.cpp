@@ -179,11 +179,6 @@ std::string sha256_hex(std::string_view data) {
   return hex(md, sizeof md);
 }
 
-std::string Credentials::to_string() const {
-  return "Credentials(" + access_key_id +
-         ", session token: " + (session_token.empty() ? "no" : "yes") + ")";
-}
-
 // The signing key depends on the secret, the day, the region and the service only: derived
 // once per day instead of four HMACs per request.
 struct Signer::KeyCache {

@@ -111,11 +111,14 @@ class KinesisDestination final : public detail::PipelineDestination {
                        {"Content-Type", "application/x-amz-json-1.1"},
                        {"X-Amz-Target", "Kinesis_20131202.PutRecords"}};
     auto shared = std::make_shared<detail::Batch>(std::move(batch));
-    std::string error;
-    if (!signer_->sign(request, host_, error)) {
-      // No credentials could be had: retryable (a provider may recover), reported per record.
-      auto outcome = detail::Outcome::classify(errc::auth_failed, error);
-      outcome.kind = detail::Outcome::Kind::retry;
+    const detail::SignResult signed_request = signer_->sign(request, host_);
+    if (!signed_request.ok) {
+      // No credentials could be had. A transient failure (STS / IMDS / container endpoint
+      // timeouts, 5xx) is retried: the source may recover. When no source is configured at all,
+      // or one is misconfigured, retrying until delivery_timeout cannot help: fail at once.
+      auto outcome = detail::Outcome::classify(errc::auth_failed, signed_request.error);
+      outcome.kind =
+          signed_request.permanent ? detail::Outcome::Kind::fail : detail::Outcome::Kind::retry;
       std::vector<detail::Outcome> outcomes(shared->size(), outcome);
       pipeline().complete(std::move(*shared), outcomes);
       return;

@@ -2,37 +2,42 @@
 // SHA-256, and the signing key cached per day inside the signer.
 #include "kinesis/kinesis_signer.hpp"
 
-#include <cstdlib>
-
 #include "eventdest/aws/sigv4.hpp"
 
 namespace eventdest::detail {
 namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
+constexpr const char* kNoCredentials = "no AWS credentials: ";
 
 class SigV4KinesisSigner final : public KinesisSigner {
  public:
-  explicit SigV4KinesisSigner(const KinesisConfig& c) : static_(!c.access_key_id.empty()) {
+  SigV4KinesisSigner(const KinesisConfig& c, std::shared_ptr<aws::CredentialsProvider> provider)
+      : static_(!c.access_key_id.empty()) {
     options_.region = c.region;
     options_.service = "kinesis";
-    static_credentials_ = {c.access_key_id, c.secret_access_key, c.session_token, {}};
+    if (static_) {
+      provider_ = aws::make_static_credentials_provider(
+          {c.access_key_id, c.secret_access_key, c.session_token, std::nullopt});
+    } else if (provider) {
+      provider_ = std::move(provider);
+    } else {
+      aws::ChainOptions chain;
+      chain.region = c.region;
+      chain.ca_file = c.tls.ca_file;
+      provider_ = aws::make_default_credentials_chain(std::move(chain));
+    }
   }
 
-  bool sign(http::Request& request, const std::string& host, std::string& error) override {
-    aws::Credentials credentials = static_credentials_;
-    if (!static_) {
-      credentials = {
-          env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY"), env("AWS_SESSION_TOKEN"), {}};
-      if (credentials.empty()) {
-        error =
-            "no AWS credentials: none in the spec and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY "
-            "are not set";
-        return false;
-      }
+  SignResult sign(http::Request& request, const std::string& host) override {
+    SignResult out;
+    const aws::CredentialsResult credentials = provider_->get();
+    if (!credentials.ok()) {
+      out.error = credentials.error;
+      // "no AWS credentials: not in the spec; environment: ...; ..." lists every place looked.
+      if (!static_ && out.error.rfind(kNoCredentials, 0) == 0)
+        out.error.insert(std::string(kNoCredentials).size(), "not in the spec; ");
+      out.permanent = credentials.permanent;
+      return out;
     }
     aws::SigningRequest s;
     s.method = request.method;
@@ -44,25 +49,32 @@ class SigV4KinesisSigner final : public KinesisSigner {
     }
     s.headers.emplace_back("Host", host);
     s.payload_hash = aws::sha256_hex(request.body);
-    const auto result = signer_.sign(s, credentials, std::chrono::system_clock::now(), options_);
+    const auto result =
+        signer_.sign(s, *credentials.credentials, std::chrono::system_clock::now(), options_);
     for (auto& [name, value] : result.headers_to_add)
       request.headers.push_back({name, value});
+    out.ok = true;
+    return out;
+  }
+
+  bool refresh_credentials() override {
+    if (static_) return false;
+    provider_->invalidate();
     return true;
   }
 
-  bool refresh_credentials() override { return !static_; }
-
  private:
   const bool static_;
-  aws::Credentials static_credentials_;
+  std::shared_ptr<aws::CredentialsProvider> provider_;
   aws::SigningOptions options_;
   aws::Signer signer_;
 };
 
 }  // namespace
 
-std::unique_ptr<KinesisSigner> make_kinesis_signer(const KinesisConfig& config) {
-  return std::make_unique<SigV4KinesisSigner>(config);
+std::unique_ptr<KinesisSigner> make_kinesis_signer(
+    const KinesisConfig& config, std::shared_ptr<aws::CredentialsProvider> provider) {
+  return std::make_unique<SigV4KinesisSigner>(config, std::move(provider));
 }
 
 }  // namespace eventdest::detail
