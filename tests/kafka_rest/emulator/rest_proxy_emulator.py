@@ -118,9 +118,21 @@ class RecordError(Exception):
 DATA_FIELDS = frozenset({"type", "data", "subject", "subject_name_strategy", "schema_id",
                          "schema_version", "schema"})
 HEADER_FIELDS = frozenset({"name", "value"})
-# Compact, UTF-8 serialization of JSON data (the stored bytes and the reported size), made once:
-# json.dumps with non-default options builds a new encoder on every call.
-_compact_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _not_json(o):
+    raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
+
+
+# Compact serialization of JSON data (the stored bytes and the reported size): what
+# json.dumps(data, separators=(",", ":"), ensure_ascii=False) gives, through the C encoder that
+# json builds anew for every call, built once here (no cycle check: parsed JSON has no cycles).
+_c_compact_encoder = json.encoder.c_make_encoder(
+    None, _not_json, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+
+
+def _compact_json(data):
+    return "".join(_c_compact_encoder(data, 0))
 _json_str = json.encoder.encode_basestring_ascii
 
 
