@@ -241,17 +241,16 @@ class State:
         headers = get("headers") or ()
         if not isinstance(headers, (list, tuple)):
             raise RecordError(400, "Bad Request: headers must be [{name, value}]")
+        stored_headers = []  # name, value, name, value...
         if headers:
-            stored_headers = []
             for h in headers:
                 if not isinstance(h, dict) or not isinstance(h.get("name"), str) or not HEADER_FIELDS.issuperset(h):
                     raise RecordError(400, "Bad Request: headers must be [{name, value}]")
                 raw = h.get("value")
                 try:
-                    stored_headers.append((h["name"], None if raw is None else header_b64decode(raw)))
+                    stored_headers += h["name"], None if raw is None else header_b64decode(raw)
                 except ValueError:
                     raise RecordError(400, f"Bad Request: header {h['name']!r} value is not padded standard base64") from None
-            headers = tuple(stored_headers)
         partition = get("partition_id")
         if partition is not None and (not isinstance(partition, int) or isinstance(partition, bool)
                                       or not 0 <= partition < topic.partitions):
@@ -264,10 +263,12 @@ class State:
                 topic.round_robin += 1
         offset = topic.next_offset[partition]
         topic.next_offset[partition] = offset + 1
-        # Tuples of bytes and str only (the JSON value is kept as its bytes, as Kafka keeps it):
-        # the garbage collector stops tracking them, so a long run's store costs it nothing.
+        # One flat tuple of str, bytes, int and None (the JSON value kept as its bytes, as Kafka
+        # keeps it; the headers' names and values at the end): the garbage collector stops
+        # tracking it at its first pass. A nested tuple would stay tracked into the oldest
+        # generation, and every full collection would walk the whole store again.
         self.records.append((topic.name, partition, offset, key, key_type, value, value_type,
-                             headers, timestamp_ms))
+                             timestamp_ms, *stored_headers))
         self.stats["records_accepted"] += 1
         return (partition, offset, key_type, None if key is None else len(key),
                 value_type, None if value is None else len(value))
@@ -487,7 +488,9 @@ class Handler(BaseHTTPRequestHandler):
             topic = (parse_qs(url.query).get("topic") or [None])[0]
             with s.lock:
                 out = []
-                for (name, partition, offset, key, _, value, value_type, headers, _) in s.records:
+                for stored in s.records:
+                    name, partition, offset, key, _, value, value_type, _ = stored[:8]
+                    headers = zip(stored[8::2], stored[9::2])
                     if topic and name != topic:
                         continue
                     out.append({
