@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -220,6 +221,27 @@ class EmulatorTest(unittest.TestCase):
         self.assertEqual(status, 200)
         codes = [json.loads(x)["error_code"] for x in data.split(b"\r\n") if x]
         self.assertEqual(codes, [200, 200, 400])
+
+    def test_slow_fault_sends_reports_one_by_one(self):
+        self.call("POST", "/_emulator/faults", json.dumps(
+            [{"when": "request", "nth": [1], "action": "slow", "delay_ms": 150}]).encode())
+        body = "\n".join(json.dumps(record(k)) for k in "abc").encode()
+        head = (f"POST {PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: {AUTH}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        arrivals = []  # (seconds since the request, reports received so far)
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as sock:
+            start = time.monotonic()
+            sock.sendall(head + body)
+            raw = b""
+            while not raw.endswith(b"\r\n0\r\n\r\n"):
+                more = sock.recv(65536)
+                self.assertTrue(more)
+                raw += more
+                arrivals.append((time.monotonic() - start, raw.count(b'"error_code":')))
+        self.assertEqual(arrivals[-1][1], 3)
+        first = next(t for t, n in arrivals if n >= 1)
+        self.assertGreaterEqual(arrivals[-1][0], 0.4)  # three delays of 150 ms
+        self.assertLess(first, arrivals[-1][0] - 0.2)  # the first report did not wait for the rest
 
 
 if __name__ == "__main__":
