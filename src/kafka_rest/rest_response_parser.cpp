@@ -1,8 +1,7 @@
 #include "kafka_rest/rest_response_parser.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/encodedstream.h>
-#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
 #include <charconv>
 
@@ -11,17 +10,25 @@
 namespace eventdest::detail {
 namespace {
 
-Outcome report_outcome(const rapidjson::Value& report, int http_status) {
-  if (!report.IsObject()) {
+// What a report's outcome depends on: the first top-level member of each of these names (as
+// FindMember would find it; a number member is kept as a value to ask IsInt/IsInt64 of).
+struct ReportFields {
+  bool is_object = false;
+  rapidjson::Value error_code;
+  rapidjson::Value offset;
+  rapidjson::Value partition_id;
+  bool has_message = false;  // the first "message" member is a string
+  std::string message;
+};
+
+Outcome report_outcome(const ReportFields& report, int http_status) {
+  if (!report.is_object) {
     return Outcome::failure(Outcome::Kind::fail, errc::internal,
                             "delivery report is not an object");
   }
   int code = 200;
-  if (auto it = report.FindMember("error_code"); it != report.MemberEnd() && it->value.IsInt()) {
-    code = it->value.GetInt();
-  }
-  auto offset = report.FindMember("offset");
-  const bool has_offset = offset != report.MemberEnd() && offset->value.IsInt64();
+  if (report.error_code.IsInt()) code = report.error_code.GetInt();
+  const bool has_offset = report.offset.IsInt64();
   if (code == 200 || (code == 0 && has_offset)) {
     if (!has_offset) {
       // A success without an offset would be unverifiable; treat it as a protocol error.
@@ -29,18 +36,119 @@ Outcome report_outcome(const rapidjson::Value& report, int http_status) {
                                http_status, true);
     }
     Outcome o = Outcome::delivered_ok();
-    o.offset = offset->value.GetInt64();
-    if (auto p = report.FindMember("partition_id"); p != report.MemberEnd() && p->value.IsInt()) {
-      o.partition = p->value.GetInt();
-    }
+    o.offset = report.offset.GetInt64();
+    if (report.partition_id.IsInt()) o.partition = report.partition_id.GetInt();
     return o;
   }
-  std::string message;
-  if (auto m = report.FindMember("message"); m != report.MemberEnd() && m->value.IsString()) {
-    message = m->value.GetString();
-  }
-  return rest_error_outcome(code, http_status, std::move(message));
+  return rest_error_outcome(code, http_status, report.has_message ? report.message : std::string());
 }
+
+Outcome report_outcome(const rapidjson::Value& report, int http_status) {
+  ReportFields fields;
+  fields.is_object = report.IsObject();
+  if (fields.is_object) {
+    // Numbers only (no allocator needed): copy what IsInt/IsInt64 look at.
+    auto number = [&report](const char* name, rapidjson::Value& out) {
+      if (auto it = report.FindMember(name); it != report.MemberEnd()) {
+        if (it->value.IsInt64()) {
+          out.SetInt64(it->value.GetInt64());
+        } else if (it->value.IsInt()) {
+          out.SetInt(it->value.GetInt());
+        }
+      }
+    };
+    number("error_code", fields.error_code);
+    number("offset", fields.offset);
+    number("partition_id", fields.partition_id);
+    if (auto m = report.FindMember("message"); m != report.MemberEnd() && m->value.IsString()) {
+      fields.has_message = true;
+      fields.message.assign(m->value.GetString(), m->value.GetStringLength());
+    }
+  }
+  return report_outcome(fields, http_status);
+}
+
+// SAX handler filling ReportFields from one streamed report: no DOM and no allocation per
+// report (a DOM Document allocates a memory pool for every report, ~9k instructions each).
+class ReportHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ReportHandler> {
+ public:
+  explicit ReportHandler(ReportFields& fields) : fields_(fields) {}
+
+  bool StartObject() {
+    if (depth_ == 0) fields_.is_object = true;
+    ++depth_;
+    target_ = Target::none;
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType) {
+    --depth_;
+    target_ = Target::none;
+    return true;
+  }
+  bool StartArray() {
+    ++depth_;
+    target_ = Target::none;
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType) {
+    --depth_;
+    target_ = Target::none;
+    return true;
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    target_ = Target::none;
+    if (depth_ != 1) return true;
+    const std::string_view key(s, n);
+    auto first = [this](bool& seen, Target t) {
+      if (!seen) target_ = t;
+      seen = true;
+    };
+    if (key == "error_code") {
+      first(seen_code_, Target::error_code);
+    } else if (key == "offset") {
+      first(seen_offset_, Target::offset);
+    } else if (key == "partition_id") {
+      first(seen_partition_, Target::partition_id);
+    } else if (key == "message") {
+      first(seen_message_, Target::message);
+    }
+    return true;
+  }
+  bool Int(int i) { return number(rapidjson::Value(i)); }
+  bool Uint(unsigned u) { return number(rapidjson::Value(u)); }
+  bool Int64(std::int64_t i) { return number(rapidjson::Value(i)); }
+  bool Uint64(std::uint64_t u) { return number(rapidjson::Value(u)); }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    if (target_ == Target::message && depth_ == 1) {
+      fields_.has_message = true;
+      fields_.message.assign(s, n);
+    }
+    target_ = Target::none;
+    return true;
+  }
+  bool Default() {  // null, booleans, doubles: none of the fields takes them
+    target_ = Target::none;
+    return true;
+  }
+
+ private:
+  enum class Target { none, error_code, offset, partition_id, message };
+
+  bool number(rapidjson::Value v) {
+    if (depth_ == 1) {
+      if (target_ == Target::error_code) fields_.error_code = std::move(v);
+      if (target_ == Target::offset) fields_.offset = std::move(v);
+      if (target_ == Target::partition_id) fields_.partition_id = std::move(v);
+    }
+    target_ = Target::none;
+    return true;
+  }
+
+  ReportFields& fields_;
+  int depth_ = 0;
+  Target target_ = Target::none;
+  bool seen_code_ = false, seen_offset_ = false, seen_partition_ = false, seen_message_ = false;
+};
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -51,22 +159,28 @@ bool is_space(char c) {
 std::vector<Outcome> parse_stream_reports(std::string_view body, int http_status, bool& complete) {
   std::vector<Outcome> out;
   complete = true;
+  // One NUL-terminated copy, parsed in place (no per-character buffer pushes). The parser stops
+  // at the NUL, so a partial body is never over-read, and Tell() gives where a report ended.
+  std::string buffer(body);
   std::size_t pos = 0;
+  rapidjson::Reader reader;
   while (true) {
     while (pos < body.size() && is_space(body[pos]))
       ++pos;
     if (pos >= body.size()) break;
-    // A memory stream (not a NUL-terminated string) so a partial body is never over-read, and so
-    // Tell() gives where this report ended.
-    rapidjson::MemoryStream memory(body.data() + pos, body.size() - pos);
-    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> stream(memory);
-    rapidjson::Document doc;
-    doc.ParseStream<rapidjson::kParseStopWhenDoneFlag>(stream);
-    if (doc.HasParseError()) {
+    // The bytes of a UTF-8 byte order mark are skipped, as EncodedInputStream<UTF8<>> does.
+    for (unsigned char bom : {0xEFu, 0xBBu, 0xBFu}) {
+      if (pos < body.size() && static_cast<unsigned char>(body[pos]) == bom) ++pos;
+    }
+    rapidjson::InsituStringStream stream(buffer.data() + pos);
+    ReportFields fields;
+    ReportHandler handler(fields);
+    constexpr unsigned flags = rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseInsituFlag;
+    if (reader.Parse<flags>(stream, handler).IsError()) {
       complete = false;
       break;
     }
-    out.push_back(report_outcome(doc, http_status));
+    out.push_back(report_outcome(fields, http_status));
     pos += stream.Tell();
   }
   return out;

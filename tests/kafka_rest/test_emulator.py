@@ -5,8 +5,10 @@ import base64
 import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -160,6 +162,86 @@ class EmulatorTest(unittest.TestCase):
             self.produce([record("stored")])
         stored = json.loads(self.call("GET", "/_emulator/records", None)[1])
         self.assertEqual([s["key"] for s in stored], ["stored"])  # written although no answer
+
+    def raw_produce(self, records):
+        """The decoded chunked body of a streamed produce read from a raw socket, up to the end
+        or a cut connection, and whether the stream ended cleanly."""
+        body = "\n".join(json.dumps(r) for r in records).encode()
+        head = (f"POST {PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: {AUTH}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as sock:
+            sock.sendall(head + body)
+            raw = b""
+            try:
+                while not raw.endswith(b"\r\n0\r\n\r\n"):
+                    more = sock.recv(65536)
+                    if not more:
+                        break
+                    raw += more
+            except ConnectionError:
+                pass
+        status_line, _, rest = raw.partition(b"\r\n")
+        self.assertIn(b" 200 ", status_line)
+        _, _, rest = rest.partition(b"\r\n\r\n")
+        data = b""
+        while rest:
+            size_line, sep, rest = rest.partition(b"\r\n")
+            size = int(size_line, 16) if sep else -1
+            if size <= 0 or len(rest) < size + 2:
+                return data, size == 0
+            data, rest = data + rest[:size], rest[size + 2:]
+        return data, False
+
+    def test_long_stream_reports_in_order_across_groups(self):
+        data, clean = self.raw_produce([record(f"k{i}") for i in range(300)])
+        self.assertTrue(clean)
+        self.assertTrue(data.endswith(b"\r\n"))
+        reports = [json.loads(x) for x in data.split(b"\r\n")[:-1]]
+        self.assertEqual(len(reports), 300)
+        stored = json.loads(self.call("GET", "/_emulator/records", None)[1])
+        self.assertEqual([s["key"] for s in stored], [f"k{i}" for i in range(300)])
+        self.assertEqual([(r["partition_id"], r["offset"]) for r in reports],
+                         [(s["partition"], s["offset"]) for s in stored])
+
+    def test_cut_mid_stream_after_reports_went_out(self):
+        self.call("POST", "/_emulator/faults", json.dumps(
+            [{"when": "record", "nth": [150], "action": "drop_connection"},
+             {"when": "record", "nth": [70], "action": "record_error", "error_code": 50003}]).encode())
+        data, clean = self.raw_produce([record(f"k{i}") for i in range(300)])
+        self.assertFalse(clean)
+        reports = [json.loads(x) for x in data.split(b"\r\n")[:-1]]
+        self.assertEqual(len(reports), 149)  # every report before the cut arrived, in order
+        self.assertEqual([r["error_code"] for r in reports], [200] * 69 + [50003] + [200] * 79)
+        stored = json.loads(self.call("GET", "/_emulator/records", None)[1])
+        self.assertEqual([s["key"] for s in stored], [f"k{i}" for i in range(149) if i != 69])
+
+    def test_unparsable_record_ends_the_stream_with_a_400_report(self):
+        body = (json.dumps(record("a")) + "\n" + json.dumps(record("b")) + "\n{\"key\": ").encode()
+        status, data = self.call("POST", PATH, body)
+        self.assertEqual(status, 200)
+        codes = [json.loads(x)["error_code"] for x in data.split(b"\r\n") if x]
+        self.assertEqual(codes, [200, 200, 400])
+
+    def test_slow_fault_sends_reports_one_by_one(self):
+        self.call("POST", "/_emulator/faults", json.dumps(
+            [{"when": "request", "nth": [1], "action": "slow", "delay_ms": 150}]).encode())
+        body = "\n".join(json.dumps(record(k)) for k in "abc").encode()
+        head = (f"POST {PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: {AUTH}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        arrivals = []  # (seconds since the request, reports received so far)
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as sock:
+            start = time.monotonic()
+            sock.sendall(head + body)
+            raw = b""
+            while not raw.endswith(b"\r\n0\r\n\r\n"):
+                more = sock.recv(65536)
+                self.assertTrue(more)
+                raw += more
+                arrivals.append((time.monotonic() - start, raw.count(b'"error_code":')))
+        self.assertEqual(arrivals[-1][1], 3)
+        first = next(t for t, n in arrivals if n >= 1)
+        self.assertGreaterEqual(arrivals[-1][0], 0.4)  # three delays of 150 ms
+        self.assertLess(first, arrivals[-1][0] - 0.2)  # the first report did not wait for the rest
 
 
 if __name__ == "__main__":
