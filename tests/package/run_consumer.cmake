@@ -38,6 +38,9 @@ elseif(MODE STREQUAL "pkgconfig")
   if(WITH_KAFKA)
     set(modules eventdest-kafka)
     set(defs -DCONSUMER_WITH_KAFKA=1)
+    if(CXX_FLAGS MATCHES "-fsanitize=thread")  # see consumer/CMakeLists.txt
+      list(APPEND defs ${SOURCE_DIR}/src/kafka/tsan_c11_threads.cpp)
+    endif()
   endif()
   # The .pc files are found from PREFIX only (PKG_CONFIG_PATH first, the system's after).
   file(GLOB_RECURSE pc_files ${PREFIX}/*/eventdest.pc)
