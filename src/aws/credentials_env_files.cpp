@@ -57,6 +57,16 @@ std::string joined(const std::vector<std::string>& v) {
   return out;
 }
 
+// A config-file section "profile <name>" (any blanks after "profile") names `profile`.
+bool config_section_names_profile(std::string_view section, const std::string& profile) {
+  if (section.rfind("profile", 0) != 0 || section.size() <= 7) return false;
+  if (section[7] != ' ' && section[7] != '\t') return false;
+  section.remove_prefix(7);
+  while (!section.empty() && (section.front() == ' ' || section.front() == '\t'))
+    section.remove_prefix(1);
+  return section == profile;
+}
+
 class SharedFilesSource final : public CredentialSource {
  public:
   const char* name() const noexcept override { return "shared files"; }
@@ -76,16 +86,11 @@ class SharedFilesSource final : public CredentialSource {
     std::vector<ProfileLookup> found;
     if (auto it = credentials_ini.find(profile); it != credentials_ini.end())
       found.push_back({&it->second, "[" + profile + "] in " + credentials_path});
-    for (const auto& [section, values] : config_ini) {
+    for (const auto& entry : config_ini) {
+      const std::string& section = entry.first;
+      const auto& values = entry.second;
       const bool match = (profile == "default" && section == "default") ||
-                         (section.rfind("profile", 0) == 0 && section.size() > 7 &&
-                          (section[7] == ' ' || section[7] == '\t') && [&] {
-                            std::string_view rest(section);
-                            rest.remove_prefix(7);
-                            while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t'))
-                              rest.remove_prefix(1);
-                            return rest == profile;
-                          }());
+                         config_section_names_profile(section, profile);
       if (match) found.push_back({&values, "[" + section + "] in " + config_path});
     }
     if (found.empty()) {
