@@ -99,6 +99,10 @@ class Expression {
   /// Lets partition keys skip parsing an event's data for templates that only use metadata.
   bool may_read_root_field(std::string_view name) const noexcept;
 
+  /// The names of a plain field path (`a`, `a.b.c`, quoted names included); empty for any other
+  /// expression. Lets hot callers (partition keys) read one value without building a DOM.
+  const std::vector<std::string>& field_path() const noexcept;
+
  private:
   struct Impl;
   explicit Expression(std::shared_ptr<const Impl> impl);

@@ -36,6 +36,8 @@ class PartitionKeyTemplate {
   std::optional<jmespath::Expression> expression_;
   // False when the template provably never reads `data`: its DOM is then not even parsed.
   bool reads_data_ = false;
+  // True for `data.a.b` style templates: the key is read by a SAX scan of the data (no DOM).
+  bool data_field_path_ = false;
 };
 
 /// Number of Unicode code points in UTF-8 `s` (Kinesis counts characters, not bytes).

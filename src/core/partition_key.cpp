@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "core/field_path_scan.hpp"
 #include "core/json_parse.hpp"
 
 namespace eventdest {
@@ -21,10 +22,28 @@ PartitionKeyTemplate::PartitionKeyTemplate(std::string_view expression) : text_(
   if (text_.empty()) return;
   expression_.emplace(jmespath::Expression::compile(text_));
   reads_data_ = expression_->may_read_root_field("data");
+  const auto& path = expression_->field_path();
+  data_field_path_ = !path.empty() && path.front() == "data";
 }
 
 std::string PartitionKeyTemplate::key(const Event& event, const MetadataList& metadata) const {
   if (!expression_) return event.id();
+
+  if (data_field_path_) {
+    auto v = detail::scan_field_path(event.data(), expression_->field_path(), 1);
+    switch (v.kind) {
+      case detail::FieldPathValue::Kind::null:
+        return event.id();
+      case detail::FieldPathValue::Kind::string:
+        if (v.text.empty()) return event.id();
+        return std::move(v.text);
+      case detail::FieldPathValue::Kind::boolean:
+        return std::move(v.text);
+      case detail::FieldPathValue::Kind::other:
+      case detail::FieldPathValue::Kind::unreadable:
+        break;  // numbers, arrays and objects are written as the evaluator gives them
+    }
+  }
 
   // The metadata object only references the strings of `metadata`, in a stack buffer for the
   // usual handful of keys.

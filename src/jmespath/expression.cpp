@@ -98,6 +98,12 @@ bool Expression::may_read_root_field(std::string_view name) const noexcept {
          std::find(ast.root_fields.begin(), ast.root_fields.end(), name) != ast.root_fields.end();
 }
 
+const std::vector<std::string>& Expression::field_path() const noexcept {
+  static const std::vector<std::string> none;
+  const detail::Node* root = impl_->ast.root;
+  return root && root->kind == detail::NodeKind::field_path ? root->names : none;
+}
+
 Result Expression::evaluate(const rapidjson::Value& root) const {
   return run(detail::Val::borrow(&root));
 }

@@ -1,6 +1,8 @@
 // Partition keys: the result-to-key rules, every event-id fallback, and the Kinesis length rule.
 #include "eventdest/partition_key.hpp"
 
+#include <iterator>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -158,4 +160,59 @@ TEST_CASE("numbers that underflow are 0, not NaN (RapidJSON 1.1.0 full-precision
   CHECK(eventdest::jmespath::search("@", "1e-400") == "0.0");
   CHECK(eventdest::jmespath::search("`1e-324`", "{}") == "0.0");
   CHECK(eventdest::jmespath::search("@", "[1.5e300, 2e-308]") == "[1.5e300,2e-308]");
+}
+
+namespace {
+
+// A random JSON document over a small key alphabet, so that paths hit, miss, repeat names and
+// cross arrays and scalars.
+std::string random_json(std::mt19937& rng, int depth) {
+  static const char* const keys[] = {"a", "b", "c", "\\u0061", "a\\\"b", "\xC3\xA9"};
+  static const char* const scalars[] = {"null",  "true",      "false",      "0",
+                                        "-1.50", "1e-400",    "129.90",     "\"\"",
+                                        "\"k\"", "\"x\\ny\"", "\"\\u00e9\""};
+  const int pick = static_cast<int>(rng() % 10);
+  if (depth > 3 || pick < 4) return scalars[rng() % std::size(scalars)];
+  if (pick < 6) {
+    std::string s = "[";
+    for (int i = 0, n = static_cast<int>(rng() % 3); i < n; ++i)
+      s += (i ? "," : "") + random_json(rng, depth + 1);
+    return s + "]";
+  }
+  std::string s = "{";
+  for (int i = 0, n = static_cast<int>(rng() % 5); i < n; ++i) {
+    s += (i ? ",\"" : "\"") + std::string(keys[rng() % std::size(keys)]) +
+         "\":" + random_json(rng, depth + 1);
+  }
+  return s + "}";
+}
+
+}  // namespace
+
+// Field-path templates (data.a.b) are read by a SAX scan instead of the evaluator; piping the
+// same path through `@` forces the evaluator, so both must give the same key on every document.
+TEST_CASE("partition key: the data.a.b fast path agrees with the evaluator", "[partition_key]") {
+  std::mt19937 rng(20261123);
+  const std::vector<std::string> paths = {"data",
+                                          "data.a",
+                                          "data.b",
+                                          "data.a.a",
+                                          "data.a.b",
+                                          "data.\"a\\\"b\"",
+                                          "data.\"\xC3\xA9\"",
+                                          "data.a.c.b"};
+  int compared = 0, non_null = 0;
+  for (int i = 0; i < 4000; ++i) {
+    const Event e = make_event(random_json(rng, 0));
+    for (const auto& path : paths) {
+      const std::string fast = PartitionKeyTemplate(path).key(e);
+      const std::string slow = PartitionKeyTemplate(path + " | @").key(e);
+      INFO(path << " on " << e.data());
+      REQUIRE(fast == slow);
+      ++compared;
+      non_null += fast != "evt-1";
+    }
+  }
+  CHECK(compared == 32000);
+  CHECK(non_null > 3000);  // the documents do reach the paths, not only the fallback
 }
