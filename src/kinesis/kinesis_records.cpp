@@ -12,6 +12,12 @@ std::string kinesis_payload(const Event& event, const MetadataList& metadata,
   if (!metadata_in_payload) return std::string(event.data());
   std::string out;
   out.reserve(event.data().size() + 128);
+  append_kinesis_payload_with_metadata(out, event, metadata);
+  return out;
+}
+
+void append_kinesis_payload_with_metadata(std::string& out, const Event& event,
+                                          const MetadataList& metadata) {
   out += "{\"metadata\":{";
   bool first = true;
   for (const auto& [k, v] : metadata) {
@@ -24,7 +30,6 @@ std::string kinesis_payload(const Event& event, const MetadataList& metadata,
   out += "},\"data\":";
   out += event.data();
   out += '}';
-  return out;
 }
 
 void append_put_records_entry(std::string& out, std::string_view blob, std::string_view key) {

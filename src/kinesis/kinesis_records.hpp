@@ -16,6 +16,9 @@ namespace eventdest::detail {
 /// The record's data blob (before base64).
 std::string kinesis_payload(const Event& event, const MetadataList& metadata,
                             bool metadata_in_payload);
+/// The blob with metadata (`{"metadata":{...},"data":...}`), appended to `out`.
+void append_kinesis_payload_with_metadata(std::string& out, const Event& event,
+                                          const MetadataList& metadata);
 /// Appends one PutRecords entry for `blob` and `key` to `out`.
 void append_put_records_entry(std::string& out, std::string_view blob, std::string_view key);
 
