@@ -91,24 +91,30 @@ void DeliveryPipeline::finish_locked(const Record& record) {
   buffered_bytes_ -= record.bytes;
 }
 
-DeliveryReport DeliveryPipeline::make_report(Record& record, Outcome&& outcome) const {
-  DeliveryReport r;
-  r.destination_type = type_;
-  r.event_id = record.event.id();
-  r.topic = record.event.topic();
-  r.partition_key = record.partition_key;
+void DeliveryPipeline::fill_report(DeliveryReport& r, Record& record, Outcome&& outcome) const {
+  // Every field is assigned: one report object serves a whole batch, so its strings keep their
+  // capacity from record to record instead of allocating several strings per report.
+  r.destination_type.assign(type_);
+  r.event_id.assign(record.event.id());
+  r.topic.assign(record.event.topic());
+  r.partition_key.assign(record.partition_key);
   r.attempts = record.attempts;
   // An attempt that may have been written (an ambiguous failure, or a request the transport
   // re-sent) makes a second copy possible, or makes a failed event possibly written.
   r.possible_duplicate = record.maybe_sent || outcome.maybe_sent;
-  if (record.accepted != SteadyClock::time_point{}) {
-    r.latency =
-        std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - record.accepted);
-  }
+  r.latency = record.accepted != SteadyClock::time_point{}
+                  ? std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() -
+                                                                          record.accepted)
+                  : std::chrono::microseconds(0);
   if (outcome.kind == Outcome::Kind::delivered) {
     r.status = DeliveryStatus::delivered;
-    r.shard_id = std::move(outcome.shard_id);
-    r.sequence_number = std::move(outcome.sequence_number);
+    r.error = std::error_code();
+    r.retryable = false;
+    r.provider_code.clear();
+    r.http_status = 0;
+    r.message.clear();
+    r.shard_id.assign(outcome.shard_id);
+    r.sequence_number.assign(outcome.sequence_number);
     r.partition = outcome.partition;
     r.offset = outcome.offset;
   } else {
@@ -116,11 +122,14 @@ DeliveryReport DeliveryPipeline::make_report(Record& record, Outcome&& outcome) 
     r.error = make_error_code(outcome.error);
     // Running out of time after transient failures is itself transient: a later try may work.
     r.retryable = is_retryable(outcome.error) || outcome.error == errc::timeout;
-    r.provider_code = std::move(outcome.provider_code);
+    r.provider_code.assign(outcome.provider_code);
     r.http_status = outcome.http_status;
-    r.message = std::move(outcome.message);
+    r.message.assign(outcome.message);
+    r.shard_id.clear();
+    r.sequence_number.clear();
+    r.partition = -1;
+    r.offset = -1;
   }
-  return r;
 }
 
 void DeliveryPipeline::report(RecordPtr record, Outcome outcome) {
@@ -134,8 +143,9 @@ void DeliveryPipeline::report_all(std::vector<std::pair<RecordPtr, Outcome>>& fi
   std::vector<std::chrono::microseconds> latencies;
   latencies.reserve(finals.size());
   std::size_t delivered = 0;
+  DeliveryReport r;
   for (auto& [record, outcome] : finals) {
-    const DeliveryReport r = make_report(*record, std::move(outcome));
+    fill_report(r, *record, std::move(outcome));
     latencies.push_back(r.latency);
     delivered += r.delivered();
     if (record->callback) {

@@ -69,7 +69,7 @@ class DeliveryPipeline {
   Batch take_batch_locked(SteadyClock::time_point now);
   void report(RecordPtr record, Outcome outcome);
   void report_all(std::vector<std::pair<RecordPtr, Outcome>>& finals);
-  DeliveryReport make_report(Record& record, Outcome&& outcome) const;
+  void fill_report(DeliveryReport& report, Record& record, Outcome&& outcome) const;
   void finish_locked(const Record& record);
 
   const std::string type_;

@@ -1,6 +1,9 @@
 #include "kinesis/kinesis_records.hpp"
 
 #include <rapidjson/document.h>
+#include <rapidjson/encodedstream.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
 #include "core/base64.hpp"
 #include "core/json_util.hpp"
@@ -102,50 +105,155 @@ void parse_kinesis_error(std::string_view body, std::string_view error_type_head
   }
 }
 
+namespace {
+
+// One member of a result entry: as with a DOM lookup, the first member of a name counts, and
+// only if its value is a string.
+struct EntryField {
+  bool seen = false;
+  bool is_string = false;
+  std::string text;
+};
+
+// What a PutRecords result entry said, read by a SAX pass (no DOM for the ~500 results of a
+// batch).
+struct ResultEntry {
+  bool is_object = false;
+  EntryField error_code, error_message, sequence_number, shard_id;
+};
+
+class PutRecordsHandler
+    : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, PutRecordsHandler> {
+ public:
+  explicit PutRecordsHandler(std::size_t expected) { entries.reserve(expected); }
+
+  std::vector<ResultEntry> entries;
+  bool root_is_object = false;
+  bool records_is_array = false;  // the first top-level "Records" member is an array
+
+  // Null, booleans and numbers.
+  bool Default() {
+    value();
+    return true;
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    if (field_) {
+      field_->is_string = true;
+      field_->text.assign(s, n);
+      field_ = nullptr;
+      return true;
+    }
+    value();
+    return true;
+  }
+  bool StartObject() {
+    if (depth_ == 0) root_is_object = true;
+    if (depth_ == 2 && in_records_) {
+      entries.emplace_back().is_object = true;
+    } else {
+      value();
+    }
+    ++depth_;
+    return true;
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    const std::string_view key(s, n);
+    if (depth_ == 1) {
+      next_is_records_ = key == "Records" && !records_seen_;
+      records_seen_ = records_seen_ || next_is_records_;
+    } else if (depth_ == 3 && in_records_) {
+      ResultEntry& e = entries.back();
+      EntryField* f = key == "ErrorCode"        ? &e.error_code
+                      : key == "ErrorMessage"   ? &e.error_message
+                      : key == "SequenceNumber" ? &e.sequence_number
+                      : key == "ShardId"        ? &e.shard_id
+                                                : nullptr;
+      if (f && !f->seen) {
+        f->seen = true;
+        field_ = f;
+      }
+    }
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType) {
+    --depth_;
+    return true;
+  }
+  bool StartArray() {
+    if (depth_ == 1 && next_is_records_) {
+      records_is_array = true;
+      in_records_ = true;
+      next_is_records_ = false;
+    } else {
+      value();
+    }
+    ++depth_;
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType) {
+    --depth_;
+    if (depth_ == 1) in_records_ = false;
+    return true;
+  }
+
+ private:
+  // A value that is not a string for a selected field, or a container that is not an entry.
+  void value() {
+    next_is_records_ = false;  // (only meaningful at depth 1: "Records" that is not an array)
+    if (depth_ == 2 && in_records_) entries.emplace_back();  // an entry that is not an object
+    field_ = nullptr;  // the selected member's value is not a string: it does not count
+  }
+
+  std::size_t depth_ = 0;
+  bool records_seen_ = false;
+  bool next_is_records_ = false;
+  bool in_records_ = false;
+  EntryField* field_ = nullptr;  // the member whose value comes next, if it is one we read
+};
+
+}  // namespace
+
 std::vector<Outcome> parse_put_records_response(std::string_view body, std::size_t count) {
-  rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
   auto malformed = [&](const std::string& why) {
     // We cannot tell which records were written: retry all, flagged as possible duplicates.
     return std::vector<Outcome>(
         count, Outcome::classify(errc::server_error, "malformed PutRecords response: " + why, {},
                                  200, true));
   };
-  if (doc.HasParseError() || !doc.IsObject()) return malformed("not a JSON object");
-  auto records = doc.FindMember("Records");
-  if (records == doc.MemberEnd() || !records->value.IsArray()) return malformed("no Records");
-  if (records->value.Size() != count) {
-    return malformed(std::to_string(records->value.Size()) + " results for " +
+  PutRecordsHandler handler(count);
+  rapidjson::MemoryStream memory(body.data(), body.size());
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> input(memory);
+  rapidjson::Reader reader;
+  if (!reader.Parse(input, handler) || !handler.root_is_object) {
+    return malformed("not a JSON object");
+  }
+  if (!handler.records_is_array) return malformed("no Records");
+  if (handler.entries.size() != count) {
+    return malformed(std::to_string(handler.entries.size()) + " results for " +
                      std::to_string(count) + " records");
   }
   std::vector<Outcome> out;
   out.reserve(count);
-  for (const auto& r : records->value.GetArray()) {
-    if (!r.IsObject()) {
+  for (auto& e : handler.entries) {
+    if (!e.is_object) {
       out.push_back(
           Outcome::classify(errc::server_error, "record result is not an object", {}, 200, true));
       continue;
     }
-    auto code = r.FindMember("ErrorCode");
-    if (code != r.MemberEnd() && code->value.IsString()) {
-      std::string message;
-      if (auto m = r.FindMember("ErrorMessage"); m != r.MemberEnd() && m->value.IsString()) {
-        message = m->value.GetString();
-      }
-      out.push_back(kinesis_error_outcome(code->value.GetString(), 200, std::move(message)));
+    if (e.error_code.is_string) {
+      out.push_back(kinesis_error_outcome(
+          e.error_code.text, 200,
+          e.error_message.is_string ? std::move(e.error_message.text) : std::string()));
       continue;
     }
-    auto seq = r.FindMember("SequenceNumber");
-    auto shard = r.FindMember("ShardId");
-    if (seq == r.MemberEnd() || !seq->value.IsString() || shard == r.MemberEnd() ||
-        !shard->value.IsString()) {
+    if (!e.sequence_number.is_string || !e.shard_id.is_string) {
       out.push_back(Outcome::classify(
           errc::server_error, "record result without SequenceNumber/ShardId", {}, 200, true));
       continue;
     }
     Outcome o = Outcome::delivered_ok();
-    o.sequence_number = seq->value.GetString();
-    o.shard_id = shard->value.GetString();
+    o.sequence_number = std::move(e.sequence_number.text);
+    o.shard_id = std::move(e.shard_id.text);
     out.push_back(std::move(o));
   }
   return out;

@@ -256,6 +256,66 @@ TEST_CASE("permanent failures are reported at once", "[pipeline]") {
   CHECK(r.attempts == 1);
 }
 
+// Reports of one batch are built in turn: nothing of one record's outcome may show in the next.
+TEST_CASE("mixed outcomes in one batch: each report carries only its own details", "[pipeline]") {
+  Collector c;
+  TestTransport t([](const Record& r) {
+    const int n = std::stoi(r.event.id().substr(1));
+    if (n % 2 == 0) {
+      Outcome o = Outcome::delivered_ok();
+      o.shard_id = "shardId-00000000000" + std::to_string(n % 10);
+      o.sequence_number = "4959" + std::to_string(n);
+      o.partition = n;
+      o.offset = 1000 + n;
+      return o;
+    }
+    return Outcome::classify(errc::access_denied, "denied " + r.event.id(), "AccessDeniedException",
+                             400, n % 3 == 0);
+  });
+  DeliveryPipeline p("test", fast_options(), BatchLimits{500, 1 << 20},
+                     [&](Batch b) { t.send(std::move(b)); });
+  t.attach(&p);
+  for (int i = 0; i < 40; ++i) {
+    auto r = make_record(id(i), c);
+    r->partition_key = "key-" + std::to_string(i);
+    p.submit(std::move(r));
+  }
+  REQUIRE(p.flush(10s));
+  t.stop();
+  for (int i = 0; i < 40; ++i) {
+    const auto& r = c.only(id(i));
+    INFO(id(i));
+    CHECK(r.event_id == id(i));
+    CHECK(r.partition_key == "key-" + std::to_string(i));
+    CHECK(r.topic == "t");
+    CHECK(r.destination_type == "test");
+    if (i % 2 == 0) {
+      CHECK(r.delivered());
+      CHECK_FALSE(r.error);
+      CHECK_FALSE(r.retryable);
+      CHECK(r.message.empty());
+      CHECK(r.provider_code.empty());
+      CHECK(r.http_status == 0);
+      CHECK(r.shard_id == "shardId-00000000000" + std::to_string(i % 10));
+      CHECK(r.sequence_number == "4959" + std::to_string(i));
+      CHECK(r.partition == i);
+      CHECK(r.offset == 1000 + i);
+      CHECK_FALSE(r.possible_duplicate);
+    } else {
+      CHECK(r.status == DeliveryStatus::failed);
+      CHECK(r.error == make_error_code(errc::access_denied));
+      CHECK(r.message == "denied " + id(i));
+      CHECK(r.provider_code == "AccessDeniedException");
+      CHECK(r.http_status == 400);
+      CHECK(r.shard_id.empty());
+      CHECK(r.sequence_number.empty());
+      CHECK(r.partition == -1);
+      CHECK(r.offset == -1);
+      CHECK(r.possible_duplicate == (i % 3 == 0));
+    }
+  }
+}
+
 TEST_CASE("retries stop at delivery_timeout_ms with the last error", "[pipeline]") {
   Collector c;
   TestTransport t(
