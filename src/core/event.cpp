@@ -202,6 +202,10 @@ std::string_view Event::data() const noexcept {
 }
 
 Event& Event::set_data(std::string json) {
+  if (json == "null") {  // the default data: share the one buffer
+    data_ = null_data();
+    return *this;
+  }
   auto error = validate_json(json);
   if (!error.empty()) throw EventError("data", "not valid JSON: " + error);
   data_ = std::make_shared<const Data>(std::move(json));

@@ -43,6 +43,12 @@ void PipelineDestination::publish(Event event, DeliveryCallback callback) {
     pipeline_->reject(std::move(record), *failure);
     return;
   }
+  // Only the encoded payload is sent from here on: the event keeps its id and topic (for the
+  // report) and drops its data and metadata, so a buffered event holds one copy of its bytes,
+  // and the publishing thread that allocated them frees them.
+  record->event.set_data("null");
+  record->event.metadata().clear();
+  record->bytes = record->payload.size() + record->event.approximate_size();
   pipeline_->submit(std::move(record));
 }
 

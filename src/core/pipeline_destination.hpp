@@ -35,8 +35,10 @@ class PipelineDestination : public Destination {
   PipelineDestination(std::string type, std::vector<std::string> topics, DeliveryOptions options,
                       BatchLimits limits);
 
-  /// Fills record.partition_key, record.payload and record.bytes; returns a failure outcome if
-  /// the event cannot be sent (too large, bad key). Runs on the publishing thread.
+  /// Fills record.partition_key, record.payload and (if it differs from the payload size)
+  /// record.request_bytes; returns a failure outcome if the event cannot be sent (too large, bad
+  /// key). Runs on the publishing thread. Afterwards the event's data and metadata are dropped:
+  /// send() works from the payload alone.
   virtual std::optional<Outcome> prepare(Record& record) = 0;
   /// Sends a batch; must lead to exactly one pipeline().complete() call for it.
   virtual void send(Batch batch) = 0;

@@ -71,7 +71,6 @@ class KafkaRestDestination final : public detail::PipelineDestination {
     record.partition_key = key_template_.key(record.event, metadata);
     detail::append_produce_request(record.payload, record.partition_key, record.event.data(),
                                    metadata);
-    record.bytes = record.payload.size() + record.event.approximate_size();
     if (record.payload.size() > config_.max_record_bytes) {
       return detail::Outcome::failure(detail::Outcome::Kind::fail, errc::record_too_large,
                                       "record of " + std::to_string(record.payload.size()) +

@@ -100,7 +100,6 @@ class KinesisDestination final : public detail::PipelineDestination {
     record.payload.reserve(blob.size() * 4 / 3 + record.partition_key.size() + 40);
     detail::append_put_records_entry(record.payload, blob, record.partition_key);
     if (scratch.capacity() > kMaxKeptScratch) std::string().swap(scratch);  // after a huge event
-    record.bytes = record.payload.size() + record.event.approximate_size();
     return std::nullopt;
   }
 
