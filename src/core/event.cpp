@@ -450,7 +450,7 @@ std::string format_timestamp(Clock::time_point t, TimestampFormat format) {
       long long y;
       unsigned m, d;
       civil_from_days(days, y, m, d);
-      char buf[40];
+      char buf[96];  // room for any long long year: no truncation
       if (millis != 0) {
         std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03dZ", y, m, d,
                       rem / 3600, rem / 60 % 60, rem % 60, millis);
