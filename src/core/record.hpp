@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "eventdest/destination.hpp"
@@ -15,6 +16,10 @@ namespace eventdest::detail {
 using SteadyClock = std::chrono::steady_clock;
 
 struct Record {
+  Record() = default;
+  // Built around the published event: a default Event would generate an id only to be replaced.
+  Record(Event e, DeliveryCallback cb) : event(std::move(e)), callback(std::move(cb)) {}
+
   Event event;
   DeliveryCallback callback;
   std::string partition_key;
