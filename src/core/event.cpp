@@ -464,15 +464,28 @@ std::string format_timestamp(Clock::time_point t, TimestampFormat format) {
   return {};
 }
 
+namespace {
+
+// Emplaced, not from an initializer list (whose elements would be copied a second time).
+void append_system_metadata(MetadataList& out, const Event& e, TimestampFormat format) {
+  out.emplace_back("event-id", e.id());
+  out.emplace_back("topic", e.topic());
+  out.emplace_back("timestamp", format_timestamp(e.time(), format));
+}
+
+}  // namespace
+
 MetadataList system_metadata(const Event& e, TimestampFormat format) {
-  return {{"event-id", e.id()},
-          {"topic", e.topic()},
-          {"timestamp", format_timestamp(e.time(), format)}};
+  MetadataList out;
+  out.reserve(3);
+  append_system_metadata(out, e, format);
+  return out;
 }
 
 MetadataList merged_metadata(const Event& e, TimestampFormat format, const Metadata& extra) {
-  MetadataList out = system_metadata(e, format);
-  out.reserve(out.size() + extra.size() + e.metadata().size());
+  MetadataList out;
+  out.reserve(3 + extra.size() + e.metadata().size());
+  append_system_metadata(out, e, format);
   auto merge = [&out](const Metadata& m) {
     for (const auto& [k, v] : m) {
       auto it =
