@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/thread_name.hpp"
+
 namespace eventdest::detail {
 
 DeliveryPipeline::DeliveryPipeline(std::string destination_type, DeliveryOptions options,
@@ -11,7 +13,10 @@ DeliveryPipeline::DeliveryPipeline(std::string destination_type, DeliveryOptions
       limits_(limits),
       backoff_(options_.retry_backoff, options_.retry_backoff_max),
       send_(std::move(send)) {
-  worker_ = std::thread([this] { run(); });
+  worker_ = std::thread([this] {
+    set_thread_name("eventdest-batch");
+    run();
+  });
 }
 
 DeliveryPipeline::~DeliveryPipeline() {

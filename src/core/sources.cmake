@@ -15,4 +15,5 @@ target_sources(eventdest PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/latency_histogram.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pipeline_destination.cpp
   ${CMAKE_CURRENT_LIST_DIR}/spec.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/thread_name.cpp
 )

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/thread_name.hpp"
 #include "http/curl_handles.hpp"
 #include "http/http_client.hpp"
 #include "http/transfer.hpp"
@@ -114,7 +115,10 @@ Client::Impl::Impl(ClientOptions opts) : options_(std::move(opts)) {
   // As many handles as can be in flight: a steady load then never allocates one.
   max_idle_handles_ = max_in_flight_;
 
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    eventdest::detail::set_thread_name("eventdest-http");
+    run();
+  });
 }
 
 Client::Impl::~Impl() {

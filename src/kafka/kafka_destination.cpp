@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/latency_histogram.hpp"
+#include "core/thread_name.hpp"
 #include "eventdest/kafka.hpp"
 #include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"
@@ -66,6 +67,7 @@ class KafkaDestination final : public Destination {
       throw ConfigError("config", std::string("librdkafka refused the configuration: ") + err);
     conf.release();  // owned by rk_ now
     poller_ = std::thread([this] {
+      detail::set_thread_name("eventdest-kafka");
       while (!stop_polling_.load())
         rd_kafka_poll(rk_.get(), 100);
     });

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -443,6 +444,7 @@ void HttpServer::accept_loop() {
     reap_finished_workers();
     auto done = std::make_shared<std::atomic<bool>>(false);
     std::thread t([this, fd, number, done] {
+      pthread_setname_np(pthread_self(), "test-server");
       serve(fd, number);
       --open_;
       done->store(true);
