@@ -33,6 +33,9 @@ struct Request {
   std::chrono::milliseconds timeout{30000};
   std::string basic_auth_user;  ///< HTTP Basic auth when non-empty
   std::string basic_auth_password;
+  /// Room reserved for the response body up front, for streamed answers of known rough size
+  /// (a Content-Length, when sent, reserves on its own).
+  std::size_t expected_response_bytes = 0;
 };
 
 enum class TransportError {

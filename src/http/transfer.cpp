@@ -51,7 +51,9 @@ void set(CURL* easy, CURLoption option, T value, CURLcode& first_error) {
 }  // namespace
 
 Transfer::Transfer(Request request, Client::Callback callback, Clock::time_point submitted)
-    : request_(std::move(request)), callback_(std::move(callback)), submitted_(submitted) {}
+    : request_(std::move(request)), callback_(std::move(callback)), submitted_(submitted) {
+  response_.body.reserve(std::min(request_.expected_response_bytes, kMaxReservedBody));
+}
 
 bool Transfer::prepare(EasyPtr easy, const TransferSettings& settings) {
   easy_ = std::move(easy);
@@ -213,8 +215,20 @@ std::size_t Transfer::on_header(char* data, std::size_t size, std::size_t n, voi
   if (colon != std::string_view::npos) {
     headers.push_back(
         Header{lowercase(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1)))});
+    if (headers.back().name == "content-length") t->reserve_body(headers.back().value);
   }
   return line.size();
+}
+
+void Transfer::reserve_body(std::string_view content_length) {
+  // One allocation for the whole body instead of a doubling series of copies (and fresh pages
+  // each time). Capped: the header is the peer's word, not a promise.
+  std::size_t n = 0;
+  for (char c : content_length) {
+    if (c < '0' || c > '9' || n > kMaxReservedBody) return;
+    n = n * 10 + static_cast<std::size_t>(c - '0');
+  }
+  response_.body.reserve(std::min(n, kMaxReservedBody));
 }
 
 std::string Transfer::redact(std::string message) const {

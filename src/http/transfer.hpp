@@ -50,6 +50,8 @@ class Transfer {
  private:
   static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* self);
   static std::size_t on_header(char* data, std::size_t size, std::size_t n, void* self);
+  void reserve_body(std::string_view content_length);
+  static constexpr std::size_t kMaxReservedBody = 16u << 20;
   static std::size_t on_read(char* buffer, std::size_t size, std::size_t n, void* self);
   static int on_seek(void* self, curl_off_t offset, int origin);
   std::string redact(std::string message) const;

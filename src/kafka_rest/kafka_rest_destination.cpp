@@ -108,6 +108,9 @@ class KafkaRestDestination final : public detail::PipelineDestination {
         request.body += '\n';
       }
     }
+    // A streamed report is ~130 bytes (cluster, topic, partition, offset, timestamp, key/value
+    // sizes).
+    request.expected_response_bytes = batch.size() * 160;
     auto shared = std::make_shared<detail::Batch>(std::move(batch));
     client_->send(std::move(request), [this, shared, batch_mode](http::Response&& response) {
       auto outcomes = batch_mode ? batch_outcomes(response, shared->size())
@@ -154,7 +157,7 @@ class KafkaRestDestination final : public detail::PipelineDestination {
     }
     // 200, complete or cut mid-way: every report that arrived counts; the rest are retried.
     bool complete = false;
-    auto outcomes = detail::parse_stream_reports(response.body, 200, complete);
+    auto outcomes = detail::parse_stream_reports(response.body, 200, complete, n);
     if (outcomes.size() > n) outcomes.resize(n);
     if (outcomes.size() < n) {
       detail::Outcome missing =

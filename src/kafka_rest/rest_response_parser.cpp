@@ -156,8 +156,10 @@ bool is_space(char c) {
 
 }  // namespace
 
-std::vector<Outcome> parse_stream_reports(std::string_view body, int http_status, bool& complete) {
+std::vector<Outcome> parse_stream_reports(std::string_view body, int http_status, bool& complete,
+                                          std::size_t expected) {
   std::vector<Outcome> out;
+  out.reserve(expected);
   complete = true;
   // One NUL-terminated copy, parsed in place (no per-character buffer pushes). The parser stops
   // at the NUL, so a partial body is never over-read, and Tell() gives where a report ended.

@@ -12,7 +12,9 @@ namespace eventdest::detail {
 
 /// Outcomes for the reports found in `body`, in order. Stops at the first incomplete or invalid
 /// report (a cut connection leaves a partial one); `complete` tells whether the whole body parsed.
-std::vector<Outcome> parse_stream_reports(std::string_view body, int http_status, bool& complete);
+/// `expected`: how many reports the caller awaits (room is reserved for them).
+std::vector<Outcome> parse_stream_reports(std::string_view body, int http_status, bool& complete,
+                                          std::size_t expected = 0);
 
 /// Outcomes for `count` batch entries whose ids are "0".."count-1". Entries missing from the
 /// response get an internal error outcome (never silently delivered).
