@@ -1,0 +1,85 @@
+// The REST Proxy v3 produce emulator in C++: the same produce contract and strictness as
+// rest_proxy_emulator.py (Basic auth, Content-Type, unknown cluster/topic, unknown fields,
+// key/value types, padded standard base64 for BINARY data and header values, Kafka's murmur2
+// partitioner, one CRLF-terminated report per record in a chunked 200, `records:batch` with a
+// 207 matched by id), without fault injection. It exists so that kafka_rest_bench can measure the
+// client rather than Python: the Python emulator needs ~7 us per streamed record.
+//
+// Thread-safety: requests are served on the HTTP server's connection threads; the store is
+// guarded by one mutex. records() and the counters may be called from any thread.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/test_server.hpp"
+
+namespace eventdest::test {
+
+struct FastRestProxyOptions {
+  std::string cluster_id = "c1";
+  std::map<std::string, int> topics = {{"orders", 3}};  ///< name -> partitions
+  std::string api_key;                                  ///< empty: no authentication
+  std::string api_secret;
+  std::size_t max_batch_entries = 10;
+};
+
+class FastRestProxy {
+ public:
+  explicit FastRestProxy(FastRestProxyOptions options = {});
+  FastRestProxy(const FastRestProxy&) = delete;
+  FastRestProxy& operator=(const FastRestProxy&) = delete;
+
+  /// "http://127.0.0.1:<port>".
+  std::string url() const;
+  /// The stored records of `topic` in the JSON shape of the Python emulator's
+  /// GET /_emulator/records: [{topic, partition, offset, key, value, value_type, headers}].
+  rapidjson::Document records(const std::string& topic = "orders") const;
+  std::size_t accepted() const;
+  std::size_t rejected() const;
+  std::size_t requests() const;
+
+  struct Stored {
+    std::string topic;
+    int partition = 0;
+    std::int64_t offset = 0;
+    std::optional<std::string> key;
+    std::string key_type;
+    std::optional<std::string> value;  ///< JSON values as compact JSON text
+    std::string value_type;
+    std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+  };
+
+ private:
+  struct Topic {
+    int partitions = 1;
+    std::vector<std::int64_t> next_offset;
+    std::uint64_t round_robin = 0;
+  };
+
+  Action handle(const ServerRequest& request);
+  Action produce_stream(Topic& topic, const std::string& name, const std::string& body);
+  Action produce_batch(Topic& topic, const std::string& name, const std::string& body);
+  /// Partition and offset for a validated record (the caller holds mutex_).
+  void place(Topic& topic, Stored& record, std::optional<int> partition);
+
+  const FastRestProxyOptions options_;
+  const std::string expected_authorization_;
+  mutable std::mutex mutex_;
+  std::map<std::string, Topic> topics_;
+  std::deque<Stored> store_;  // no moves of the whole store as it grows
+  std::size_t accepted_ = 0;
+  std::size_t rejected_ = 0;
+  std::size_t requests_ = 0;
+  HttpServer server_;  // last: it calls handle() until destroyed, before the members above
+};
+
+}  // namespace eventdest::test
