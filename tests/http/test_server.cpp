@@ -94,33 +94,40 @@ class Reader {
       if (n < 0 || (fds[1].revents & POLLIN) != 0) return false;
       break;
     }
-    char chunk[16384];
-    const ssize_t got = ::recv(fd_, chunk, sizeof chunk, 0);
-    if (got <= 0) return false;
-    buffer_.append(chunk, static_cast<std::size_t>(got));
-    return true;
+    // Consumed bytes are dropped here, once per read, rather than by every line()/bytes() call
+    // (which moved the rest of a large body forward each time).
+    if (pos_ > 0) {
+      buffer_.erase(0, pos_);
+      pos_ = 0;
+    }
+    constexpr std::size_t kChunk = 65536;
+    const std::size_t old = buffer_.size();
+    buffer_.resize(old + kChunk);
+    const ssize_t got = ::recv(fd_, buffer_.data() + old, kChunk, 0);
+    buffer_.resize(old + static_cast<std::size_t>(std::max<ssize_t>(got, 0)));
+    return got > 0;
   }
 
   /// A line ending in CRLF (without it), reading more as needed.
   std::optional<std::string> line() {
     for (;;) {
-      const auto end = buffer_.find("\r\n");
+      const auto end = buffer_.find("\r\n", pos_);
       if (end != std::string::npos) {
-        std::string out = buffer_.substr(0, end);
-        buffer_.erase(0, end + 2);
+        std::string out = buffer_.substr(pos_, end - pos_);
+        pos_ = end + 2;
         return out;
       }
-      if (buffer_.size() > (1u << 20) || !fill()) return std::nullopt;
+      if (buffer_.size() - pos_ > (1u << 20) || !fill()) return std::nullopt;
     }
   }
 
   /// Exactly n bytes.
   std::optional<std::string> bytes(std::size_t n) {
-    while (buffer_.size() < n) {
+    while (buffer_.size() - pos_ < n) {
       if (!fill()) return std::nullopt;
     }
-    std::string out = buffer_.substr(0, n);
-    buffer_.erase(0, n);
+    std::string out = buffer_.substr(pos_, n);
+    pos_ += n;
     return out;
   }
 
@@ -128,6 +135,7 @@ class Reader {
   int fd_;
   int stop_fd_;
   std::string buffer_;
+  std::size_t pos_ = 0;  // where the unconsumed bytes of buffer_ start
 };
 
 // Writes everything unless the peer goes away or the server stops: a client that stops reading
