@@ -69,6 +69,11 @@ class KafkaRestDestination final : public detail::PipelineDestination {
     const auto metadata =
         merged_metadata(record.event, options().timestamp_format, options().delivery_metadata);
     record.partition_key = key_template_.key(record.event, metadata);
+    // One allocation: the fixed JSON around the record, headers as base64, key and data.
+    std::size_t size = 160 + record.partition_key.size() + record.event.data().size();
+    for (const auto& [name, value] : metadata)
+      size += 32 + name.size() + (value.size() + 2) / 3 * 4;
+    record.payload.reserve(size);
     detail::append_produce_request(record.payload, record.partition_key, record.event.data(),
                                    metadata);
     if (record.payload.size() > config_.max_record_bytes) {

@@ -170,8 +170,11 @@ void reset_and_close(int fd) {
 
 std::string chunk(std::string_view data) {
   char size[32];
-  std::snprintf(size, sizeof size, "%zx\r\n", data.size());
-  return std::string(size) + std::string(data) + "\r\n";
+  const int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  std::string out;
+  out.reserve(static_cast<std::size_t>(n) + data.size() + 2);
+  out.append(size, static_cast<std::size_t>(n)).append(data).append("\r\n");
+  return out;
 }
 
 // Reads one request; nullopt when the connection ended (or the server stops) first.
