@@ -296,6 +296,15 @@ struct Pending {
   std::string id;  // batch entries
 };
 
+// partition_id must name one of the topic's partitions (checked once the topic is known).
+void reject_unknown_partition(Pending& p, int partitions, const std::string& topic) {
+  if (p.stored && p.partition && (*p.partition < 0 || *p.partition >= partitions)) {
+    p.error = {404,
+               "Partition " + std::to_string(*p.partition) + " of topic " + topic + " not found"};
+    p.stored.reset();
+  }
+}
+
 Pending validate_pending(const rapidjson::Value& record) {
   Pending p;
   try {
@@ -455,11 +464,7 @@ Action FastRestProxy::produce_stream(Topic& topic, const std::string& name,
   {
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto& p : pending) {
-      if (p.stored && p.partition && (*p.partition < 0 || *p.partition >= topic.partitions)) {
-        p.error = {
-            404, "Partition " + std::to_string(*p.partition) + " of topic " + name + " not found"};
-        p.stored.reset();
-      }
+      reject_unknown_partition(p, topic.partitions, name);
       if (!p.stored) {
         ++rejected_;
         out += error_body(p.error.code, p.error.message);
@@ -516,11 +521,7 @@ Action FastRestProxy::produce_batch(Topic& topic, const std::string& name,
   {
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto& p : pending) {
-      if (p.stored && p.partition && (*p.partition < 0 || *p.partition >= topic.partitions)) {
-        p.error = {
-            404, "Partition " + std::to_string(*p.partition) + " of topic " + name + " not found"};
-        p.stored.reset();
-      }
+      reject_unknown_partition(p, topic.partitions, name);
       if (!p.stored) {
         ++rejected_;
         failures += (failures.empty() ? "" : ",") + error_body(p.error.code, p.error.message, p.id);
