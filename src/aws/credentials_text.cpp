@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "aws/credential_sources.hpp"
+#include "eventdest/event.hpp"
 
 namespace eventdest::aws::detail {
 namespace {
@@ -36,26 +37,6 @@ std::string_view strip_inline_comment(std::string_view s) {
     if ((s[i] == '#' || s[i] == ';') && is_space(s[i - 1])) return s.substr(0, i);
   }
   return s;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-long long days_from_civil(long long y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const long long era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<long long>(doe) - 719468;
-}
-
-bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  out = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
 }
 
 }  // namespace
@@ -135,39 +116,19 @@ std::optional<std::string> xml_element(std::string_view xml, std::string_view ta
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view s) {
-  s = trim(s);
-  int year, month, day, hour, minute, second;
-  if (!digits(s, 0, 4, year) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, month) ||
-      s[7] != '-' || !digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-      !digits(s, 11, 2, hour) || s[13] != ':' || !digits(s, 14, 2, minute) || s[16] != ':' ||
-      !digits(s, 17, 2, second)) {
-    return std::nullopt;
+  std::string text(trim(s));
+  // system_clock counts nanoseconds in 64 bits (until 2262), which parse_rfc3339 enforces:
+  // later expirations are read as 2200 rather than rejected.
+  if (text.size() >= 4 &&
+      std::all_of(text.begin(), text.begin() + 4,
+                  [](unsigned char c) { return std::isdigit(c) != 0; }) &&
+      text.compare(0, 4, "2200") > 0) {
+    text.replace(0, 4, "2200");
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
-    return std::nullopt;
-  std::size_t i = 19;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
-      ++i;  // fractions are dropped: expirations are whole seconds
-  }
-  long long offset_seconds = 0;
-  const bool utc = i + 1 == s.size() && (s[i] == 'Z' || s[i] == 'z');
-  if (utc) {
-    // offset 0
-  } else if (i < s.size() && (s[i] == '+' || s[i] == '-') && s.size() == i + 6 && s[i + 3] == ':') {
-    int oh, om;
-    if (!digits(s, i + 1, 2, oh) || !digits(s, i + 4, 2, om)) return std::nullopt;
-    offset_seconds = (oh * 3600LL + om * 60LL) * (s[i] == '+' ? 1 : -1);
-  } else {
-    return std::nullopt;  // no zone (ambiguous) or trailing text
-  }
-  // system_clock counts nanoseconds in 64 bits (until 2262): later dates are taken as 2200.
-  if (year > 2200) year = 2200;
-  const long long days =
-      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  const long long epoch = days * 86400 + hour * 3600LL + minute * 60LL + second - offset_seconds;
-  return std::chrono::system_clock::time_point(std::chrono::seconds(epoch));
+  std::chrono::system_clock::time_point t;
+  if (!eventdest::parse_rfc3339(text, t)) return std::nullopt;
+  // Expirations are whole seconds.
+  return std::chrono::time_point_cast<std::chrono::seconds>(t);
 }
 
 std::string format_iso8601(std::chrono::system_clock::time_point t) {

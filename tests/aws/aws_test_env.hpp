@@ -79,6 +79,10 @@ class AwsEnvScope {
 };
 
 /// A TCP port on 127.0.0.1 with nothing listening (a server that was started and stopped).
+inline bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
 inline std::uint16_t closed_port() {
   HttpServer s([](const ServerRequest&) { return Action::respond(200); });
   return s.port();

@@ -16,10 +16,6 @@ namespace detail = eventdest::aws::detail;
 
 namespace {
 
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
-
 // application/x-www-form-urlencoded value of `name` in `body` (decoded), or "".
 std::string form_value(const std::string& body, const std::string& name) {
   const std::string key = name + "=";

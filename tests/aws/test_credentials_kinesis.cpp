@@ -15,10 +15,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
-
 std::unique_ptr<Destination> kinesis_without_credentials(FakeKinesis& sink) {
   return make_destination(
       R"({"type":"aws_kinesis","config":{"stream_name":"s","region":"eu-west-1",)"

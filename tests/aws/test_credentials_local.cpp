@@ -14,10 +14,6 @@ namespace detail = eventdest::aws::detail;
 
 namespace {
 
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
-
 aws::CredentialsResult resolve() {
   return aws::make_default_credentials_chain()->get();
 }
