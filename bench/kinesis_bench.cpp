@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <string>
 #include <thread>
 
@@ -90,11 +91,16 @@ int main(int argc, char** argv) {
   {
     auto d =
         make_destination(spec_for(sink.url(""), R"(,"linger_ms":5,"max_in_flight_requests":4)"));
+    // CPU per thread between the first publish and the last report: which stage costs what.
+    const auto threads0 = test::thread_cpu_seconds();
+    std::map<std::string, double> threads1;
     const double cpu0 = cpu_seconds();
     const auto t0 = Steady::now();
     for (auto& e : prepared) {
       d->publish(std::move(e), [&](const DeliveryReport& r) {
-        (r.delivered() ? delivered : failed).fetch_add(1, std::memory_order_relaxed);
+        const long n = (r.delivered() ? delivered : failed).fetch_add(1) + 1;
+        if (n + (r.delivered() ? failed : delivered).load() == events)
+          threads1 = test::thread_cpu_seconds();
       });
     }
     d->close();
@@ -105,6 +111,13 @@ int main(int argc, char** argv) {
         "CPU %.2f us/record, %zu requests\n",
         events, secs, ours_rate, delivered.load(), failed.load(),
         (cpu_seconds() - cpu0) * 1e6 / events, sink.requests_received());
+    std::printf("CPU per thread (us/record):");
+    for (const auto& [name, secs] : threads1) {
+      const auto before = threads0.find(name);
+      const double used = secs - (before == threads0.end() ? 0.0 : before->second);
+      if (used > 0) std::printf(" %s %.2f", name.c_str(), used * 1e6 / events);
+    }
+    std::printf("\n");
   }
 
   // boto3 put_records, 500 a call, same sink, same data size.

@@ -23,6 +23,52 @@ DeliveryPipeline::~DeliveryPipeline() {
   shutdown();
 }
 
+RecordPtr DeliveryPipeline::make_record(Event event, DeliveryCallback callback) {
+  RecordPtr record;
+  {
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    if (!pool_.empty()) {
+      record = std::move(pool_.back());
+      pool_.pop_back();
+    }
+  }
+  if (!record) return std::make_unique<Record>(std::move(event), std::move(callback));
+  record->event = std::move(event);
+  record->callback = std::move(callback);
+  return record;
+}
+
+void DeliveryPipeline::recycle(std::vector<std::pair<RecordPtr, Outcome>>& finals) {
+  // Reset here, on the reporting thread: what the record still owns (the user's callback, the
+  // event's id) is released as before; what is kept is emptied storage.
+  std::size_t kept = 0;
+  for (auto& entry : finals) {
+    Record& r = *entry.first;
+    if (r.payload.capacity() > kMaxPooledPayload || r.partition_key.capacity() > 256) {
+      entry.first.reset();
+      continue;
+    }
+    r.callback = nullptr;
+    r.partition_key.clear();
+    r.payload.clear();
+    r.bytes = r.request_bytes = 0;
+    r.sequence = 0;
+    r.attempts = 0;
+    r.maybe_sent = false;
+    r.accepted = r.deadline = r.not_before = SteadyClock::time_point{};
+    r.last_error = errc::ok;
+    r.last_provider_code.clear();
+    r.last_http_status = 0;
+    r.last_message.clear();
+    ++kept;
+  }
+  if (kept == 0) return;
+  std::lock_guard<std::mutex> lock(pool_mutex_);
+  for (auto& entry : finals) {
+    if (entry.first && pool_.size() < kMaxPooledRecords) pool_.push_back(std::move(entry.first));
+  }
+}
+
 void DeliveryPipeline::submit(RecordPtr record) {
   const auto now = SteadyClock::now();
   record->accepted = now;
@@ -96,10 +142,11 @@ void DeliveryPipeline::finish_locked(const Record& record) {
   buffered_bytes_ -= record.bytes;
 }
 
-void DeliveryPipeline::fill_report(DeliveryReport& r, Record& record, Outcome&& outcome) const {
-  // Every field is assigned: one report object serves a whole batch, so its strings keep their
-  // capacity from record to record instead of allocating several strings per report.
-  r.destination_type.assign(type_);
+void DeliveryPipeline::fill_report(DeliveryReport& r, Record& record, Outcome&& outcome,
+                                   SteadyClock::time_point now) const {
+  // Every field but destination_type (set once by report_all) is assigned: one report object
+  // serves a whole batch, so its strings keep their capacity from record to record instead of
+  // allocating several strings per report.
   r.event_id.assign(record.event.id());
   r.topic.assign(record.event.topic());
   r.partition_key.assign(record.partition_key);
@@ -108,8 +155,7 @@ void DeliveryPipeline::fill_report(DeliveryReport& r, Record& record, Outcome&& 
   // re-sent) makes a second copy possible, or makes a failed event possibly written.
   r.possible_duplicate = record.maybe_sent || outcome.maybe_sent;
   r.latency = record.accepted != SteadyClock::time_point{}
-                  ? std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() -
-                                                                          record.accepted)
+                  ? std::chrono::duration_cast<std::chrono::microseconds>(now - record.accepted)
                   : std::chrono::microseconds(0);
   if (outcome.kind == Outcome::Kind::delivered) {
     r.status = DeliveryStatus::delivered;
@@ -149,8 +195,11 @@ void DeliveryPipeline::report_all(std::vector<std::pair<RecordPtr, Outcome>>& fi
   latencies.reserve(finals.size());
   std::size_t delivered = 0;
   DeliveryReport r;
+  r.destination_type = type_;
+  // The records of a batch complete together: one clock reading serves them all.
+  const auto now = SteadyClock::now();
   for (auto& [record, outcome] : finals) {
-    fill_report(r, *record, std::move(outcome));
+    fill_report(r, *record, std::move(outcome), now);
     latencies.push_back(r.latency);
     delivered += r.delivered();
     if (record->callback) {
@@ -163,20 +212,24 @@ void DeliveryPipeline::report_all(std::vector<std::pair<RecordPtr, Outcome>>& fi
   }
   // Bookkeeping after the callbacks, once per batch: flush() returns only when every report
   // has reached its callback.
-  std::lock_guard<std::mutex> lock(mutex_);
-  for (std::size_t i = 0; i < finals.size(); ++i) {
-    if (finals[i].first->sequence != 0) finish_locked(*finals[i].first);
-    latencies_.record(latencies[i]);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (std::size_t i = 0; i < finals.size(); ++i) {
+      if (finals[i].first->sequence != 0) finish_locked(*finals[i].first);
+      latencies_.record(latencies[i]);
+    }
+    counters_.delivered += delivered;
+    counters_.failed += finals.size() - delivered;
+    space_cv_.notify_all();
+    done_cv_.notify_all();
   }
-  counters_.delivered += delivered;
-  counters_.failed += finals.size() - delivered;
-  space_cv_.notify_all();
-  done_cv_.notify_all();
+  recycle(finals);
 }
 
 void DeliveryPipeline::complete(Batch batch, std::vector<Outcome> outcomes) {
   const auto now = SteadyClock::now();
   std::vector<std::pair<RecordPtr, Outcome>> reports;
+  reports.reserve(batch.size());
   std::map<int, std::chrono::milliseconds> delays;
   {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -41,6 +41,11 @@ class DeliveryPipeline {
   DeliveryPipeline(const DeliveryPipeline&) = delete;
   DeliveryPipeline& operator=(const DeliveryPipeline&) = delete;
 
+  /// A record for `event`: a recycled one when available (its payload and key strings keep
+  /// their capacity, and its memory goes back to the thread that allocates records instead of
+  /// being freed on the I/O thread), else a new one.
+  RecordPtr make_record(Event event, DeliveryCallback callback);
+
   /// Accepts a prepared record (partition key, payload and bytes filled in). Blocks while the
   /// buffer is full (block mode) or reports queue_full at once (fail mode); after stop_accepting()
   /// reports closed. The report is delivered through record->callback.
@@ -69,8 +74,10 @@ class DeliveryPipeline {
   Batch take_batch_locked(SteadyClock::time_point now);
   void report(RecordPtr record, Outcome outcome);
   void report_all(std::vector<std::pair<RecordPtr, Outcome>>& finals);
-  void fill_report(DeliveryReport& report, Record& record, Outcome&& outcome) const;
+  void fill_report(DeliveryReport& report, Record& record, Outcome&& outcome,
+                   SteadyClock::time_point now) const;
   void finish_locked(const Record& record);
+  void recycle(std::vector<std::pair<RecordPtr, Outcome>>& finals);
 
   const std::string type_;
   const DeliveryOptions options_;
@@ -100,6 +107,13 @@ class DeliveryPipeline {
   DestinationMetrics counters_;
   LatencyHistogram latencies_;
   std::thread worker_;
+
+  // Reported records kept for make_record(): at most kMaxPooledRecords, none whose payload grew
+  // past kMaxPooledPayload, so an idle destination holds little memory.
+  static constexpr std::size_t kMaxPooledRecords = 1024;
+  static constexpr std::size_t kMaxPooledPayload = 16 * 1024;
+  std::mutex pool_mutex_;
+  std::vector<RecordPtr> pool_;
 };
 
 }  // namespace eventdest::detail

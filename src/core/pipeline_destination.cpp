@@ -29,7 +29,7 @@ void PipelineDestination::publish(Event event, DeliveryCallback callback) {
     if (callback) callback(r);
     return;
   }
-  auto record = std::make_unique<Record>(std::move(event), std::move(callback));
+  auto record = pipeline_->make_record(std::move(event), std::move(callback));
   std::optional<Outcome> failure;
   try {
     failure = prepare(*record);

@@ -213,7 +213,138 @@ class PutRecordsHandler
 
 }  // namespace
 
+namespace {
+
+// The fast path for the shape Kinesis answers with: plain strings (no escapes), the known members
+// only. It reads without copying; anything else (escapes, unknown or non-string members, a
+// count mismatch, bad JSON) returns false and the SAX reader decides, so both agree on every
+// body the fast path accepts (fuzz_kinesis_response checks that).
+class FastPutRecordsScanner {
+ public:
+  explicit FastPutRecordsScanner(std::string_view body) : p_(body.data()), end_(p_ + body.size()) {}
+
+  bool scan(std::size_t count, std::vector<Outcome>& out) {
+    out.reserve(count);
+    if (!expect('{')) return false;
+    bool records_seen = false;
+    if (!peek('}')) {
+      do {
+        std::string_view key;
+        if (!string(key) || !expect(':')) return false;
+        if (key == "Records" && !records_seen) {
+          records_seen = true;
+          if (!records(out)) return false;
+        } else if (key == "FailedRecordCount") {
+          if (!digits()) return false;
+        } else if (key == "EncryptionType") {
+          std::string_view ignored;
+          if (!string(ignored)) return false;
+        } else {
+          return false;
+        }
+      } while (expect(','));
+    }
+    if (!expect('}')) return false;
+    skip_space();
+    return p_ == end_ && records_seen && out.size() == count;
+  }
+
+ private:
+  void skip_space() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t'))
+      ++p_;
+  }
+  bool peek(char c) {
+    skip_space();
+    return p_ != end_ && *p_ == c;
+  }
+  bool expect(char c) {
+    if (!peek(c)) return false;
+    ++p_;
+    return true;
+  }
+  // A string without escapes or control characters (those are left to the full parser).
+  bool string(std::string_view& s) {
+    if (!expect('"')) return false;
+    const char* start = p_;
+    while (p_ != end_ && *p_ != '"') {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c < 0x20 || c == '\\') return false;
+      ++p_;
+    }
+    if (p_ == end_) return false;
+    s = std::string_view(start, static_cast<std::size_t>(p_ - start));
+    ++p_;
+    return true;
+  }
+  // A non-negative integer in JSON's grammar ("0" or no leading zero).
+  bool digits() {
+    skip_space();
+    const char* start = p_;
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9')
+      ++p_;
+    return p_ != start && (p_ - start == 1 || *start != '0');
+  }
+  bool records(std::vector<Outcome>& out) {
+    if (!expect('[')) return false;
+    if (expect(']')) return true;
+    do {
+      if (!entry(out)) return false;
+    } while (expect(','));
+    return expect(']');
+  }
+  bool entry(std::vector<Outcome>& out) {
+    if (!expect('{')) return false;
+    std::string_view code, message, sequence, shard;
+    bool has_code = false, has_message = false, has_sequence = false, has_shard = false;
+    if (!peek('}')) {
+      do {
+        std::string_view key, value;
+        if (!string(key) || !expect(':') || !string(value)) return false;
+        // As in the SAX reader: the first member of a name counts.
+        if (key == "SequenceNumber" && !has_sequence) {
+          sequence = value;
+          has_sequence = true;
+        } else if (key == "ShardId" && !has_shard) {
+          shard = value;
+          has_shard = true;
+        } else if (key == "ErrorCode" && !has_code) {
+          code = value;
+          has_code = true;
+        } else if (key == "ErrorMessage" && !has_message) {
+          message = value;
+          has_message = true;
+        }
+      } while (expect(','));
+    }
+    if (!expect('}')) return false;
+    if (has_code) {
+      out.push_back(kinesis_error_outcome(code, 200, std::string(message)));
+    } else if (!has_sequence || !has_shard) {
+      out.push_back(Outcome::classify(
+          errc::server_error, "record result without SequenceNumber/ShardId", {}, 200, true));
+    } else {
+      Outcome& o = out.emplace_back();
+      o.kind = Outcome::Kind::delivered;
+      o.sequence_number.assign(sequence);
+      o.shard_id.assign(shard);
+    }
+    return true;
+  }
+
+  const char* p_;
+  const char* end_;
+};
+
+}  // namespace
+
 std::vector<Outcome> parse_put_records_response(std::string_view body, std::size_t count) {
+  std::vector<Outcome> out;
+  if (FastPutRecordsScanner(body).scan(count, out)) return out;
+  return parse_put_records_response_generic(body, count);
+}
+
+std::vector<Outcome> parse_put_records_response_generic(std::string_view body, std::size_t count) {
   auto malformed = [&](const std::string& why) {
     // We cannot tell which records were written: retry all, flagged as possible duplicates.
     return std::vector<Outcome>(

@@ -26,6 +26,9 @@ void append_put_records_entry(std::string& out, std::string_view blob, std::stri
 /// does not parse or has the wrong number of records yields retryable outcomes (never a silent
 /// success).
 std::vector<Outcome> parse_put_records_response(std::string_view body, std::size_t count);
+/// The same, by the full SAX reader alone (parse_put_records_response uses it for every body its
+/// fast path does not take; tests and the fuzzer compare the two).
+std::vector<Outcome> parse_put_records_response_generic(std::string_view body, std::size_t count);
 
 /// The outcome of a request-level Kinesis error: `type` from the JSON `__type` or the
 /// x-amzn-ErrorType header (anything after ':' or '#' is ignored).

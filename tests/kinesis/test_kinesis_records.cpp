@@ -61,6 +61,58 @@ TEST_CASE("malformed PutRecords responses are retried as possible duplicates", "
   }
 }
 
+namespace {
+
+bool same(const Outcome& a, const Outcome& b) {
+  return a.kind == b.kind && a.error == b.error && a.provider_code == b.provider_code &&
+         a.http_status == b.http_status && a.message == b.message && a.maybe_sent == b.maybe_sent &&
+         a.shard_id == b.shard_id && a.sequence_number == b.sequence_number &&
+         a.partition == b.partition && a.offset == b.offset;
+}
+
+}  // namespace
+
+TEST_CASE("the fast PutRecords reader agrees with the full one on every body", "[kinesis]") {
+  // Bodies the fast path takes (plain strings, known members) and bodies it must hand over
+  // (escapes, unknown or non-string members, duplicates, numbers in other forms, bad JSON).
+  const char* bodies[] = {
+      R"({"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"s"},{"SequenceNumber":"2","ShardId":"s"}]})",
+      " {\n \"Records\" : [ {\"ShardId\":\"s\" ,\t\"SequenceNumber\":\"1\"},\r\n"
+      "{\"ErrorCode\":\"ProvisionedThroughputExceededException\",\"ErrorMessage\":\"slow\"} ],"
+      "\"EncryptionType\":\"KMS\",\"FailedRecordCount\":1 } ",
+      R"({"Records":[{"SequenceNumber":"1","ShardId":"s","Extra":"x"},{"ErrorCode":"InternalFailure"}]})",
+      R"({"Records":[{"SequenceNumber":"1","SequenceNumber":"9","ShardId":"s"},{"ShardId":"s"}]})",
+      R"({"Records":[{"SequenceNumber":"1","ShardId":"s\u0041"},{"SequenceNumber":"2","ShardId":"s"}]})",
+      R"({"Records":[{"SequenceNumber":1,"ShardId":"s"},{"SequenceNumber":"2","ShardId":"s"}]})",
+      R"({"Records":[{"SequenceNumber":"1","ShardId":"s"},{"ErrorCode":"X","ErrorMessage":"a\"b"}]})",
+      R"({"Records":[{"SequenceNumber":"1","ShardId":"s"},{"SequenceNumber":"2","ShardId":"s"}],"Records":[]})",
+      R"({"FailedRecordCount":01,"Records":[{"SequenceNumber":"1","ShardId":"s"},{"SequenceNumber":"2","ShardId":"s"}]})",
+      R"({"FailedRecordCount":-1,"Records":[{"SequenceNumber":"1","ShardId":"s"},{"SequenceNumber":"2","ShardId":"s"}]})",
+      R"({"Other":null,"Records":[{"SequenceNumber":"1","ShardId":"s"},{"SequenceNumber":"2","ShardId":"s"}]})",
+      R"({"Records":[{"SequenceNumber":"1","ShardId":"s"},{"SequenceNumber":"2","ShardId":"s"}]} x)",
+      R"({"Records":[{"SequenceNumber":"1","ShardId":"s"},{"SequenceNumber":"2","ShardId":"s"},]})",
+      R"({"Records":[{"SequenceNumber":"1","ShardId":"s"}]})",
+      R"({"Records":[{"SequenceNumber":"1","ShardId":"s"},[]]})",
+      R"({"Records":[{},{"SequenceNumber":"2","ShardId":"s"}]})",
+      R"({"Records":[{"SequenceNumber":"1","ShardId":"s"},{"SequenceNumber":"2","ShardId":"s"})",
+  };
+  for (const char* body : bodies) {
+    CAPTURE(body);
+    const auto fast = parse_put_records_response(body, 2);
+    const auto full = parse_put_records_response_generic(body, 2);
+    REQUIRE(fast.size() == 2);
+    REQUIRE(full.size() == 2);
+    CHECK(same(fast[0], full[0]));
+    CHECK(same(fast[1], full[1]));
+  }
+  const auto ok = parse_put_records_response(bodies[1], 2);
+  CHECK(ok[0].kind == Outcome::Kind::delivered);
+  CHECK(ok[0].sequence_number == "1");
+  CHECK(ok[0].shard_id == "s");
+  CHECK(ok[1].error == errc::throttled);
+  CHECK(ok[1].message == "slow");
+}
+
 TEST_CASE("request errors are classified from __type or x-amzn-ErrorType", "[kinesis]") {
   struct Case {
     const char* type;
