@@ -237,6 +237,56 @@ TEST_CASE("transient failures are retried until delivered; only failed records a
   CHECK(p.metrics().retried == 3);
 }
 
+TEST_CASE("recycled records start clean: no attempts, flags or errors carried over",
+          "[pipeline]") {
+  Collector c;
+  std::atomic<int> callbacks_alive{0};
+  TestTransport t([&](const Record& r) {
+    // The first round is retried once with an ambiguous failure, the second succeeds at once.
+    if (r.event.id()[0] == 'a' && r.attempts == 1) {
+      return Outcome::classify(errc::server_error, "oops", "InternalFailure", 500, true);
+    }
+    return Outcome::delivered_ok();
+  });
+  DeliveryPipeline p("test", fast_options(), BatchLimits{500, 1 << 20},
+                     [&](Batch b) { t.send(std::move(b)); });
+  t.attach(&p);
+  auto submit = [&](const std::string& id) {
+    // A callback owning state: the record must release it once reported, even when pooled.
+    auto alive = std::shared_ptr<int>(new int(0), [&](int* x) {
+      --callbacks_alive;
+      delete x;
+    });
+    ++callbacks_alive;
+    auto record = p.make_record(Event("t", "1"), [cb = c.callback(), alive](const auto& r) {
+      cb(r);
+    });
+    record->event.set_id(id);
+    record->bytes = 100;
+    record->payload = "payload of " + id;
+    p.submit(std::move(record));
+  };
+  for (int i = 0; i < 20; ++i)
+    submit("a" + std::to_string(i));
+  REQUIRE(p.flush(10s));
+  for (int i = 0; i < 20; ++i)
+    submit("b" + std::to_string(i));
+  REQUIRE(p.flush(10s));
+  t.stop();
+  for (int i = 0; i < 20; ++i) {
+    const auto& first = c.only("a" + std::to_string(i));
+    CHECK(first.attempts == 2);
+    CHECK(first.possible_duplicate);
+    const auto& second = c.only("b" + std::to_string(i));
+    CHECK(second.delivered());
+    CHECK(second.attempts == 1);
+    CHECK_FALSE(second.possible_duplicate);
+    CHECK(second.message.empty());
+  }
+  CHECK(callbacks_alive == 0);
+  CHECK(p.metrics().buffered_bytes == 0);
+}
+
 TEST_CASE("permanent failures are reported at once", "[pipeline]") {
   Collector c;
   TestTransport t([](const Record&) {
