@@ -7,6 +7,8 @@
 namespace eventdest::detail {
 
 void append_base64(std::string& out, std::string_view bytes);
+/// append_base64 with the AVX2 path allowed or not (tests compare the two).
+void append_base64_portable(std::string& out, std::string_view bytes, bool allow_simd);
 std::string base64(std::string_view bytes);
 /// Decodes padded standard base64; false on any invalid input (wrong alphabet, bad padding).
 bool decode_base64(std::string_view text, std::string& out);

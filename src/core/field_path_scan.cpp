@@ -5,6 +5,7 @@
 #include <rapidjson/reader.h>
 
 #include <cstring>
+#include <optional>
 
 namespace eventdest::detail {
 namespace {
@@ -94,7 +95,13 @@ FieldPathValue scan_field_path(std::string_view json, const std::vector<std::str
   Scanner scanner(path, first);
   rapidjson::MemoryStream memory(json.data(), json.size());
   rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> input(memory);
-  rapidjson::Reader reader;
+  // One reader per thread: a fresh one allocates its allocator and stack on every scan. Its
+  // stack grows to the longest string read, so large documents get a reader of their own.
+  constexpr std::size_t kLargeDocument = 64 * 1024;
+  thread_local rapidjson::Reader kept_reader;
+  std::optional<rapidjson::Reader> own_reader;
+  rapidjson::Reader& reader =
+      json.size() <= kLargeDocument ? kept_reader : own_reader.emplace();
   // Numbers stay text (never converted: a number result goes to the full evaluator anyway).
   reader.Parse<rapidjson::kParseNumbersAsStringsFlag>(input, scanner);
   if (!scanner.found()) {
