@@ -68,6 +68,9 @@ struct Response {
   /// The status line that arrived, even when the transfer then failed (`status` stays 0 then).
   /// With `headers` and `body` it tells a streaming caller how far a broken response got.
   long received_status = 0;
+  /// The request's body, handed back (libcurl is done with it) so a caller that sends many
+  /// large bodies can reuse the storage instead of allocating fresh pages for each request.
+  std::string request_body;
 
   /// The first header named `name` (case-insensitive), or empty.
   std::string_view header(std::string_view name) const noexcept;

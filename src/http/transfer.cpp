@@ -269,6 +269,8 @@ void Transfer::fail(TransportError error, bool maybe_sent, std::string message) 
 void Transfer::deliver() noexcept {
   response_.elapsed =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - submitted_);
+  // Called once the easy handle is detached or never attached: libcurl no longer reads the body.
+  response_.request_body = std::move(request_.body);
   // noexcept: a throwing callback terminates (documented in http_client.hpp) rather than
   // unwinding through libcurl or killing the I/O thread and every later callback with it.
   if (callback_) callback_(std::move(response_));  // an empty callback means "don't care"
