@@ -23,6 +23,15 @@ DeliveryPipeline::~DeliveryPipeline() {
   shutdown();
 }
 
+namespace {
+
+// The memory a pooled record keeps beyond its fixed size.
+std::size_t pooled_bytes(const Record& r) {
+  return r.payload.capacity() + r.partition_key.capacity() + r.event.id().capacity();
+}
+
+}  // namespace
+
 RecordPtr DeliveryPipeline::make_record(Event event, DeliveryCallback callback) {
   RecordPtr record;
   {
@@ -30,6 +39,7 @@ RecordPtr DeliveryPipeline::make_record(Event event, DeliveryCallback callback) 
     if (!pool_.empty()) {
       record = std::move(pool_.back());
       pool_.pop_back();
+      pool_bytes_ -= pooled_bytes(*record);
     }
   }
   if (!record) return std::make_unique<Record>(std::move(event), std::move(callback));
@@ -44,7 +54,7 @@ void DeliveryPipeline::recycle(std::vector<std::pair<RecordPtr, Outcome>>& final
   std::size_t kept = 0;
   for (auto& entry : finals) {
     Record& r = *entry.first;
-    if (r.payload.capacity() > kMaxPooledPayload || r.partition_key.capacity() > 256) {
+    if (pooled_bytes(r) > kMaxPooledBytes / 64) {  // an outsized event: not worth keeping
       entry.first.reset();
       continue;
     }
@@ -65,7 +75,11 @@ void DeliveryPipeline::recycle(std::vector<std::pair<RecordPtr, Outcome>>& final
   if (kept == 0) return;
   std::lock_guard<std::mutex> lock(pool_mutex_);
   for (auto& entry : finals) {
-    if (entry.first && pool_.size() < kMaxPooledRecords) pool_.push_back(std::move(entry.first));
+    if (!entry.first) continue;
+    const std::size_t bytes = pooled_bytes(*entry.first);
+    if (pool_.size() >= kMaxPooledRecords || pool_bytes_ + bytes > kMaxPooledBytes) break;
+    pool_bytes_ += bytes;
+    pool_.push_back(std::move(entry.first));
   }
 }
 

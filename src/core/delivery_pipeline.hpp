@@ -108,12 +108,13 @@ class DeliveryPipeline {
   LatencyHistogram latencies_;
   std::thread worker_;
 
-  // Reported records kept for make_record(): at most kMaxPooledRecords, none whose payload grew
-  // past kMaxPooledPayload, so an idle destination holds little memory.
+  // Reported records kept for make_record(): at most kMaxPooledRecords holding at most
+  // kMaxPooledBytes of string capacity, so an idle destination holds little memory.
   static constexpr std::size_t kMaxPooledRecords = 1024;
-  static constexpr std::size_t kMaxPooledPayload = 16 * 1024;
+  static constexpr std::size_t kMaxPooledBytes = 2u << 20;
   std::mutex pool_mutex_;
   std::vector<RecordPtr> pool_;
+  std::size_t pool_bytes_ = 0;
 };
 
 }  // namespace eventdest::detail
