@@ -117,7 +117,15 @@ Result Expression::evaluate(const RootField* fields, std::size_t count) const {
 }
 
 Result Expression::run(const detail::Val& root) const {
-  Result result;
+  Result result;  // the only Result returned, so it is constructed in place
+  const detail::Node& node = *impl_->ast.root;
+  if (node.kind == detail::NodeKind::field_path) {
+    // A plain path (the usual partition key) borrows from the input or finds nothing: it needs
+    // no interpreter, budget or arena.
+    const detail::Val v = detail::follow_path(node, root);
+    if (v.kind == detail::Kind::json) result.value_ = v.u.json;
+    if (v.kind == detail::Kind::json || v.kind == detail::Kind::null) return result;
+  }
   detail::EvalContext ctx;
   ctx.state = &result;
   ctx.make_arena = [](void* state) -> detail::Arena* {
@@ -126,7 +134,7 @@ Result Expression::run(const detail::Val& root) const {
     return &r->impl_->arena;
   };
   detail::Interpreter interpreter(ctx);
-  const detail::Val v = interpreter.eval(*impl_->ast.root, root);
+  const detail::Val v = interpreter.eval(node, root);
   const detail::LiteralStore& literals = *impl_->ast.literals;
   switch (v.kind) {
     case detail::Kind::null:

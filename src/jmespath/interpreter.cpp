@@ -1,5 +1,10 @@
 #include "jmespath/interpreter.hpp"
 
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <new>
+
 #include "jmespath/functions.hpp"
 
 namespace eventdest::jmespath::detail {
@@ -62,23 +67,7 @@ Val Interpreter::eval(const Node& node, const Val& current) {
 }
 
 Val Interpreter::field_path(const Node& node, const Val& current) {
-  const auto& names = node.names;
-  const std::size_t count = names.size();
-  std::size_t k = 0;
-  Val v = current;
-  // Owned objects and the virtual root take the general path until a borrowed node is reached.
-  while (v.kind != Kind::json) {
-    if (k == count) return v;
-    v = object_find(v, names[k++]);
-    if (v.kind == Kind::null) return v;
-  }
-  const rapidjson::Value* p = v.u.json;
-  for (; k < count; ++k) {
-    if (!p->IsObject()) return Val::null();
-    p = find_member(*p, names[k].data(), names[k].size());
-    if (!p) return Val::null();
-  }
-  return Val::borrow(p);
+  return follow_path(node, current);
 }
 
 Val Interpreter::slice(const Node& node, const Val& current) {
@@ -219,14 +208,80 @@ Val Interpreter::compare(const Node& node, const Val& current) {
 
 Val Interpreter::function(const Node& node, const Val& current) {
   const std::size_t count = node.children.size();
+  const auto id = static_cast<Function>(node.op);
   // Fixed-arity functions take at most 2 arguments; only merge/not_null can take more.
   Val local[4];
   Val* args = count <= 4 ? local : arena().make<Val>(count);
   for (std::size_t i = 0; i < count; ++i) {
     const Node& arg = *node.children[i];
-    args[i] = arg.kind == NodeKind::expref ? Val::expref(arg.lhs) : eval(arg, current);
+    if (arg.kind == NodeKind::expref) {
+      args[i] = Val::expref(arg.lhs);
+    } else if (id == Function::join && i == 1 && arg.kind == NodeKind::multi_list &&
+               type_of(args[0]) == Type::string) {
+      return join_list(args[0], arg, current);
+    } else {
+      args[i] = eval(arg, current);
+    }
   }
-  return call_function(static_cast<Function>(node.op), args, count, *this);
+  return call_function(id, args, count, *this);
+}
+
+// join(glue, [a, b, ...]), the usual way to build a key from several fields: the items are
+// joined straight from a stack buffer instead of becoming an arena array first. Budget and
+// arena charges match the general path, and anything but an all-string list is handed to it,
+// so results, limits and errors are unchanged.
+Val Interpreter::join_list(const Val& glue, const Node& list, const Val& current) {
+  constexpr std::size_t kInlineItems = 8;
+  ctx_.budget.spend();  // what eval() would charge for the list node
+  const std::size_t n = list.children.size();
+  Val args[2] = {glue, Val::null()};
+  if (current.is_null() || n > kInlineItems) {
+    args[1] = multi_list(list, current);
+    return call_function(Function::join, args, 2, *this);
+  }
+  if (n > 0) arena().charge(n * sizeof(Val));  // the list the general path would allocate
+  // Left uninitialised: zeroing the whole buffer costs more than joining two short strings.
+  union Items {
+    Items() noexcept {}
+    Val at[kInlineItems];
+  } items;
+  const auto sep = as_string(glue);
+  std::size_t total = n > 1 ? sep.size() * (n - 1) : 0;
+  bool strings = true;
+  for (std::size_t i = 0; i < n; ++i) {
+    items.at[i] = eval(*list.children[i], current);
+    if (type_of(items.at[i]) == Type::string) {
+      total += as_string(items.at[i]).size();
+    } else {
+      strings = false;
+    }
+  }
+  if (!strings) {
+    // Already charged above: allocate without charging twice.
+    auto* copy = static_cast<Val*>(arena().allocator().Malloc(n * sizeof(Val)));
+    if (!copy) throw std::bad_alloc();
+    std::copy(items.at, items.at + n, copy);
+    args[1] = Val::array(copy, n);
+    return call_function(Function::join, args, 2, *this);
+  }
+  if (total > std::numeric_limits<std::uint32_t>::max()) {
+    throw RuntimeError(RuntimeError::Kind::invalid_value, "join(): result too large");
+  }
+  if (total == 0) return Val::string("", 0);
+  char* out = arena().make<char>(total);
+  char* p = out;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0 && !sep.empty()) {
+      std::memcpy(p, sep.data(), sep.size());
+      p += sep.size();
+    }
+    const auto part = as_string(items.at[i]);
+    if (!part.empty()) {
+      std::memcpy(p, part.data(), part.size());
+      p += part.size();
+    }
+  }
+  return Val::string(out, total);
 }
 
 }  // namespace eventdest::jmespath::detail

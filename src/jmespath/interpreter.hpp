@@ -6,6 +6,27 @@
 
 namespace eventdest::jmespath::detail {
 
+/// Evaluates a field_path node: borrows the member it names, or null. Needs no interpreter
+/// state, so evaluations that are a plain path call it directly.
+inline Val follow_path(const Node& node, const Val& current) noexcept {
+  const std::string* name = node.names.data();
+  const std::string* const end = name + node.names.size();
+  Val v = current;
+  // Owned objects and the virtual root take the general path until a borrowed node is reached.
+  while (v.kind != Kind::json) {
+    if (name == end) return v;
+    v = object_find(v, *name++);
+    if (v.kind == Kind::null) return v;
+  }
+  const rapidjson::Value* p = v.u.json;
+  for (; name != end; ++name) {
+    if (!p->IsObject()) return Val::null();
+    p = find_member(*p, name->data(), name->size());
+    if (!p) return Val::null();
+  }
+  return Val::borrow(p);
+}
+
 /// Per-evaluation state. The arena is created on first use by `make_arena` (it lives in the
 /// Result, so evaluations that only borrow allocate nothing).
 struct EvalContext {
@@ -40,6 +61,7 @@ class Interpreter {
   Val multi_hash(const Node& node, const Val& current);
   Val compare(const Node& node, const Val& current);
   Val function(const Node& node, const Val& current);
+  Val join_list(const Val& glue, const Node& list, const Val& current);
 
   EvalContext& ctx_;
 };
