@@ -107,7 +107,7 @@ class Expression {
   struct Impl;
   explicit Expression(std::shared_ptr<const Impl> impl);
   // The evaluation shared by both evaluate() forms (the root is the internal value handle).
-  Result run(const detail::Val& root) const;
+  Result run(detail::Val root) const;
   std::shared_ptr<const Impl> impl_;
 };
 

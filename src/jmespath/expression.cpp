@@ -17,8 +17,11 @@
 namespace eventdest::jmespath {
 namespace {
 
+// At namespace scope, so that every Result does not check an initialisation guard. Its storage
+// is zero before initialisation, which rapidjson already reads as null.
+const rapidjson::Value null_value(rapidjson::kNullType);
+
 const rapidjson::Value* static_value(rapidjson::Type type) noexcept {
-  static const rapidjson::Value null_value(rapidjson::kNullType);
   static const rapidjson::Value true_value(rapidjson::kTrueType);
   static const rapidjson::Value false_value(rapidjson::kFalseType);
   switch (type) {
@@ -37,6 +40,45 @@ struct Result::Impl {
   detail::Arena arena;
 };
 
+namespace {
+
+// Each thread keeps the storage of one destroyed Result for its next evaluation that builds a
+// value, so a steady stream of such evaluations (join() keys) does not allocate. Per thread, so
+// Expression stays immutable and lock-free. Plain pointer and flag: they stay usable while the
+// thread's other thread_locals (possibly holding Results) are destroyed.
+thread_local void* t_spare = nullptr;
+thread_local bool t_spare_closed = false;
+
+template <class Impl>
+struct SpareOwner {
+  SpareOwner() = default;
+  SpareOwner(const SpareOwner&) = delete;
+  SpareOwner& operator=(const SpareOwner&) = delete;
+  ~SpareOwner() {
+    delete static_cast<Impl*>(t_spare);
+    t_spare = nullptr;
+    t_spare_closed = true;
+  }
+};
+
+template <class Impl>
+std::unique_ptr<Impl> take_spare() {
+  if (!t_spare) return std::make_unique<Impl>();
+  std::unique_ptr<Impl> impl(static_cast<Impl*>(t_spare));
+  t_spare = nullptr;
+  return impl;
+}
+
+template <class Impl>
+void park_spare(std::unique_ptr<Impl> impl) noexcept {
+  if (!impl || t_spare || t_spare_closed) return;  // impl is deleted
+  static thread_local SpareOwner<Impl> owner;      // deletes the spare when the thread ends
+  impl->arena.reset();
+  t_spare = impl.release();
+}
+
+}  // namespace
+
 struct Expression::Impl {
   std::string text;
   detail::Ast ast;
@@ -44,22 +86,24 @@ struct Expression::Impl {
 
 // ---- Result -----------------------------------------------------------------------------------
 
-Result::Result() : value_(static_value(rapidjson::kNullType)) {}
+Result::Result() : value_(&null_value) {}
 
 Result::Result(Result&& other) noexcept : impl_(std::move(other.impl_)), value_(other.value_) {
-  other.value_ = static_value(rapidjson::kNullType);
+  other.value_ = &null_value;
 }
 
 Result& Result::operator=(Result&& other) noexcept {
   if (this != &other) {
     impl_ = std::move(other.impl_);
     value_ = other.value_;
-    other.value_ = static_value(rapidjson::kNullType);
+    other.value_ = &null_value;
   }
   return *this;
 }
 
-Result::~Result() = default;
+Result::~Result() {
+  park_spare(std::move(impl_));
+}
 
 const rapidjson::Value& Result::value() const noexcept {
   return *value_;
@@ -116,7 +160,7 @@ Result Expression::evaluate(const RootField* fields, std::size_t count) const {
   return run(detail::Val::root(fields, count));
 }
 
-Result Expression::run(const detail::Val& root) const {
+Result Expression::run(detail::Val root) const {
   Result result;  // the only Result returned, so it is constructed in place
   const detail::Node& node = *impl_->ast.root;
   if (node.kind == detail::NodeKind::field_path) {
@@ -130,7 +174,7 @@ Result Expression::run(const detail::Val& root) const {
   ctx.state = &result;
   ctx.make_arena = [](void* state) -> detail::Arena* {
     auto* r = static_cast<Result*>(state);
-    r->impl_ = std::make_unique<Result::Impl>();
+    r->impl_ = take_spare<Result::Impl>();
     return &r->impl_->arena;
   };
   detail::Interpreter interpreter(ctx);

@@ -230,13 +230,12 @@ Val Interpreter::function(const Node& node, const Val& current) {
 // joined straight from a stack buffer instead of becoming an arena array first. Budget and
 // arena charges match the general path, and anything but an all-string list is handed to it,
 // so results, limits and errors are unchanged.
-Val Interpreter::join_list(const Val& glue, const Node& list, const Val& current) {
+Val Interpreter::join_list(Val glue, const Node& list, const Val& current) {
   constexpr std::size_t kInlineItems = 8;
   ctx_.budget.spend();  // what eval() would charge for the list node
   const std::size_t n = list.children.size();
-  Val args[2] = {glue, Val::null()};
   if (current.is_null() || n > kInlineItems) {
-    args[1] = multi_list(list, current);
+    const Val args[2] = {glue, multi_list(list, current)};
     return call_function(Function::join, args, 2, *this);
   }
   if (n > 0) arena().charge(n * sizeof(Val));  // the list the general path would allocate
@@ -249,7 +248,13 @@ Val Interpreter::join_list(const Val& glue, const Node& list, const Val& current
   std::size_t total = n > 1 ? sep.size() * (n - 1) : 0;
   bool strings = true;
   for (std::size_t i = 0; i < n; ++i) {
-    items.at[i] = eval(*list.children[i], current);
+    const Node& child = *list.children[i];
+    if (child.kind == NodeKind::field_path) {  // the usual item, without the eval() dispatch
+      ctx_.budget.spend();
+      items.at[i] = follow_path(child, current);
+    } else {
+      items.at[i] = eval(child, current);
+    }
     if (type_of(items.at[i]) == Type::string) {
       total += as_string(items.at[i]).size();
     } else {
@@ -261,7 +266,7 @@ Val Interpreter::join_list(const Val& glue, const Node& list, const Val& current
     auto* copy = static_cast<Val*>(arena().allocator().Malloc(n * sizeof(Val)));
     if (!copy) throw std::bad_alloc();
     std::copy(items.at, items.at + n, copy);
-    args[1] = Val::array(copy, n);
+    const Val args[2] = {glue, Val::array(copy, n)};
     return call_function(Function::join, args, 2, *this);
   }
   if (total > std::numeric_limits<std::uint32_t>::max()) {

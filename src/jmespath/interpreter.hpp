@@ -8,10 +8,9 @@ namespace eventdest::jmespath::detail {
 
 /// Evaluates a field_path node: borrows the member it names, or null. Needs no interpreter
 /// state, so evaluations that are a plain path call it directly.
-inline Val follow_path(const Node& node, const Val& current) noexcept {
+inline Val follow_path(const Node& node, Val v) noexcept {
   const std::string* name = node.names.data();
   const std::string* const end = name + node.names.size();
-  Val v = current;
   // Owned objects and the virtual root take the general path until a borrowed node is reached.
   while (v.kind != Kind::json) {
     if (name == end) return v;
@@ -61,7 +60,8 @@ class Interpreter {
   Val multi_hash(const Node& node, const Val& current);
   Val compare(const Node& node, const Val& current);
   Val function(const Node& node, const Val& current);
-  Val join_list(const Val& glue, const Node& list, const Val& current);
+  // Val by value where it was just computed: a 16-byte reload of two 8-byte stores stalls.
+  Val join_list(Val glue, const Node& list, const Val& current);
 
   EvalContext& ctx_;
 };

@@ -358,6 +358,14 @@ class Arena {
   }
   rapidjson::MemoryPoolAllocator<>& allocator() noexcept { return pool_; }
 
+  /// Back to the freshly constructed state (extra blocks freed), for reuse by another
+  /// evaluation.
+  void reset() noexcept {
+    value.SetNull();
+    pool_.Clear();
+    used_ = 0;
+  }
+
   /// The materialised result, when it is not a borrowed node.
   rapidjson::Value value;
 
