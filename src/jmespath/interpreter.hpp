@@ -62,6 +62,7 @@ class Interpreter {
   Val function(const Node& node, const Val& current);
   // Val by value where it was just computed: a 16-byte reload of two 8-byte stores stalls.
   Val join_list(Val glue, const Node& list, const Val& current);
+  Val join_fields(const Node& node, const Val& current);
 
   EvalContext& ctx_;
 };
