@@ -85,7 +85,7 @@ struct Node {
   std::int64_t start = 0, stop = 0, step = 1;
   std::string literal_text;  // literal: JSON text, or the raw string when literal_raw
   bool literal_raw = false;
-  Val literal;  // resolved into the LiteralStore after parsing
+  Val literal;  // resolved into the LiteralStore after parsing; a join_fields node's glue
 
   Node(NodeKind k, std::size_t p) : kind(k), pos(p) {}
 };

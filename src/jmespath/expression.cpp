@@ -200,6 +200,16 @@ Result Expression::run(detail::Val root) const {
       break;
   }
   detail::Arena& arena = interpreter.arena();
+  if (v.kind == detail::Kind::string && !literals.owns(v.u.s)) {
+    // A computed string (a joined key) is already in the arena: reference it, charged as
+    // charge_materialized() would. Built in a local, then moved (see materialize()).
+    if (v.size > detail::Arena::kMaxBytes) detail::charge_materialized(v, arena);  // throws
+    arena.charge(v.size);
+    rapidjson::Value text(rapidjson::StringRef(v.u.s, v.size));
+    arena.value = text;
+    result.value_ = &arena.value;
+    return result;
+  }
   detail::charge_materialized(v, arena);
   detail::materialize(v, arena.value, arena, literals);
   result.value_ = &arena.value;

@@ -270,7 +270,7 @@ Val Interpreter::function(const Node& node, const Val& current) {
 // work with its own checks, and errors stay identical. Otherwise the budget and arena are
 // charged exactly as the general path would.
 Val Interpreter::join_fields(const Node& node, const Val& current) {
-  const Val glue = node.children[0]->literal;
+  const Val glue = node.literal;  // children[0]'s, copied at compile time
   const Node& list = *node.children[1];
   const std::size_t n = list.children.size();  // 1 to kJoinFieldsMax, checked at compile time
   union Parts {

@@ -561,6 +561,7 @@ void mark_join_fields(Ast& ast) {
     }
     n->join_fields = std::all_of(list.children.begin(), list.children.end(),
                                  [](const Node* c) { return c->kind == NodeKind::field_path; });
+    if (n->join_fields) n->literal = glue.literal;  // one pointer hop less per evaluation
   }
 }
 
