@@ -45,7 +45,8 @@ namespace {
 // Each thread keeps the storage of one destroyed Result for its next evaluation that builds a
 // value, so a steady stream of such evaluations (join() keys) does not allocate. Per thread, so
 // Expression stays immutable and lock-free. Plain pointer and flag: they stay usable while the
-// thread's other thread_locals (possibly holding Results) are destroyed.
+// thread's other thread_locals (possibly holding Results) are destroyed. The helpers are
+// templates only so that they can be given Result's private Impl.
 thread_local void* t_spare = nullptr;
 thread_local bool t_spare_closed = false;
 
