@@ -89,6 +89,8 @@ struct Expression::Impl {
 
 Result::Result() : value_(&null_value) {}
 
+Result::Result(const rapidjson::Value* value) noexcept : value_(value) {}
+
 Result::Result(Result&& other) noexcept : impl_(std::move(other.impl_)), value_(other.value_) {
   other.value_ = &null_value;
 }
@@ -104,10 +106,6 @@ Result& Result::operator=(Result&& other) noexcept {
 
 Result::~Result() {
   park_spare(std::move(impl_));
-}
-
-const rapidjson::Value& Result::value() const noexcept {
-  return *value_;
 }
 
 std::string Result::to_json() const {
@@ -162,15 +160,20 @@ Result Expression::evaluate(const RootField* fields, std::size_t count) const {
 }
 
 Result Expression::run(detail::Val root) const {
-  Result result;  // the only Result returned, so it is constructed in place
   const detail::Node& node = *impl_->ast.root;
   if (node.kind == detail::NodeKind::field_path) {
     // A plain path (the usual partition key) borrows from the input or finds nothing: it needs
     // no interpreter, budget or arena.
     const detail::Val v = detail::follow_path(node, root);
-    if (v.kind == detail::Kind::json) result.value_ = v.u.json;
-    if (v.kind == detail::Kind::json || v.kind == detail::Kind::null) return result;
+    if (v.kind == detail::Kind::json) return Result(v.u.json);
+    if (v.kind == detail::Kind::null) return Result(&null_value);
   }
+  return interpret(root);
+}
+
+Result Expression::interpret(const detail::Val& root) const {
+  const detail::Node& node = *impl_->ast.root;
+  Result result;  // the only Result returned, so it is constructed in place
   detail::EvalContext ctx;
   ctx.state = &result;
   ctx.make_arena = [](void* state) -> detail::Arena* {
