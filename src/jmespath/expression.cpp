@@ -182,7 +182,7 @@ Result Expression::interpret(const detail::Val& root) const {
     return &r->impl_->arena;
   };
   detail::Interpreter interpreter(ctx);
-  const detail::Val v = interpreter.eval(node, root);
+  const detail::Val v = interpreter.eval_root(node, root);
   const detail::LiteralStore& literals = *impl_->ast.literals;
   switch (v.kind) {
     case detail::Kind::null:

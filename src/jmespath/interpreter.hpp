@@ -41,6 +41,12 @@ class Interpreter {
 
   /// Evaluates `node` against `current`. Throws RuntimeError.
   Val eval(const Node& node, const Val& current);
+  /// eval() for the root node: a key template (join_fields) goes straight to its evaluation.
+  Val eval_root(const Node& node, const Val& root) {
+    if (!node.join_fields) return eval(node, root);
+    ctx_.budget.spend();  // the function node, as eval() would
+    return join_fields(node, root);
+  }
 
   Budget& budget() noexcept { return ctx_.budget; }
 
