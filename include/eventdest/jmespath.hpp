@@ -55,13 +55,15 @@ class Result {
   Result(Result&&) noexcept;
   Result& operator=(Result&&) noexcept;
   ~Result();
-  const rapidjson::Value& value() const noexcept;
+  const rapidjson::Value& value() const noexcept { return *value_; }
   /// Compact JSON text of the value.
   std::string to_json() const;
 
  private:
   friend class Expression;
   struct Impl;
+  // A result borrowing `value`.
+  explicit Result(const rapidjson::Value* value) noexcept;
   std::unique_ptr<Impl> impl_;
   // Always points at the value: into the input when the result is borrowed (then impl_ stays
   // null and the evaluation allocated nothing), into impl_ when it was built, or at a static
@@ -107,7 +109,9 @@ class Expression {
   struct Impl;
   explicit Expression(std::shared_ptr<const Impl> impl);
   // The evaluation shared by both evaluate() forms (the root is the internal value handle).
-  Result run(const detail::Val& root) const;
+  Result run(detail::Val root) const;
+  // The part of run() beyond plain field paths (kept out of line so that they stay short).
+  Result interpret(const detail::Val& root) const;
   std::shared_ptr<const Impl> impl_;
 };
 

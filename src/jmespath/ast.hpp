@@ -33,6 +33,9 @@ enum class NodeKind : std::uint8_t {
   expref  // &expression
 };
 
+/// The most paths a join_fields node joins (its strings are collected on the stack).
+inline constexpr std::size_t kJoinFieldsMax = 8;
+
 enum class Comparator : std::uint8_t { eq, ne, lt, lte, gt, gte };
 
 enum class Function : std::uint8_t {
@@ -68,6 +71,7 @@ struct Node {
   NodeKind kind;
   std::uint8_t op = 0;           // Comparator or Function
   bool bare_identifier = false;  // a field_path from one unquoted identifier (a function name)
+  bool join_fields = false;      // join('glue', [path, ...]) over plain field paths
   std::uint32_t depth = 1;
   std::size_t pos = 0;  // byte offset of the node's first token, for messages
   const Node* lhs = nullptr;
@@ -81,7 +85,7 @@ struct Node {
   std::int64_t start = 0, stop = 0, step = 1;
   std::string literal_text;  // literal: JSON text, or the raw string when literal_raw
   bool literal_raw = false;
-  Val literal;  // resolved into the LiteralStore after parsing
+  Val literal;  // resolved into the LiteralStore after parsing; a join_fields node's glue
 
   Node(NodeKind k, std::size_t p) : kind(k), pos(p) {}
 };

@@ -17,8 +17,11 @@
 namespace eventdest::jmespath {
 namespace {
 
+// At namespace scope, so that every Result does not check an initialisation guard. Its storage
+// is zero before initialisation, which rapidjson already reads as null.
+const rapidjson::Value null_value(rapidjson::kNullType);
+
 const rapidjson::Value* static_value(rapidjson::Type type) noexcept {
-  static const rapidjson::Value null_value(rapidjson::kNullType);
   static const rapidjson::Value true_value(rapidjson::kTrueType);
   static const rapidjson::Value false_value(rapidjson::kFalseType);
   switch (type) {
@@ -37,6 +40,46 @@ struct Result::Impl {
   detail::Arena arena;
 };
 
+namespace {
+
+// Each thread keeps the storage of one destroyed Result for its next evaluation that builds a
+// value, so a steady stream of such evaluations (join() keys) does not allocate. Per thread, so
+// Expression stays immutable and lock-free. Plain pointer and flag: they stay usable while the
+// thread's other thread_locals (possibly holding Results) are destroyed. The helpers are
+// templates only so that they can be given Result's private Impl.
+thread_local void* t_spare = nullptr;
+thread_local bool t_spare_closed = false;
+
+template <class Impl>
+struct SpareOwner {
+  SpareOwner() = default;
+  SpareOwner(const SpareOwner&) = delete;
+  SpareOwner& operator=(const SpareOwner&) = delete;
+  ~SpareOwner() {
+    delete static_cast<Impl*>(t_spare);
+    t_spare = nullptr;
+    t_spare_closed = true;
+  }
+};
+
+template <class Impl>
+std::unique_ptr<Impl> take_spare() {
+  if (!t_spare) return std::make_unique<Impl>();
+  std::unique_ptr<Impl> impl(static_cast<Impl*>(t_spare));
+  t_spare = nullptr;
+  return impl;
+}
+
+template <class Impl>
+void park_spare(std::unique_ptr<Impl> impl) noexcept {
+  if (!impl || t_spare || t_spare_closed) return;  // impl is deleted
+  static thread_local SpareOwner<Impl> owner;      // deletes the spare when the thread ends
+  impl->arena.reset();
+  t_spare = impl.release();
+}
+
+}  // namespace
+
 struct Expression::Impl {
   std::string text;
   detail::Ast ast;
@@ -44,25 +87,25 @@ struct Expression::Impl {
 
 // ---- Result -----------------------------------------------------------------------------------
 
-Result::Result() : value_(static_value(rapidjson::kNullType)) {}
+Result::Result() : value_(&null_value) {}
+
+Result::Result(const rapidjson::Value* value) noexcept : value_(value) {}
 
 Result::Result(Result&& other) noexcept : impl_(std::move(other.impl_)), value_(other.value_) {
-  other.value_ = static_value(rapidjson::kNullType);
+  other.value_ = &null_value;
 }
 
 Result& Result::operator=(Result&& other) noexcept {
   if (this != &other) {
     impl_ = std::move(other.impl_);
     value_ = other.value_;
-    other.value_ = static_value(rapidjson::kNullType);
+    other.value_ = &null_value;
   }
   return *this;
 }
 
-Result::~Result() = default;
-
-const rapidjson::Value& Result::value() const noexcept {
-  return *value_;
+Result::~Result() {
+  park_spare(std::move(impl_));
 }
 
 std::string Result::to_json() const {
@@ -116,17 +159,30 @@ Result Expression::evaluate(const RootField* fields, std::size_t count) const {
   return run(detail::Val::root(fields, count));
 }
 
-Result Expression::run(const detail::Val& root) const {
-  Result result;
+Result Expression::run(detail::Val root) const {
+  const detail::Node& node = *impl_->ast.root;
+  if (node.kind == detail::NodeKind::field_path) {
+    // A plain path (the usual partition key) borrows from the input or finds nothing: it needs
+    // no interpreter, budget or arena.
+    const detail::Val v = detail::follow_path(node, root);
+    if (v.kind == detail::Kind::json) return Result(v.u.json);
+    if (v.kind == detail::Kind::null) return Result(&null_value);
+  }
+  return interpret(root);
+}
+
+Result Expression::interpret(const detail::Val& root) const {
+  const detail::Node& node = *impl_->ast.root;
+  Result result;  // the only Result returned, so it is constructed in place
   detail::EvalContext ctx;
   ctx.state = &result;
   ctx.make_arena = [](void* state) -> detail::Arena* {
     auto* r = static_cast<Result*>(state);
-    r->impl_ = std::make_unique<Result::Impl>();
+    r->impl_ = take_spare<Result::Impl>();
     return &r->impl_->arena;
   };
   detail::Interpreter interpreter(ctx);
-  const detail::Val v = interpreter.eval(*impl_->ast.root, root);
+  const detail::Val v = interpreter.eval_root(node, root);
   const detail::LiteralStore& literals = *impl_->ast.literals;
   switch (v.kind) {
     case detail::Kind::null:
@@ -148,6 +204,16 @@ Result Expression::run(const detail::Val& root) const {
       break;
   }
   detail::Arena& arena = interpreter.arena();
+  if (v.kind == detail::Kind::string && !literals.owns(v.u.s)) {
+    // A computed string (a joined key) is already in the arena: reference it, charged as
+    // charge_materialized() would. Built in a local, then moved (see materialize()).
+    if (v.size > detail::Arena::kMaxBytes) detail::charge_materialized(v, arena);  // throws
+    arena.charge(v.size);
+    rapidjson::Value text(rapidjson::StringRef(v.u.s, v.size));
+    arena.value = text;
+    result.value_ = &arena.value;
+    return result;
+  }
   detail::charge_materialized(v, arena);
   detail::materialize(v, arena.value, arena, literals);
   result.value_ = &arena.value;

@@ -1,8 +1,43 @@
 #include "jmespath/interpreter.hpp"
 
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <new>
+
 #include "jmespath/functions.hpp"
 
 namespace eventdest::jmespath::detail {
+namespace {
+
+// Appends `s` at `p`. Keys are built from short strings: up to 16 bytes are copied with two
+// overlapping word moves inline, where a memcpy call would cost more than the copy.
+char* append(char* p, std::string_view s) noexcept {
+  const std::size_t n = s.size();
+  const char* src = s.data();
+  if (n >= 8 && n <= 16) {
+    std::uint64_t head, tail;
+    std::memcpy(&head, src, 8);
+    std::memcpy(&tail, src + n - 8, 8);
+    std::memcpy(p, &head, 8);
+    std::memcpy(p + n - 8, &tail, 8);
+  } else if (n >= 4 && n < 8) {
+    std::uint32_t head, tail;
+    std::memcpy(&head, src, 4);
+    std::memcpy(&tail, src + n - 4, 4);
+    std::memcpy(p, &head, 4);
+    std::memcpy(p + n - 4, &tail, 4);
+  } else if (n > 0 && n < 4) {
+    p[0] = src[0];
+    p[n / 2] = src[n / 2];
+    p[n - 1] = src[n - 1];
+  } else if (n > 16) {
+    std::memcpy(p, src, n);
+  }
+  return p + n;
+}
+
+}  // namespace
 
 Val Interpreter::eval(const Node& node, const Val& current) {
   ctx_.budget.spend();
@@ -62,23 +97,7 @@ Val Interpreter::eval(const Node& node, const Val& current) {
 }
 
 Val Interpreter::field_path(const Node& node, const Val& current) {
-  const auto& names = node.names;
-  const std::size_t count = names.size();
-  std::size_t k = 0;
-  Val v = current;
-  // Owned objects and the virtual root take the general path until a borrowed node is reached.
-  while (v.kind != Kind::json) {
-    if (k == count) return v;
-    v = object_find(v, names[k++]);
-    if (v.kind == Kind::null) return v;
-  }
-  const rapidjson::Value* p = v.u.json;
-  for (; k < count; ++k) {
-    if (!p->IsObject()) return Val::null();
-    p = find_member(*p, names[k].data(), names[k].size());
-    if (!p) return Val::null();
-  }
-  return Val::borrow(p);
+  return follow_path(node, current);
 }
 
 Val Interpreter::slice(const Node& node, const Val& current) {
@@ -218,15 +237,131 @@ Val Interpreter::compare(const Node& node, const Val& current) {
 }
 
 Val Interpreter::function(const Node& node, const Val& current) {
+  if (node.join_fields) return join_fields(node, current);
   const std::size_t count = node.children.size();
+  const auto id = static_cast<Function>(node.op);
   // Fixed-arity functions take at most 2 arguments; only merge/not_null can take more.
-  Val local[4];
-  Val* args = count <= 4 ? local : arena().make<Val>(count);
+  // Uninitialised, like join_list's buffer: every used slot is assigned below.
+  union Local {
+    Local() noexcept {}
+    Val at[4];
+  } local;
+  Val* args = count <= 4 ? local.at : arena().make<Val>(count);
   for (std::size_t i = 0; i < count; ++i) {
     const Node& arg = *node.children[i];
-    args[i] = arg.kind == NodeKind::expref ? Val::expref(arg.lhs) : eval(arg, current);
+    if (arg.kind == NodeKind::expref) {
+      args[i] = Val::expref(arg.lhs);
+    } else if (arg.kind == NodeKind::literal) {  // join's glue, without the eval() dispatch
+      ctx_.budget.spend();
+      args[i] = arg.literal;
+    } else if (id == Function::join && i == 1 && arg.kind == NodeKind::multi_list &&
+               type_of(args[0]) == Type::string) {
+      return join_list(args[0], arg, current);
+    } else {
+      args[i] = eval(arg, current);
+    }
   }
-  return call_function(static_cast<Function>(node.op), args, count, *this);
+  return call_function(id, args, count, *this);
+}
+
+// join('glue', [a.b, c, ...]) over plain field paths (marked at compile time): each path is
+// walked straight to its string. Walking is free of side effects, so when some item is not an
+// input string (missing, a number, a computed value) the general join_list below redoes the
+// work with its own checks, and errors stay identical. Otherwise the budget and arena are
+// charged exactly as the general path would.
+Val Interpreter::join_fields(const Node& node, const Val& current) {
+  const Val glue = node.literal;  // children[0]'s, copied at compile time
+  const Node& list = *node.children[1];
+  const std::size_t n = list.children.size();  // 1 to kJoinFieldsMax, checked at compile time
+  union Parts {
+    Parts() noexcept {}
+    std::string_view at[kJoinFieldsMax];
+  } parts;
+  const auto sep = as_string(glue);
+  std::size_t total = sep.size() * (n - 1);
+  bool strings = current.kind != Kind::null;
+  for (std::size_t i = 0; i < n && strings; ++i) {
+    const Val v = follow_path(*list.children[i], current);
+    if (v.kind == Kind::json && v.u.json->IsString()) {
+      parts.at[i] = {v.u.json->GetString(), v.u.json->GetStringLength()};
+      total += parts.at[i].size();
+    } else {
+      strings = false;
+    }
+  }
+  if (!strings) {
+    ctx_.budget.spend();  // the glue literal, as eval() would
+    return join_list(glue, list, current);
+  }
+  ctx_.budget.spend(2 + n);         // the glue, the list and each path, as eval() would
+  arena().charge(n * sizeof(Val));  // the list the general path would allocate
+  if (total > std::numeric_limits<std::uint32_t>::max()) {
+    throw RuntimeError(RuntimeError::Kind::invalid_value, "join(): result too large");
+  }
+  if (total == 0) return Val::string("", 0);
+  char* out = arena().make<char>(total);
+  char* p = out;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0) p = append(p, sep);
+    p = append(p, parts.at[i]);
+  }
+  return Val::string(out, total);
+}
+
+// join(glue, [a, b, ...]), the usual way to build a key from several fields: the items are
+// joined straight from a stack buffer instead of becoming an arena array first. Budget and
+// arena charges match the general path, and anything but an all-string list is handed to it,
+// so results, limits and errors are unchanged.
+Val Interpreter::join_list(Val glue, const Node& list, const Val& current) {
+  constexpr std::size_t kInlineItems = 8;
+  ctx_.budget.spend();  // what eval() would charge for the list node
+  const std::size_t n = list.children.size();
+  if (current.is_null() || n > kInlineItems) {
+    const Val args[2] = {glue, multi_list(list, current)};
+    return call_function(Function::join, args, 2, *this);
+  }
+  if (n > 0) arena().charge(n * sizeof(Val));  // the list the general path would allocate
+  // Left uninitialised: zeroing the whole buffer costs more than joining two short strings.
+  union Items {
+    Items() noexcept {}
+    Val at[kInlineItems];
+  } items;
+  const auto sep = as_string(glue);
+  std::size_t total = n > 1 ? sep.size() * (n - 1) : 0;
+  bool strings = true;
+  for (std::size_t i = 0; i < n; ++i) {
+    const Node& child = *list.children[i];
+    if (child.kind == NodeKind::field_path) {  // the usual item, without the eval() dispatch
+      ctx_.budget.spend();
+      items.at[i] = follow_path(child, current);
+    } else {
+      items.at[i] = eval(child, current);
+    }
+    if (type_of(items.at[i]) == Type::string) {
+      total += as_string(items.at[i]).size();
+    } else {
+      strings = false;
+    }
+  }
+  if (!strings) {
+    // Already charged above: allocate without charging twice.
+    auto* copy = static_cast<Val*>(arena().allocator().Malloc(n * sizeof(Val)));
+    if (!copy) throw std::bad_alloc();
+    std::copy(items.at, items.at + n, copy);
+    const Val args[2] = {glue, Val::array(copy, n)};
+    return call_function(Function::join, args, 2, *this);
+  }
+  if (total > std::numeric_limits<std::uint32_t>::max()) {
+    throw RuntimeError(RuntimeError::Kind::invalid_value, "join(): result too large");
+  }
+  if (total == 0) return Val::string("", 0);
+  char* out = arena().make<char>(total);
+  char* p = out;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0) p = append(p, sep);
+    p = append(p, as_string(items.at[i]));
+  }
+  return Val::string(out, total);
 }
 
 }  // namespace eventdest::jmespath::detail

@@ -544,12 +544,34 @@ void collect_root_fields(const Node* node, Ast& ast) {
   ast.reads_whole_root = true;
 }
 
+// Marks join('glue', [a.b, c, ...]), the usual way to build a key from several fields, for the
+// interpreter's direct evaluation (see Interpreter::join_fields). Runs after resolve_literals.
+void mark_join_fields(Ast& ast) {
+  for (const auto& n : ast.nodes) {
+    if (n->kind != NodeKind::function || static_cast<Function>(n->op) != Function::join ||
+        n->children.size() != 2) {
+      continue;
+    }
+    const Node& glue = *n->children[0];
+    const Node& list = *n->children[1];
+    if (glue.kind != NodeKind::literal || type_of(glue.literal) != Type::string ||
+        list.kind != NodeKind::multi_list || list.children.empty() ||
+        list.children.size() > kJoinFieldsMax) {
+      continue;
+    }
+    n->join_fields = std::all_of(list.children.begin(), list.children.end(),
+                                 [](const Node* c) { return c->kind == NodeKind::field_path; });
+    if (n->join_fields) n->literal = glue.literal;  // one pointer hop less per evaluation
+  }
+}
+
 }  // namespace
 
 void parse(std::string_view expression, Ast& ast) {
   Parser parser(expression, tokenize(expression), ast);
   ast.root = parser.parse_all();
   resolve_literals(ast);
+  mark_join_fields(ast);
   collect_root_fields(ast.root, ast);
 }
 

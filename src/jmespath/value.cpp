@@ -82,7 +82,10 @@ void set_string(rapidjson::Value& out, const char* s, std::size_t n, Arena& aren
   if (literals.owns(s)) {
     out.SetString(s, len, arena.allocator());
   } else {
-    out.SetString(rapidjson::StringRef(s, len));
+    // Built in a local and then moved: setting the pointer in place re-reads the flags word it
+    // has just written (a store-forwarding stall that cost more than the rest of the copy).
+    rapidjson::Value ref(rapidjson::StringRef(s, len));
+    out = ref;
   }
 }
 
@@ -301,6 +304,11 @@ std::string json_text(const Val& v) {
 }
 
 void charge_materialized(const Val& v, Arena& arena) {
+  if (v.kind == Kind::string) {  // the common computed result (join), without a Measure walk
+    if (v.size > Arena::kMaxBytes) too_large("the result");
+    arena.charge(v.size);
+    return;
+  }
   Measure m{false, Arena::kMaxBytes};
   m.val(v);
   if (m.over()) too_large("the result");

@@ -219,12 +219,40 @@ inline Val object_value(const Val& v, std::size_t i) noexcept {
   return Val::borrow(&(v.u.json->MemberBegin() + static_cast<std::ptrdiff_t>(i))->value);
 }
 
-/// The member `name` of a rapidjson object, or nullptr. A plain scan: events are small, and
-/// RapidJSON keeps members in an array.
+/// Equality of `n` bytes at `a` and `b`. Member names are short: two overlapping word loads
+/// compare them inline, where a memcmp call would cost more than the comparison itself.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+  if (n >= 8) {
+    if (n > 16) return std::memcmp(a, b, n) == 0;
+    std::uint64_t a0, b0, a1, b1;
+    std::memcpy(&a0, a, 8);
+    std::memcpy(&b0, b, 8);
+    std::memcpy(&a1, a + n - 8, 8);
+    std::memcpy(&b1, b + n - 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+  }
+  if (n >= 4) {
+    std::uint32_t a0, b0, a1, b1;
+    std::memcpy(&a0, a, 4);
+    std::memcpy(&b0, b, 4);
+    std::memcpy(&a1, a + n - 4, 4);
+    std::memcpy(&b1, b + n - 4, 4);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+  }
+  // 0 to 3 bytes: first, middle and last cover them all.
+  return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+inline bool same_name(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && same_bytes(a.data(), b.data(), a.size());
+}
+
+/// The first member `name` of a rapidjson object, or nullptr. A plain scan: events are small,
+/// and RapidJSON keeps members in an array.
 inline const rapidjson::Value* find_member(const rapidjson::Value& obj, const char* name,
                                            std::size_t len) noexcept {
   for (auto m = obj.MemberBegin(), end = obj.MemberEnd(); m != end; ++m) {
-    if (m->name.GetStringLength() == len && std::memcmp(m->name.GetString(), name, len) == 0) {
+    if (m->name.GetStringLength() == len && same_bytes(m->name.GetString(), name, len)) {
       return &m->value;
     }
   }
@@ -243,12 +271,12 @@ inline Val object_find(const Val& v, std::string_view name) noexcept {
       return Val::null();
     case Kind::object:
       for (std::uint32_t i = 0; i < v.size; ++i) {
-        if (v.u.members[i].key == name) return v.u.members[i].value;
+        if (same_name(v.u.members[i].key, name)) return v.u.members[i].value;
       }
       return Val::null();
     case Kind::fields:
       for (std::uint32_t i = 0; i < v.size; ++i) {
-        if (v.u.fields[i].first == name) {
+        if (same_name(v.u.fields[i].first, name)) {
           return v.u.fields[i].second ? Val::borrow(v.u.fields[i].second) : Val::null();
         }
       }
@@ -329,6 +357,14 @@ class Arena {
     return static_cast<T*>(allocate(n * sizeof(T)));
   }
   rapidjson::MemoryPoolAllocator<>& allocator() noexcept { return pool_; }
+
+  /// Back to the freshly constructed state (extra blocks freed), for reuse by another
+  /// evaluation.
+  void reset() noexcept {
+    value.SetNull();
+    pool_.Clear();
+    used_ = 0;
+  }
 
   /// The materialised result, when it is not a borrowed node.
   rapidjson::Value value;

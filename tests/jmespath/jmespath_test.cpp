@@ -306,6 +306,67 @@ TEST_CASE("runaway evaluations stop at the memory cap", "[jmespath]") {
   CHECK(jp::Expression::compile(small + " | length(@)").evaluate(doc).to_json() == "1024");
 }
 
+TEST_CASE("join over field paths matches the general join", "[jmespath]") {
+  // `[...] | @` hides the list from the compile-time join_fields form: the general path.
+  auto outcome = [](const std::string& expression, const rapidjson::Value& doc) {
+    try {
+      return jp::Expression::compile(expression).evaluate(doc).to_json();
+    } catch (const jp::RuntimeError& e) {
+      return std::string("error ") + e.kind_name() + ": " + e.what();
+    }
+  };
+  const auto doc = parse(R"({"a": "x", "b": {"c": "yz"}, "e": "", "n": 1, "z": null,
+                            "o": {"a": "in"}, "l": ["p", "q"], "a2": "dup", "a2": "second"})");
+  const char* lists[] = {"[a, b.c]",
+                         "[a]",
+                         "[e, e]",
+                         "[a, n]",
+                         "[a, missing]",
+                         "[z, a]",
+                         "[b, a]",
+                         "[o.a, a2]",
+                         "[b.c.d, a]",
+                         "[l, a]",
+                         "[a, a, a, a, a, a, a, a]",
+                         "[a, a, a, a, a, a, a, a, a]"};
+  for (const char* list : lists) {
+    for (const char* glue : {"'-'", "''", "`\"::\"`"}) {
+      const std::string fast = std::string("join(") + glue + ", " + list + ")";
+      const std::string general = std::string("join(") + glue + ", " + list + " | @)";
+      INFO(fast);
+      CHECK(outcome(fast, doc) == outcome(general, doc));
+    }
+  }
+  CHECK(outcome("join('-', [a, b.c])", doc) == R"("x-yz")");
+  CHECK(outcome("join('-', [a2, a])", doc) == R"("dup-x")");  // the first duplicate key
+  // Over computed values, a null current node and the virtual root.
+  CHECK(outcome("{a: 'k', b: 'v'} | join('=', [a, b])", doc) == R"("k=v")");
+  CHECK(outcome("z | join('-', [a])", doc) == outcome("z | join('-', [a] | @)", doc));
+  CHECK(outcome("l[*].join('-', [a])", doc) == outcome("l[*].join('-', [a] | @)", doc));
+  CHECK(outcome("[o, o][*].join('-', [a, a])", doc) == R"(["in-in","in-in"])");
+  const std::vector<jp::RootField> root{{"m", &doc["o"]}, {"gone", nullptr}};
+  CHECK(jp::Expression::compile("join('/', [m.a, m.a])").evaluate(root).to_json() == R"("in/in")");
+  CHECK_THROWS_AS(jp::Expression::compile("join('/', [m.a, gone])").evaluate(root),
+                  jp::RuntimeError);
+}
+
+TEST_CASE("built results keep their storage while others are evaluated", "[jmespath]") {
+  const auto expr = jp::Expression::compile("join('-', [a, b])");
+  const auto first = parse(R"({"a": "first value", "b": "kept"})");
+  const auto r1 = expr.evaluate(first);
+  for (int i = 0; i < 3; ++i) {
+    const std::string json = R"({"a": "other", "b": ")" + std::to_string(i) + "\"}";
+    const auto other = parse(json.c_str());
+    CHECK(expr.evaluate(other).to_json() == "\"other-" + std::to_string(i) + "\"");
+  }
+  jp::Result r2 = expr.evaluate(parse(R"({"a": "moved", "b": "result"})"));
+  jp::Result r3 = std::move(r2);
+  r2 = expr.evaluate(first);
+  CHECK(r1.to_json() == R"("first value-kept")");
+  CHECK(r2.to_json() == R"("first value-kept")");
+  CHECK(r3.to_json() == R"("moved-result")");
+}
+
 TEST_CASE("one expression evaluated from many threads", "[jmespath]") {
   const auto expr = jp::Expression::compile(
       "join('-', [metadata.source, to_string(data.n)]) || sort_by(data.items, &k)[0].k");
