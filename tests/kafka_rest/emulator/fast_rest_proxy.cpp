@@ -394,6 +394,280 @@ void reject_unknown_partition(Pending& p, int partitions, const std::string& top
   }
 }
 
+// The records eventdest (and most clients) send, read and stored without a DOM: compact JSON,
+// strings without escapes or control characters, numbers that are plain integers, each field
+// once. It takes only records that validate() accepts and stores the same bytes: a JSON value's
+// text is then what the DOM path's compact() writes. Anything else - any record validate()
+// would reject included - makes read() return false with `block` unchanged, and the DOM path
+// takes the record from the same place, so every answer is still the DOM path's.
+class FastRecord {
+ public:
+  FastRecord(const char* begin, const char* end) : p_(begin), end_(end) {}
+
+  /// On true, the record is `used` bytes long, its bytes are appended to `block` and `s`
+  /// describes them (s.begin set by the caller).
+  bool read(std::string& block, Stored& s, std::optional<int>& partition, std::size_t& used) {
+    const char* const start = p_;
+    if (!record()) return false;
+    const std::size_t begin = block.size();
+    if (!append_data(key_, block, s.key_size) || !append_data(value_, block, s.value_size)) {
+      block.resize(begin);
+      return false;
+    }
+    for (std::size_t i = 0; i < header_count_; ++i) {
+      const Header& h = headers_[i];
+      append_u32(block, static_cast<std::uint32_t>(h.name.size()));
+      block.append(h.name);
+      if (!h.has_value) {
+        append_u32(block, FastRestProxy::kNullHeader);
+        continue;
+      }
+      const std::size_t size_at = block.size();
+      append_u32(block, 0);  // the size, once known
+      if (!append_strict_base64(h.value, block)) {
+        block.resize(begin);
+        return false;
+      }
+      const auto size = static_cast<std::uint32_t>(block.size() - size_at - sizeof(std::uint32_t));
+      std::memcpy(block.data() + size_at, &size, sizeof size);
+    }
+    s.key_type = key_.type;
+    s.value_type = value_.type;
+    s.headers = static_cast<std::uint32_t>(header_count_);
+    if (has_partition_) partition = partition_;
+    used = static_cast<std::size_t>(p_ - start);
+    return true;
+  }
+
+ private:
+  struct Data {
+    DataType type = DataType::none;  // none: absent or null
+    std::string_view data;           // JSON: its text; STRING and BINARY: the string's content
+  };
+  struct Header {
+    std::string_view name;
+    bool has_value = false;
+    std::string_view value;  // base64
+  };
+  static constexpr std::size_t kMaxHeaders = 16;
+  static constexpr int kMaxDepth = 32;
+
+  static bool append_data(const Data& d, std::string& block, std::uint32_t& size) {
+    const std::size_t start = block.size();
+    if (d.type == DataType::binary) {
+      if (!append_strict_base64(d.data, block)) return false;
+    } else {
+      block.append(d.data);  // none: empty
+    }
+    size = static_cast<std::uint32_t>(block.size() - start);
+    return true;
+  }
+
+  bool at(char c) const { return p_ != end_ && *p_ == c; }
+  bool take(char c) {
+    if (!at(c)) return false;
+    ++p_;
+    return true;
+  }
+  bool literal(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() ||
+        std::string_view(p_, word.size()) != word)
+      return false;
+    p_ += word.size();
+    return true;
+  }
+
+  // A string without escapes or control characters; `out` is its content.
+  bool string(std::string_view& out) {
+    const char* p = p_;  // local: a member would be stored at every character (char aliases)
+    if (p == end_ || *p != '"') return false;
+    const char* const start = ++p;
+    while (p != end_ && *p != '"') {
+      if (static_cast<unsigned char>(*p) < 0x20 || *p == '\\') return false;
+      ++p;
+    }
+    if (p == end_) return false;
+    out = std::string_view(start, static_cast<std::size_t>(p - start));
+    p_ = p + 1;
+    return true;
+  }
+
+  // An integer as the DOM path's Writer writes it back: no leading zero, no "-0", at most 18
+  // digits (an int64; more could become a double).
+  bool integer() {
+    const char* p = p_;
+    if (p != end_ && *p == '-') ++p;
+    const char* const digits = p;
+    while (p != end_ && *p >= '0' && *p <= '9')
+      ++p;
+    const auto n = p - digits;
+    if (n == 0 || n > 18 || (*digits == '0' && (n > 1 || digits != p_))) return false;
+    if (p != end_ && (*p == '.' || *p == 'e' || *p == 'E')) return false;
+    p_ = p;
+    return true;
+  }
+
+  // A JSON value whose text is its compact form; `is_string` tells whether it is a string.
+  bool value(int depth, bool* is_string = nullptr) {
+    if (depth > kMaxDepth || p_ == end_) return false;
+    if (is_string) *is_string = *p_ == '"';
+    std::string_view ignored;
+    switch (*p_) {
+      case '"':
+        return string(ignored);
+      case '{':
+        ++p_;
+        if (take('}')) return true;
+        do {
+          if (!string(ignored) || !take(':') || !value(depth + 1)) return false;
+        } while (take(','));
+        return take('}');
+      case '[':
+        ++p_;
+        if (take(']')) return true;
+        do {
+          if (!value(depth + 1)) return false;
+        } while (take(','));
+        return take(']');
+      case 't':
+        return literal("true");
+      case 'f':
+        return literal("false");
+      case 'n':
+        return literal("null");
+      default:
+        return integer();
+    }
+  }
+
+  // null or {"type": JSON|STRING|BINARY, "data": ...}, those two fields only.
+  bool data(Data& out) {
+    if (literal("null")) return true;
+    if (!take('{')) return false;
+    bool has_type = false, has_data = false, data_is_string = false;
+    std::string_view type, text;
+    do {
+      std::string_view name;
+      if (!string(name) || !take(':')) return false;
+      if (name == "type" && !has_type) {
+        has_type = true;
+        if (!string(type)) return false;
+      } else if (name == "data" && !has_data) {
+        has_data = true;
+        const char* const start = p_;
+        if (!value(1, &data_is_string)) return false;
+        text = std::string_view(start, static_cast<std::size_t>(p_ - start));
+      } else {
+        return false;
+      }
+    } while (take(','));
+    if (!take('}') || !has_type || !has_data) return false;
+    if (type == "JSON") {
+      out.type = DataType::json;
+      out.data = text;
+    } else if ((type == "STRING" || type == "BINARY") && data_is_string) {
+      out.type = type == "STRING" ? DataType::string : DataType::binary;
+      out.data = text.substr(1, text.size() - 2);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  bool headers() {
+    if (literal("null")) return true;
+    if (!take('[')) return false;
+    if (take(']')) return true;
+    do {
+      if (header_count_ == kMaxHeaders || !take('{')) return false;
+      Header& h = headers_[header_count_++];
+      bool has_name = false, seen_value = false;
+      do {
+        std::string_view name;
+        if (!string(name) || !take(':')) return false;
+        if (name == "name" && !has_name) {
+          has_name = true;
+          if (!string(h.name)) return false;
+        } else if (name == "value" && !seen_value) {
+          seen_value = true;
+          if (literal("null")) continue;
+          h.has_value = true;
+          if (!string(h.value)) return false;
+        } else {
+          return false;
+        }
+      } while (take(','));
+      if (!take('}') || !has_name) return false;
+    } while (take(','));
+    return take(']');
+  }
+
+  bool partition_id() {
+    if (literal("null")) return true;
+    const char* const start = p_;
+    // Non-negative and at most 9 digits: an int (a negative one is left to the DOM path).
+    if (!at('-') && integer() && p_ - start <= 9) {
+      has_partition_ = true;
+      partition_ = 0;
+      for (const char* d = start; d != p_; ++d)
+        partition_ = partition_ * 10 + (*d - '0');
+      return true;
+    }
+    return false;
+  }
+
+  bool record() {
+    if (!take('{')) return false;
+    if (take('}')) return true;
+    enum Field { key, value_field, headers_field, partition, timestamp, id, count };
+    bool seen[count] = {};
+    do {
+      std::string_view name;
+      if (!string(name) || !take(':')) return false;
+      const Field f = name == "key"            ? key
+                      : name == "value"        ? value_field
+                      : name == "headers"      ? headers_field
+                      : name == "partition_id" ? partition
+                      : name == "timestamp"    ? timestamp
+                      : name == "id"           ? id
+                                               : count;
+      if (f == count || seen[f]) return false;
+      seen[f] = true;
+      bool ok = false;
+      switch (f) {
+        case key:
+          ok = data(key_);
+          break;
+        case value_field:
+          ok = data(value_);
+          break;
+        case headers_field:
+          ok = headers();
+          break;
+        case partition:
+          ok = partition_id();
+          break;
+        case timestamp:
+        case id:
+          ok = value(1);  // not used, but valid JSON
+          break;
+        case count:
+          break;
+      }
+      if (!ok) return false;
+    } while (take(','));
+    return take('}');
+  }
+
+  const char* p_;
+  const char* const end_;
+  Data key_, value_;
+  Header headers_[kMaxHeaders];
+  std::size_t header_count_ = 0;
+  bool has_partition_ = false;
+  int partition_ = 0;
+};
+
 // Validates `record` into a new Pending, its bytes appended to `block` (nothing appended when
 // it is invalid).
 Pending& validate_pending(const rapidjson::Value& record, std::string& block,
@@ -536,6 +810,18 @@ Action FastRestProxy::produce_stream(Topic& topic, const std::string& name,
     return stream.Tell() >= text.size() || stream.Peek() == '\0';
   };
   while (!at_end()) {
+    {
+      Pending& p = pending.emplace_back();
+      p.stored.begin = static_cast<std::uint32_t>(block.size());
+      std::size_t used = 0;
+      if (FastRecord(body.data() + stream.Tell(), body.data() + body.size())
+              .read(block, p.stored, p.partition, used)) {
+        p.valid = true;
+        stream.src_ += used;
+        continue;
+      }
+      pending.pop_back();
+    }
     // Values and the parse stack in stack buffers: no heap allocation per record.
     alignas(8) char buffer[16384];
     alignas(8) char parse_stack[2048];
