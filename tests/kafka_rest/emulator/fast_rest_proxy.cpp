@@ -463,17 +463,24 @@ class FastRecord {
     return true;
   }
 
+  // s == literal with the length known at compile time: inlined, no memcmp call.
+  template <std::size_t N>
+  static bool is(std::string_view s, const char (&literal)[N]) {
+    return s.size() == N - 1 && std::memcmp(s.data(), literal, N - 1) == 0;
+  }
+
   bool at(char c) const { return p_ != end_ && *p_ == c; }
   bool take(char c) {
     if (!at(c)) return false;
     ++p_;
     return true;
   }
-  bool literal(std::string_view word) {
-    if (static_cast<std::size_t>(end_ - p_) < word.size() ||
-        std::string_view(p_, word.size()) != word)
+  template <std::size_t N>
+  bool literal(const char (&word)[N]) {
+    if (static_cast<std::size_t>(end_ - p_) < N - 1 || std::memcmp(p_, word, N - 1) != 0) {
       return false;
-    p_ += word.size();
+    }
+    p_ += N - 1;
     return true;
   }
 
@@ -549,10 +556,10 @@ class FastRecord {
     do {
       std::string_view name;
       if (!string(name) || !take(':')) return false;
-      if (name == "type" && !has_type) {
+      if (is(name, "type") && !has_type) {
         has_type = true;
         if (!string(type)) return false;
-      } else if (name == "data" && !has_data) {
+      } else if (is(name, "data") && !has_data) {
         has_data = true;
         const char* const start = p_;
         if (!value(1, &data_is_string)) return false;
@@ -562,11 +569,11 @@ class FastRecord {
       }
     } while (take(','));
     if (!take('}') || !has_type || !has_data) return false;
-    if (type == "JSON") {
+    if (is(type, "JSON")) {
       out.type = DataType::json;
       out.data = text;
-    } else if ((type == "STRING" || type == "BINARY") && data_is_string) {
-      out.type = type == "STRING" ? DataType::string : DataType::binary;
+    } else if ((is(type, "STRING") || is(type, "BINARY")) && data_is_string) {
+      out.type = is(type, "STRING") ? DataType::string : DataType::binary;
       out.data = text.substr(1, text.size() - 2);
     } else {
       return false;
@@ -585,10 +592,10 @@ class FastRecord {
       do {
         std::string_view name;
         if (!string(name) || !take(':')) return false;
-        if (name == "name" && !has_name) {
+        if (is(name, "name") && !has_name) {
           has_name = true;
           if (!string(h.name)) return false;
-        } else if (name == "value" && !seen_value) {
+        } else if (is(name, "value") && !seen_value) {
           seen_value = true;
           if (literal("null")) continue;
           h.has_value = true;
@@ -624,13 +631,13 @@ class FastRecord {
     do {
       std::string_view name;
       if (!string(name) || !take(':')) return false;
-      const Field f = name == "key"            ? key
-                      : name == "value"        ? value_field
-                      : name == "headers"      ? headers_field
-                      : name == "partition_id" ? partition
-                      : name == "timestamp"    ? timestamp
-                      : name == "id"           ? id
-                                               : count;
+      const Field f = is(name, "key")            ? key
+                      : is(name, "value")        ? value_field
+                      : is(name, "headers")      ? headers_field
+                      : is(name, "partition_id") ? partition
+                      : is(name, "timestamp")    ? timestamp
+                      : is(name, "id")           ? id
+                                                 : count;
       if (f == count || seen[f]) return false;
       seen[f] = true;
       bool ok = false;
@@ -795,33 +802,41 @@ Action FastRestProxy::produce_stream(Topic& topic, const std::string& name,
   // Concatenated ProduceRequest objects, each parsed in place into a stack-buffered document and
   // validated outside the lock, their bytes appended to one block; placing and storing happen
   // under the lock, once for the whole request, in order.
-  thread_local std::string text;  // a parse-in-place copy of the body; keeps its capacity
-  text.assign(body);
   std::string block;
-  block.reserve(body.size() / 2);  // decoded records are smaller than their JSON
-  std::vector<Pending> pending;
+  block.reserve(body.size() / 2);             // decoded records are smaller than their JSON
+  thread_local std::vector<Pending> pending;  // keeps its capacity between requests
+  pending.clear();
   pending.reserve(body.size() / 256 + 1);
   std::string parse_error;
-  rapidjson::InsituStringStream stream(text.data());
-  const auto at_end = [&] {
-    while (stream.Peek() == ' ' || stream.Peek() == '\t' || stream.Peek() == '\r' ||
-           stream.Peek() == '\n')
-      stream.Take();
-    return stream.Tell() >= text.size() || stream.Peek() == '\0';
-  };
-  while (!at_end()) {
+  // A parse-in-place copy of the body for the DOM path, made when a record first needs it. The
+  // stream's head is the copy's start, so Tell() and error offsets count from the body's start.
+  thread_local std::string text;
+  bool copied = false;
+  rapidjson::InsituStringStream stream(nullptr);
+  std::size_t pos = 0;
+  while (true) {
+    while (pos < body.size() &&
+           (body[pos] == ' ' || body[pos] == '\t' || body[pos] == '\r' || body[pos] == '\n'))
+      ++pos;
+    if (pos >= body.size() || body[pos] == '\0') break;
     {
       Pending& p = pending.emplace_back();
       p.stored.begin = static_cast<std::uint32_t>(block.size());
       std::size_t used = 0;
-      if (FastRecord(body.data() + stream.Tell(), body.data() + body.size())
+      if (FastRecord(body.data() + pos, body.data() + body.size())
               .read(block, p.stored, p.partition, used)) {
         p.valid = true;
-        stream.src_ += used;
+        pos += used;
         continue;
       }
       pending.pop_back();
     }
+    if (!copied) {
+      text.assign(body);
+      stream = rapidjson::InsituStringStream(text.data());
+      copied = true;
+    }
+    stream.src_ = text.data() + pos;
     // Values and the parse stack in stack buffers: no heap allocation per record.
     alignas(8) char buffer[16384];
     alignas(8) char parse_stack[2048];
@@ -839,9 +854,10 @@ Action FastRestProxy::produce_stream(Topic& topic, const std::string& name,
       break;
     }
     validate_pending(doc, block, pending);
+    pos = stream.Tell();
   }
-  if (stream.Tell() < text.size() && parse_error.empty()) {
-    parse_error = "Bad Request: unexpected NUL at offset " + std::to_string(stream.Tell());
+  if (pos < body.size() && parse_error.empty()) {
+    parse_error = "Bad Request: unexpected NUL at offset " + std::to_string(pos);
   }
   const std::string iso = iso_now();
   const std::string where =
