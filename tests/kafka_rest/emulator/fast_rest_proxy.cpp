@@ -489,6 +489,19 @@ class FastRecord {
     const char* p = p_;  // local: a member would be stored at every character (char aliases)
     if (p == end_ || *p != '"') return false;
     const char* const start = ++p;
+    // Eight bytes at a time up to one that is '"', '\\' or a control character (SWAR tests
+    // "has a byte equal to / less than", exact for the word as a whole).
+    constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    while (end_ - p >= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, sizeof w);
+      const std::uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+      if ((((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) |
+           ((w - ones * 0x20) & ~w)) &
+          highs)
+        break;
+      p += 8;
+    }
     while (p != end_ && *p != '"') {
       if (static_cast<unsigned char>(*p) < 0x20 || *p == '\\') return false;
       ++p;
