@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 #include <system_error>
 
@@ -121,14 +123,23 @@ class Reader {
     }
   }
 
-  /// Exactly n bytes.
-  std::optional<std::string> bytes(std::size_t n) {
+  /// Appends exactly n bytes to `out` (no intermediate string); false if the connection ended.
+  bool append(std::string& out, std::size_t n) {
     while (buffer_.size() - pos_ < n) {
-      if (!fill()) return std::nullopt;
+      if (!fill()) return false;
     }
-    std::string out = buffer_.substr(pos_, n);
+    out.append(buffer_, pos_, n);
     pos_ += n;
-    return out;
+    return true;
+  }
+
+  /// Skips exactly n bytes.
+  bool skip(std::size_t n) {
+    while (buffer_.size() - pos_ < n) {
+      if (!fill()) return false;
+    }
+    pos_ += n;
+    return true;
   }
 
  private:
@@ -159,6 +170,43 @@ bool write_all(int fd, int stop_fd, std::string_view data) {
   return true;
 }
 
+// write_all for several pieces in one sendmsg() each time: chunk framing and the head go out
+// with the data they frame, without copying the data into one string first.
+bool write_all(int fd, int stop_fd, std::vector<std::string_view> pieces) {
+  std::size_t first = 0;  // pieces before it are written; pieces[first] is trimmed as written
+  while (first < pieces.size()) {
+    iovec iov[8];
+    std::size_t n = 0;
+    for (std::size_t i = first; i < pieces.size() && n < 8; ++i) {
+      if (pieces[i].empty()) continue;
+      iov[n].iov_base = const_cast<char*>(pieces[i].data());
+      iov[n].iov_len = pieces[i].size();
+      ++n;
+    }
+    if (n == 0) return true;
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = n;
+    const ssize_t sent = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      pollfd fds[2] = {{fd, POLLOUT, 0}, {stop_fd, POLLIN, 0}};
+      if (::poll(fds, 2, -1) < 0 && errno != EINTR) return false;
+      if ((fds[1].revents & POLLIN) != 0) return false;
+      continue;
+    }
+    if (sent <= 0) return false;
+    auto left = static_cast<std::size_t>(sent);
+    while (first < pieces.size() && (left > 0 || pieces[first].empty())) {
+      const std::size_t take = std::min(left, pieces[first].size());
+      pieces[first].remove_prefix(take);
+      left -= take;
+      if (pieces[first].empty()) ++first;
+    }
+  }
+  return true;
+}
+
 void reset_and_close(int fd) {
   // SO_LINGER with a zero timeout makes close() send RST instead of FIN.
   linger l{};
@@ -168,33 +216,37 @@ void reset_and_close(int fd) {
   ::close(fd);
 }
 
-std::string chunk(std::string_view data) {
-  char size[32];
-  const int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
-  std::string out;
-  out.reserve(static_cast<std::size_t>(n) + data.size() + 2);
-  out.append(size, static_cast<std::size_t>(n)).append(data).append("\r\n");
-  return out;
-}
+// The line that starts a chunk of `size` bytes.
+struct ChunkLine {
+  explicit ChunkLine(std::size_t size)
+      : length(static_cast<std::size_t>(std::snprintf(text, sizeof text, "%zx\r\n", size))) {}
+  std::string_view view() const { return {text, length}; }
+  char text[32];
+  std::size_t length;
+};
 
-// Reads one request; nullopt when the connection ended (or the server stops) first.
-std::optional<ServerRequest> read_request(Reader& in, int fd, int stop_fd) {
+// Reads one request into `req` (reused per connection: its body keeps its capacity); false when
+// the connection ended (or the server stops) first.
+bool read_request(Reader& in, int fd, int stop_fd, ServerRequest& req) {
   std::optional<std::string> line = in.line();
   while (line && line->empty())
     line = in.line();  // tolerate stray CRLFs between requests
-  if (!line) return std::nullopt;
+  if (!line) return false;
 
-  ServerRequest req;
+  std::string body = std::move(req.body);
+  body.clear();
+  req = ServerRequest();
+  req.body = std::move(body);
   const auto sp1 = line->find(' ');
   const auto sp2 = line->rfind(' ');
-  if (sp1 == std::string::npos || sp2 == sp1) return std::nullopt;
+  if (sp1 == std::string::npos || sp2 == sp1) return false;
   req.method = line->substr(0, sp1);
   req.target = line->substr(sp1 + 1, sp2 - sp1 - 1);
   req.version = line->substr(sp2 + 1);
 
   for (;;) {
     line = in.line();
-    if (!line) return std::nullopt;
+    if (!line) return false;
     if (line->empty()) break;
     const auto colon = line->find(':');
     if (colon == std::string::npos) continue;
@@ -204,31 +256,28 @@ std::optional<ServerRequest> read_request(Reader& in, int fd, int stop_fd) {
 
   if (lowercase(req.header("expect")) == "100-continue" &&
       !write_all(fd, stop_fd, "HTTP/1.1 100 Continue\r\n\r\n")) {
-    return std::nullopt;
+    return false;
   }
 
   if (lowercase(req.header("transfer-encoding")).find("chunked") != std::string::npos) {
     req.chunked = true;
     for (;;) {
       line = in.line();
-      if (!line) return std::nullopt;
+      if (!line) return false;
       const std::size_t size = std::strtoul(line->c_str(), nullptr, 16);  // ignores extensions
       if (size == 0) break;
-      std::optional<std::string> data = in.bytes(size + 2);  // data + CRLF
-      if (!data) return std::nullopt;
-      req.body.append(*data, 0, size);
+      if (!in.append(req.body, size) || !in.skip(2)) return false;  // data + CRLF
     }
     do {  // trailers up to the empty line
       line = in.line();
-      if (!line) return std::nullopt;
+      if (!line) return false;
     } while (!line->empty());
   } else if (req.has_header("content-length")) {
-    std::optional<std::string> data =
-        in.bytes(std::strtoul(req.header("content-length").c_str(), nullptr, 10));
-    if (!data) return std::nullopt;
-    req.body = std::move(*data);
+    if (!in.append(req.body, std::strtoul(req.header("content-length").c_str(), nullptr, 10))) {
+      return false;
+    }
   }
-  return req;
+  return true;
 }
 
 bool wants_close(const ServerRequest& req) {
@@ -483,9 +532,9 @@ void HttpServer::serve(int fd, std::size_t connection) {
   }
 
   Reader in(fd, stop_pipe_[0]);
+  auto req = std::make_unique<ServerRequest>();  // reused: the body keeps its capacity
   for (std::size_t index = 0;; ++index) {
-    std::optional<ServerRequest> req = read_request(in, fd, stop_pipe_[0]);
-    if (!req) break;
+    if (!read_request(in, fd, stop_pipe_[0], *req)) break;
     req->connection = connection;
     req->index_on_connection = index;
     {
@@ -563,15 +612,33 @@ bool HttpServer::perform(int fd, Action action, const ServerRequest& request) {
   if (action.end_ != Action::End::keep_alive) head += "Connection: close\r\n";
   head += "\r\n";
 
-  bool ok = write_all(fd, stop_pipe_[0], head);
+  // The head goes out with the first part, and a chunk with its framing (and the final chunk when
+  // nothing is to wait for in between): one sendmsg() each, no copies of the parts.
+  const bool body = request.method != "HEAD";
+  const std::string_view last_chunk = "0\r\n\r\n";
+  bool ok = true;
+  bool head_sent = false;
   for (std::size_t i = 0; ok && i < action.parts_.size(); ++i) {
     if (i > 0 && !sleep_for(action.gap_)) ok = false;
-    if (ok && request.method != "HEAD") {
-      ok = write_all(fd, stop_pipe_[0],
-                     action.chunked_ ? chunk(action.parts_[i]) : action.parts_[i]);
+    if (!ok) break;
+    std::vector<std::string_view> pieces;
+    if (!head_sent) pieces.push_back(head);
+    head_sent = true;
+    const ChunkLine line(action.parts_[i].size());
+    if (body) {
+      if (action.chunked_) pieces.push_back(line.view());
+      pieces.push_back(action.parts_[i]);
+      if (action.chunked_) pieces.push_back("\r\n");
     }
+    const bool last = i + 1 == action.parts_.size();
+    if (last && action.chunked_ && action.finish_) pieces.push_back(last_chunk);
+    ok = write_all(fd, stop_pipe_[0], std::move(pieces));
   }
-  if (ok && action.chunked_ && action.finish_) ok = write_all(fd, stop_pipe_[0], "0\r\n\r\n");
+  if (ok && !head_sent) {
+    std::vector<std::string_view> pieces{head};
+    if (action.chunked_ && action.finish_) pieces.push_back(last_chunk);
+    ok = write_all(fd, stop_pipe_[0], std::move(pieces));
+  }
 
   if (!ok || action.end_ == Action::End::close) {
     ::close(fd);

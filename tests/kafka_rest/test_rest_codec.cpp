@@ -1,5 +1,9 @@
 #include <rapidjson/document.h>
 
+#include <random>
+#include <string>
+#include <vector>
+
 #include "core/base64.hpp"
 #include "kafka_rest/rest_errors.hpp"
 #include "kafka_rest/rest_record_encoder.hpp"
@@ -95,5 +99,82 @@ TEST_CASE("REST error codes map to retryable and permanent classes", "[kafka_res
     auto o = rest_error_outcome(c.code, 0, "");
     CHECK(o.kind == Outcome::Kind::fail);
     CHECK(o.error == c.error);
+  }
+}
+
+namespace {
+
+// A streamed report over a small alphabet of keys and values, so that the reader's fast path
+// meets what it takes (compact, plain strings, small integers) and everything it hands to
+// rapidjson: whitespace, escapes, big, negative and fractional numbers, arrays, literals,
+// repeated keys, nesting, cuts.
+std::string random_report(std::mt19937& rng, int depth = 0) {
+  auto pick = [&rng](std::initializer_list<const char*> l) {
+    return std::string(*(l.begin() + rng() % l.size()));
+  };
+  std::string out = "{";
+  const int members = static_cast<int>(rng() % 6);
+  for (int i = 0; i < members; ++i) {
+    if (i) out += rng() % 20 ? "," : " ,";
+    out += "\"" +
+           pick({"error_code", "offset", "partition_id", "message", "topic_name", "key", "x"}) +
+           "\":";
+    switch (rng() % 9) {
+      case 0:
+        out += pick({"\"Broker not available\"", "\"\"", "\"a\\\"b\"", "\"w\xc3\xa9\"",
+                     "\"tab\there\"", "\"\\u0041\""});
+        break;
+      case 1:
+        out += pick({"1.5", "1e3", "-1", "-0", "01", "0", "true", "null", "[1,{\"offset\":2}]"});
+        break;
+      case 2:
+        out += depth < 3 ? random_report(rng, depth + 1) : "{}";
+        break;
+      case 3:
+        out += pick({"2147483647", "2147483648", "4294967295", "4294967296", "999999999999999999",
+                     "1000000000000000000", "9223372036854775807", "9223372036854775808",
+                     "18446744073709551616"});
+        break;
+      default:
+        out += std::to_string(rng() % (rng() % 2 ? 1000 : 100000000000ull));
+    }
+  }
+  return out + "}";
+}
+
+void check_same(const std::vector<Outcome>& a, const std::vector<Outcome>& b) {
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].kind == b[i].kind);
+    CHECK(a[i].error == b[i].error);
+    CHECK(a[i].provider_code == b[i].provider_code);
+    CHECK(a[i].http_status == b[i].http_status);
+    CHECK(a[i].message == b[i].message);
+    CHECK(a[i].maybe_sent == b[i].maybe_sent);
+    CHECK(a[i].partition == b[i].partition);
+    CHECK(a[i].offset == b[i].offset);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("streamed reports: the fast path reads them as rapidjson does", "[kafka_rest]") {
+  // A space after each report's '{' sends it to rapidjson: the reference for the same report.
+  std::mt19937 rng(7);
+  for (int round = 0; round < 20000; ++round) {
+    std::string body, reference;
+    const int reports = 1 + static_cast<int>(rng() % 4);
+    for (int i = 0; i < reports; ++i) {
+      std::string report = random_report(rng);
+      if (rng() % 10 == 0) report.resize(rng() % report.size());  // cut short
+      body += report + "\r\n";
+      reference += (report.empty() ? report : "{ " + report.substr(1)) + "\r\n";
+    }
+    INFO(body);
+    bool complete = false, reference_complete = false;
+    const auto out = parse_stream_reports(body, 200, complete);
+    const auto expected = parse_stream_reports(reference, 200, reference_complete);
+    CHECK(complete == reference_complete);
+    check_same(out, expected);
   }
 }

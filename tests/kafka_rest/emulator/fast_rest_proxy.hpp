@@ -18,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/test_server.hpp"
@@ -47,16 +48,24 @@ class FastRestProxy {
   std::size_t rejected() const;
   std::size_t requests() const;
 
+  enum class DataType : std::uint8_t { none, json, string, binary };  ///< none: null or absent
+
+  /// One stored record. Its bytes (key, value, then per header: name size, name, value size or
+  /// kNullHeader, value; sizes as native uint32) are in the block of the request that brought
+  /// it, shared with the other records of that request: storing a record allocates nothing.
   struct Stored {
-    std::string topic;
-    int partition = 0;
+    const std::string* topic = nullptr;  ///< a key of topics_ (never erased)
     std::int64_t offset = 0;
-    std::optional<std::string> key;
-    std::string key_type;
-    std::optional<std::string> value;  ///< JSON values as compact JSON text
-    std::string value_type;
-    std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+    int partition = 0;
+    std::uint32_t block = 0;  ///< index in blocks_
+    std::uint32_t begin = 0;  ///< where the record's bytes start in the block
+    std::uint32_t key_size = 0;
+    std::uint32_t value_size = 0;
+    std::uint32_t headers = 0;
+    DataType key_type = DataType::none;
+    DataType value_type = DataType::none;
   };
+  static constexpr std::uint32_t kNullHeader = 0xffffffffu;
 
  private:
   struct Topic {
@@ -68,14 +77,16 @@ class FastRestProxy {
   Action handle(const ServerRequest& request);
   Action produce_stream(Topic& topic, const std::string& name, const std::string& body);
   Action produce_batch(Topic& topic, const std::string& name, const std::string& body);
-  /// Partition and offset for a validated record (the caller holds mutex_).
-  void place(Topic& topic, Stored& record, std::optional<int> partition);
+  /// Partition and offset for a validated record whose key bytes are `key` (the caller holds
+  /// mutex_).
+  void place(Topic& topic, Stored& record, std::string_view key, std::optional<int> partition);
 
   const FastRestProxyOptions options_;
   const std::string expected_authorization_;
   mutable std::mutex mutex_;
   std::map<std::string, Topic> topics_;
-  std::deque<Stored> store_;  // no moves of the whole store as it grows
+  std::deque<Stored> store_;         // no moves of the whole store as it grows
+  std::vector<std::string> blocks_;  // the records' bytes, one block per request
   std::size_t accepted_ = 0;
   std::size_t rejected_ = 0;
   std::size_t requests_ = 0;
