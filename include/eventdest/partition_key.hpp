@@ -29,6 +29,9 @@ class PartitionKeyTemplate {
   std::string key(const Event& event, TimestampFormat format = TimestampFormat::unix_seconds) const;
 
   bool empty() const noexcept { return !expression_.has_value(); }
+  /// False when the template provably never reads `metadata`: key() may then be given an empty
+  /// list instead of the merged metadata.
+  bool reads_metadata() const noexcept { return reads_metadata_; }
   const std::string& text() const noexcept { return text_; }
 
  private:
@@ -36,6 +39,7 @@ class PartitionKeyTemplate {
   std::optional<jmespath::Expression> expression_;
   // False when the template provably never reads `data`: its DOM is then not even parsed.
   bool reads_data_ = false;
+  bool reads_metadata_ = false;
   // True for `data.a.b` style templates: the key is read by a SAX scan of the data (no DOM).
   bool data_field_path_ = false;
 };

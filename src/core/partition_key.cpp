@@ -22,6 +22,7 @@ PartitionKeyTemplate::PartitionKeyTemplate(std::string_view expression) : text_(
   if (text_.empty()) return;
   expression_.emplace(jmespath::Expression::compile(text_));
   reads_data_ = expression_->may_read_root_field("data");
+  reads_metadata_ = expression_->may_read_root_field("metadata");
   const auto& path = expression_->field_path();
   data_field_path_ = !path.empty() && path.front() == "data";
 }

@@ -1,5 +1,7 @@
 // The aws_kinesis destination: DeliveryPipeline batches sent as PutRecords requests signed with
 // our SigV4 signer. Only the failed records of a partial batch go back to the pipeline for retry.
+#include <mutex>
+
 #include "core/http_outcome.hpp"
 #include "core/json_util.hpp"
 #include "core/pipeline_destination.hpp"
@@ -9,8 +11,6 @@
 #include "http/http_client.hpp"
 #include "kinesis/kinesis_records.hpp"
 #include "kinesis/kinesis_signer.hpp"
-
-#include <mutex>
 
 namespace eventdest {
 namespace {
@@ -73,8 +73,14 @@ class KinesisDestination final : public detail::PipelineDestination {
 
  protected:
   std::optional<detail::Outcome> prepare(detail::Record& record) override {
-    const auto metadata =
-        merged_metadata(record.event, options().timestamp_format, options().delivery_metadata);
+    // The merged list is only built when something needs more than the three system keys: a
+    // template reading metadata, or metadata beyond them. An empty list means "system only".
+    const bool system_only = record.event.metadata().empty() && options().delivery_metadata.empty();
+    MetadataList metadata;
+    if (!system_only || key_template_.reads_metadata()) {
+      metadata =
+          merged_metadata(record.event, options().timestamp_format, options().delivery_metadata);
+    }
     record.partition_key = key_template_.key(record.event, metadata);
     if (auto problem = check_kinesis_partition_key(record.partition_key); !problem.empty()) {
       return detail::Outcome::failure(detail::Outcome::Kind::fail, errc::invalid_partition_key,
@@ -86,7 +92,12 @@ class KinesisDestination final : public detail::PipelineDestination {
     std::string_view blob = record.event.data();
     if (config_.metadata_in_payload) {
       scratch.clear();
-      detail::append_kinesis_payload_with_metadata(scratch, record.event, metadata);
+      if (metadata.empty()) {
+        detail::append_kinesis_payload_with_system_metadata(scratch, record.event,
+                                                            options().timestamp_format);
+      } else {
+        detail::append_kinesis_payload_with_metadata(scratch, record.event, metadata);
+      }
       blob = scratch;
     }
     // Kinesis counts the data blob and the partition key against its record and request limits.

@@ -35,6 +35,20 @@ void append_kinesis_payload_with_metadata(std::string& out, const Event& event,
   out += '}';
 }
 
+void append_kinesis_payload_with_system_metadata(std::string& out, const Event& event,
+                                                 TimestampFormat format) {
+  // Same keys and order as system_metadata().
+  out += "{\"metadata\":{\"event-id\":";
+  append_json_string(out, event.id());
+  out += ",\"topic\":";
+  append_json_string(out, event.topic());
+  out += ",\"timestamp\":";
+  append_json_string(out, format_timestamp(event.time(), format));
+  out += "},\"data\":";
+  out += event.data();
+  out += '}';
+}
+
 void append_put_records_entry(std::string& out, std::string_view blob, std::string_view key) {
   out += "{\"Data\":\"";
   append_base64(out, blob);

@@ -19,6 +19,10 @@ std::string kinesis_payload(const Event& event, const MetadataList& metadata,
 /// The blob with metadata (`{"metadata":{...},"data":...}`), appended to `out`.
 void append_kinesis_payload_with_metadata(std::string& out, const Event& event,
                                           const MetadataList& metadata);
+/// The same for an event without metadata of its own and a destination without
+/// delivery_metadata: the system metadata is written straight from the event, no list built.
+void append_kinesis_payload_with_system_metadata(std::string& out, const Event& event,
+                                                 TimestampFormat format);
 /// Appends one PutRecords entry for `blob` and `key` to `out`.
 void append_put_records_entry(std::string& out, std::string_view blob, std::string_view key);
 

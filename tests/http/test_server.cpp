@@ -15,9 +15,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <system_error>
+#include <vector>
 
 namespace eventdest::test {
 namespace {
@@ -89,53 +92,64 @@ class Reader {
 
   /// Appends more bytes to the buffer; false on EOF, error or stop.
   bool fill() {
-    pollfd fds[2] = {{fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-    for (;;) {
-      const int n = ::poll(fds, 2, -1);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 || (fds[1].revents & POLLIN) != 0) return false;
-      break;
-    }
+    if (!wait_readable()) return false;
     // Consumed bytes are dropped here, once per read, rather than by every line()/bytes() call
     // (which moved the rest of a large body forward each time).
     if (pos_ > 0) {
-      buffer_.erase(0, pos_);
+      std::memmove(buffer_.data(), buffer_.data() + pos_, end_ - pos_);
+      end_ -= pos_;
       pos_ = 0;
     }
+    // The storage only grows (zero-filled once), not per read: a fast sink must not memset
+    // 64 KiB for every recv().
     constexpr std::size_t kChunk = 65536;
-    const std::size_t old = buffer_.size();
-    buffer_.resize(old + kChunk);
-    const ssize_t got = ::recv(fd_, buffer_.data() + old, kChunk, 0);
-    buffer_.resize(old + static_cast<std::size_t>(std::max<ssize_t>(got, 0)));
-    return got > 0;
+    if (buffer_.size() - end_ < kChunk) buffer_.resize(end_ + kChunk);
+    const ssize_t got = ::recv(fd_, buffer_.data() + end_, buffer_.size() - end_, 0);
+    if (got <= 0) return false;
+    end_ += static_cast<std::size_t>(got);
+    return true;
   }
 
   /// A line ending in CRLF (without it), reading more as needed.
   std::optional<std::string> line() {
     for (;;) {
-      const auto end = buffer_.find("\r\n", pos_);
-      if (end != std::string::npos) {
-        std::string out = buffer_.substr(pos_, end - pos_);
-        pos_ = end + 2;
+      const std::string_view pending(buffer_.data() + pos_, end_ - pos_);
+      const auto end = pending.find("\r\n");
+      if (end != std::string_view::npos) {
+        std::string out(pending.substr(0, end));
+        pos_ += end + 2;
         return out;
       }
-      if (buffer_.size() - pos_ > (1u << 20) || !fill()) return std::nullopt;
+      if (pending.size() > (1u << 20) || !fill()) return std::nullopt;
     }
   }
 
-  /// Appends exactly n bytes to `out` (no intermediate string); false if the connection ended.
+  /// Appends exactly n bytes to `out`: what is buffered, then the rest received straight into
+  /// `out` (a large body is not gathered in the buffer first and copied again).
   bool append(std::string& out, std::size_t n) {
-    while (buffer_.size() - pos_ < n) {
-      if (!fill()) return false;
+    const std::size_t buffered = std::min(n, end_ - pos_);
+    out.append(buffer_.data() + pos_, buffered);
+    pos_ += buffered;
+    // In steps of at most 1 MiB: a bogus Content-Length must not allocate its size up front.
+    for (std::size_t remaining = n - buffered; remaining > 0;) {
+      const std::size_t step = std::min<std::size_t>(remaining, 1u << 20);
+      std::size_t at = out.size();
+      const std::size_t target = at + step;
+      out.resize(target);
+      while (at < target) {
+        if (!wait_readable()) return false;
+        const ssize_t got = ::recv(fd_, out.data() + at, target - at, 0);
+        if (got <= 0) return false;
+        at += static_cast<std::size_t>(got);
+      }
+      remaining -= step;
     }
-    out.append(buffer_, pos_, n);
-    pos_ += n;
     return true;
   }
 
   /// Skips exactly n bytes.
   bool skip(std::size_t n) {
-    while (buffer_.size() - pos_ < n) {
+    while (end_ - pos_ < n) {
       if (!fill()) return false;
     }
     pos_ += n;
@@ -143,10 +157,21 @@ class Reader {
   }
 
  private:
+  /// Waits until the socket has bytes (or EOF); false when the server stops or poll fails.
+  bool wait_readable() {
+    pollfd fds[2] = {{fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    for (;;) {
+      const int n = ::poll(fds, 2, -1);
+      if (n < 0 && errno == EINTR) continue;
+      return n >= 0 && (fds[1].revents & POLLIN) == 0;
+    }
+  }
+
   int fd_;
   int stop_fd_;
-  std::string buffer_;
+  std::vector<char> buffer_;
   std::size_t pos_ = 0;  // where the unconsumed bytes of buffer_ start
+  std::size_t end_ = 0;  // where they end
 };
 
 // Writes everything unless the peer goes away or the server stops: a client that stops reading

@@ -54,6 +54,22 @@ TEST_CASE("partition key: system and user metadata are visible", "[partition_key
   CHECK(PartitionKeyTemplate("keys(metadata)").key(e, list) == R"(["tenant"])");
 }
 
+TEST_CASE("partition key: templates say whether they read metadata", "[partition_key]") {
+  // Kinesis skips building the merged metadata list when reads_metadata() is false, so a
+  // template that can see metadata must never say it cannot.
+  for (const char* reads : {"metadata.source", "join('-', [metadata.source, data.id])", "@",
+                            "keys(@)[0]", "*", "to_string(@)", "[metadata, data][1]"}) {
+    INFO(reads);
+    CHECK(PartitionKeyTemplate(reads).reads_metadata());
+  }
+  for (const char* not_reads :
+       {"data.id", "data.metadata", "join('-', [data.a, data.b])", "`\"x\"`", "data.*"}) {
+    INFO(not_reads);
+    CHECK_FALSE(PartitionKeyTemplate(not_reads).reads_metadata());
+  }
+  CHECK_FALSE(PartitionKeyTemplate().reads_metadata());
+}
+
 TEST_CASE("partition key: numbers, booleans, arrays and objects", "[partition_key]") {
   CHECK(key_of("data.n", R"({"n": 42})") == "42");
   CHECK(key_of("data.n", R"({"n": -7})") == "-7");

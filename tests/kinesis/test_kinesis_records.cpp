@@ -17,6 +17,26 @@ TEST_CASE("the Kinesis payload carries metadata and the exact data", "[kinesis]"
   CHECK(kinesis_payload(e, md, false) == R"({"b": 2.50,"a":[1]})");
 }
 
+TEST_CASE("the system-metadata payload writer equals the general one", "[kinesis]") {
+  // The publish path writes events without metadata of their own directly; the bytes must be
+  // those of the list-based writer for every timestamp format, escapes included.
+  auto e = Event::from_json(
+      R"({"id":"e\"1","topic":"or\\ders","time":"2024-01-01T00:00:00.250Z","data":{"b":[1,"x"]}})");
+  for (auto format :
+       {TimestampFormat::unix_seconds, TimestampFormat::unix_ms, TimestampFormat::rfc3339}) {
+    std::string general;
+    append_kinesis_payload_with_metadata(general, e, system_metadata(e, format));
+    std::string direct;
+    append_kinesis_payload_with_system_metadata(direct, e, format);
+    CHECK(direct == general);
+  }
+  std::string direct;
+  append_kinesis_payload_with_system_metadata(direct, e, TimestampFormat::rfc3339);
+  CHECK(
+      direct ==
+      R"({"metadata":{"event-id":"e\"1","topic":"or\\ders","timestamp":"2024-01-01T00:00:00.250Z"},"data":{"b":[1,"x"]}})");
+}
+
 TEST_CASE("a PutRecords entry is base64 data and a JSON-escaped key", "[kinesis]") {
   std::string out;
   append_put_records_entry(out, R"({"x":1})", "k\"1");
