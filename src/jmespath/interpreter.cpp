@@ -37,6 +37,22 @@ char* append(char* p, std::string_view s) noexcept {
   return p + n;
 }
 
+// The n strings part(0..n-1) joined by `sep` into the arena; `total` is the result's length.
+template <typename Part>
+Val joined(Arena& arena, std::string_view sep, std::size_t n, std::size_t total, Part part) {
+  if (total > std::numeric_limits<std::uint32_t>::max()) {
+    throw RuntimeError(RuntimeError::Kind::invalid_value, "join(): result too large");
+  }
+  if (total == 0) return Val::string("", 0);
+  char* out = arena.make<char>(total);
+  char* p = out;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0) p = append(p, sep);
+    p = append(p, part(i));
+  }
+  return Val::string(out, total);
+}
+
 }  // namespace
 
 Val Interpreter::eval(const Node& node, const Val& current) {
@@ -295,17 +311,7 @@ Val Interpreter::join_fields(const Node& node, const Val& current) {
   }
   ctx_.budget.spend(2 + n);         // the glue, the list and each path, as eval() would
   arena().charge(n * sizeof(Val));  // the list the general path would allocate
-  if (total > std::numeric_limits<std::uint32_t>::max()) {
-    throw RuntimeError(RuntimeError::Kind::invalid_value, "join(): result too large");
-  }
-  if (total == 0) return Val::string("", 0);
-  char* out = arena().make<char>(total);
-  char* p = out;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i > 0) p = append(p, sep);
-    p = append(p, parts.at[i]);
-  }
-  return Val::string(out, total);
+  return joined(arena(), sep, n, total, [&parts](std::size_t i) { return parts.at[i]; });
 }
 
 // join(glue, [a, b, ...]), the usual way to build a key from several fields: the items are
@@ -351,17 +357,7 @@ Val Interpreter::join_list(Val glue, const Node& list, const Val& current) {
     const Val args[2] = {glue, Val::array(copy, n)};
     return call_function(Function::join, args, 2, *this);
   }
-  if (total > std::numeric_limits<std::uint32_t>::max()) {
-    throw RuntimeError(RuntimeError::Kind::invalid_value, "join(): result too large");
-  }
-  if (total == 0) return Val::string("", 0);
-  char* out = arena().make<char>(total);
-  char* p = out;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i > 0) p = append(p, sep);
-    p = append(p, as_string(items.at[i]));
-  }
-  return Val::string(out, total);
+  return joined(arena(), sep, n, total, [&items](std::size_t i) { return as_string(items.at[i]); });
 }
 
 }  // namespace eventdest::jmespath::detail

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/json_scan.hpp"
 #include "kafka_rest/rest_errors.hpp"
 
 namespace eventdest::detail {
@@ -70,6 +71,27 @@ Outcome report_outcome(const rapidjson::Value& report, int http_status) {
   return report_outcome(fields, http_status);
 }
 
+// The report member a top-level key names. Only the first member of each name counts, as
+// FindMember would find it: both readers below classify keys through one ReportKeys each.
+enum class Target { none, error_code, offset, partition_id, message };
+
+struct ReportKeys {
+  bool code = false, offset = false, partition = false, message = false;
+
+  Target classify(std::string_view key) {
+    auto first = [](bool& seen, Target t) {
+      const bool fresh = !seen;
+      seen = true;
+      return fresh ? t : Target::none;
+    };
+    if (key == "error_code") return first(code, Target::error_code);
+    if (key == "offset") return first(offset, Target::offset);
+    if (key == "partition_id") return first(partition, Target::partition_id);
+    if (key == "message") return first(message, Target::message);
+    return Target::none;
+  }
+};
+
 // SAX handler filling ReportFields from one streamed report: no DOM and no allocation per
 // report (a DOM Document allocates a memory pool for every report, ~9k instructions each).
 class ReportHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ReportHandler> {
@@ -100,20 +122,7 @@ class ReportHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Rep
   bool Key(const char* s, rapidjson::SizeType n, bool) {
     target_ = Target::none;
     if (depth_ != 1) return true;
-    const std::string_view key(s, n);
-    auto first = [this](bool& seen, Target t) {
-      if (!seen) target_ = t;
-      seen = true;
-    };
-    if (key == "error_code") {
-      first(seen_code_, Target::error_code);
-    } else if (key == "offset") {
-      first(seen_offset_, Target::offset);
-    } else if (key == "partition_id") {
-      first(seen_partition_, Target::partition_id);
-    } else if (key == "message") {
-      first(seen_message_, Target::message);
-    }
+    target_ = seen_.classify(std::string_view(s, n));
     return true;
   }
   bool Int(int i) { return number(rapidjson::Value(i)); }
@@ -134,8 +143,6 @@ class ReportHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Rep
   }
 
  private:
-  enum class Target { none, error_code, offset, partition_id, message };
-
   bool number(rapidjson::Value v) {
     if (depth_ == 1) {
       if (target_ == Target::error_code) fields_.error_code = std::move(v);
@@ -149,7 +156,7 @@ class ReportHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Rep
   ReportFields& fields_;
   int depth_ = 0;
   Target target_ = Target::none;
-  bool seen_code_ = false, seen_offset_ = false, seen_partition_ = false, seen_message_ = false;
+  ReportKeys seen_;
 };
 
 // The usual report, read without rapidjson: compact JSON (no whitespace outside strings), strings
@@ -185,22 +192,7 @@ class FastReport {
       std::string_view key;
       if (!string(key) || p_ == end_ || *p_ != ':') return false;
       ++p_;
-      Target target = Target::none;
-      if (depth == 1) {
-        auto first = [&target](bool& seen, Target t) {
-          if (!seen) target = t;
-          seen = true;
-        };
-        if (key == "error_code") {
-          first(seen_code_, Target::error_code);
-        } else if (key == "offset") {
-          first(seen_offset_, Target::offset);
-        } else if (key == "partition_id") {
-          first(seen_partition_, Target::partition_id);
-        } else if (key == "message") {
-          first(seen_message_, Target::message);
-        }
-      }
+      const Target target = depth == 1 ? seen_.classify(key) : Target::none;
       if (p_ == end_) return false;
       if (*p_ == '"') {
         std::string_view value;
@@ -230,32 +222,13 @@ class FastReport {
     }
   }
 
-  // Scans with a local pointer: a member one would be stored at every character (a char may
-  // alias it).
   bool string(std::string_view& out) {
-    const char* p = p_;
-    if (p == end_ || *p != '"') return false;
-    const char* const start = ++p;
-    // Eight bytes at a time up to one that is '"', '\\' or a control character (SWAR tests
-    // "has a byte equal to / less than", exact for the word as a whole).
-    constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    while (end_ - p >= 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p, sizeof w);
-      const std::uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
-      if ((((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) |
-           ((w - ones * 0x20) & ~w)) &
-          highs)
-        break;
-      p += 8;
-    }
-    while (p != end_ && *p != '"') {
-      if (static_cast<unsigned char>(*p) < 0x20 || *p == '\\') return false;
-      ++p;
-    }
-    if (p == end_) return false;
-    out = std::string_view(start, static_cast<std::size_t>(p - start));
-    p_ = p + 1;
+    if (p_ == end_ || *p_ != '"') return false;
+    const char* const start = p_ + 1;
+    const char* const close = find_plain_string_end(start, end_);
+    if (close == nullptr) return false;
+    out = std::string_view(start, static_cast<std::size_t>(close - start));
+    p_ = close + 1;
     return true;
   }
 
@@ -276,11 +249,9 @@ class FastReport {
     return true;
   }
 
-  enum class Target { none, error_code, offset, partition_id, message };
-
   const char* p_;
   const char* const end_;
-  bool seen_code_ = false, seen_offset_ = false, seen_partition_ = false, seen_message_ = false;
+  ReportKeys seen_;
 };
 
 bool is_space(char c) {

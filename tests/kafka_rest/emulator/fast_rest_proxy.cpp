@@ -13,6 +13,8 @@
 #include <set>
 #include <utility>
 
+#include "core/json_scan.hpp"
+
 namespace eventdest::test {
 namespace {
 
@@ -486,29 +488,12 @@ class FastRecord {
 
   // A string without escapes or control characters; `out` is its content.
   bool string(std::string_view& out) {
-    const char* p = p_;  // local: a member would be stored at every character (char aliases)
-    if (p == end_ || *p != '"') return false;
-    const char* const start = ++p;
-    // Eight bytes at a time up to one that is '"', '\\' or a control character (SWAR tests
-    // "has a byte equal to / less than", exact for the word as a whole).
-    constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    while (end_ - p >= 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p, sizeof w);
-      const std::uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
-      if ((((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) |
-           ((w - ones * 0x20) & ~w)) &
-          highs)
-        break;
-      p += 8;
-    }
-    while (p != end_ && *p != '"') {
-      if (static_cast<unsigned char>(*p) < 0x20 || *p == '\\') return false;
-      ++p;
-    }
-    if (p == end_) return false;
-    out = std::string_view(start, static_cast<std::size_t>(p - start));
-    p_ = p + 1;
+    if (p_ == end_ || *p_ != '"') return false;
+    const char* const start = p_ + 1;
+    const char* const close = detail::find_plain_string_end(start, end_);
+    if (close == nullptr) return false;
+    out = std::string_view(start, static_cast<std::size_t>(close - start));
+    p_ = close + 1;
     return true;
   }
 
