@@ -48,7 +48,7 @@ RecordPtr DeliveryPipeline::make_record(Event event, DeliveryCallback callback) 
   return record;
 }
 
-void DeliveryPipeline::recycle(std::vector<std::pair<RecordPtr, Outcome>>& finals) {
+void DeliveryPipeline::recycle(std::vector<Final>& finals) {
   // Reset here, on the reporting thread: what the record still owns (the user's callback, the
   // event's id) is released as before; what is kept is emptied storage.
   std::size_t kept = 0;
@@ -156,7 +156,7 @@ void DeliveryPipeline::finish_locked(const Record& record) {
   buffered_bytes_ -= record.bytes;
 }
 
-void DeliveryPipeline::fill_report(DeliveryReport& r, Record& record, Outcome&& outcome,
+void DeliveryPipeline::fill_report(DeliveryReport& r, Record& record, const Outcome& outcome,
                                    SteadyClock::time_point now) const {
   // Every field but destination_type (set once by report_all) is assigned: one report object
   // serves a whole batch, so its strings keep their capacity from record to record instead of
@@ -197,13 +197,13 @@ void DeliveryPipeline::fill_report(DeliveryReport& r, Record& record, Outcome&& 
   }
 }
 
-void DeliveryPipeline::report(RecordPtr record, Outcome outcome) {
-  std::vector<std::pair<RecordPtr, Outcome>> one;
-  one.emplace_back(std::move(record), std::move(outcome));
+void DeliveryPipeline::report(RecordPtr record, const Outcome& outcome) {
+  std::vector<Final> one;
+  one.emplace_back(std::move(record), &outcome);
   report_all(one);
 }
 
-void DeliveryPipeline::report_all(std::vector<std::pair<RecordPtr, Outcome>>& finals) {
+void DeliveryPipeline::report_all(std::vector<Final>& finals) {
   if (finals.empty()) return;
   std::vector<std::chrono::microseconds> latencies;
   latencies.reserve(finals.size());
@@ -213,7 +213,7 @@ void DeliveryPipeline::report_all(std::vector<std::pair<RecordPtr, Outcome>>& fi
   // The records of a batch complete together: one clock reading serves them all.
   const auto now = SteadyClock::now();
   for (auto& [record, outcome] : finals) {
-    fill_report(r, *record, std::move(outcome), now);
+    fill_report(r, *record, *outcome, now);
     latencies.push_back(r.latency);
     delivered += r.delivered();
     if (record->callback) {
@@ -240,22 +240,32 @@ void DeliveryPipeline::report_all(std::vector<std::pair<RecordPtr, Outcome>>& fi
   recycle(finals);
 }
 
-void DeliveryPipeline::complete(Batch batch, std::vector<Outcome> outcomes) {
+void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcomes) {
   const auto now = SteadyClock::now();
-  std::vector<std::pair<RecordPtr, Outcome>> reports;
+  std::vector<Final> reports;
   reports.reserve(batch.size());
+  // Outcomes made here: one per record the transport gave no outcome for, and one per retry
+  // that runs out of time. Reserved for the most there can be, since reports point into it.
+  const std::size_t given = std::min(batch.size(), outcomes.size());
+  std::size_t most_made = batch.size() - given;
+  for (std::size_t i = 0; i < given; ++i)
+    most_made += outcomes[i].kind == Outcome::Kind::retry;
+  std::vector<Outcome> made;
+  made.reserve(most_made);
   std::map<int, std::chrono::milliseconds> delays;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     --batches_in_flight_;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       auto& record = batch[i];
-      Outcome outcome = i < outcomes.size() ? std::move(outcomes[i])
-                                            : Outcome::failure(Outcome::Kind::fail, errc::internal,
-                                                               "the transport returned no outcome");
+      const Outcome& outcome =
+          i < outcomes.size()
+              ? outcomes[i]
+              : made.emplace_back(Outcome::failure(Outcome::Kind::fail, errc::internal,
+                                                   "the transport returned no outcome"));
       if (outcome.maybe_sent) record->maybe_sent = true;
       if (outcome.kind != Outcome::Kind::retry) {
-        reports.emplace_back(std::move(record), std::move(outcome));
+        reports.emplace_back(std::move(record), &outcome);
         continue;
       }
       record->last_error = outcome.error;
@@ -268,7 +278,7 @@ void DeliveryPipeline::complete(Batch batch, std::vector<Outcome> outcomes) {
       if (fresh) slot->second = backoff_.delay(record->attempts);
       const auto wait = slot->second;
       if (stopping_ || now + wait >= record->deadline) {
-        Outcome final_outcome = outcome;
+        Outcome& final_outcome = made.emplace_back(outcome);
         final_outcome.kind = Outcome::Kind::fail;
         if (!stopping_) {
           final_outcome.error = errc::timeout;
@@ -280,7 +290,7 @@ void DeliveryPipeline::complete(Batch batch, std::vector<Outcome> outcomes) {
           final_outcome.error = errc::closed;
           final_outcome.message = "closed before a retry; last error: " + outcome.message;
         }
-        reports.emplace_back(std::move(record), std::move(final_outcome));
+        reports.emplace_back(std::move(record), &final_outcome);
         continue;
       }
       ++counters_.retried;

@@ -53,8 +53,9 @@ class DeliveryPipeline {
   /// Reports `record` at once with `outcome` (for records that fail before entering the queue).
   void reject(RecordPtr record, const Outcome& outcome);
 
-  /// The outcome of each record of a sent batch (same order, same size).
-  void complete(Batch batch, std::vector<Outcome> outcomes);
+  /// The outcome of each record of a sent batch (same order, same size). Only read: a transport
+  /// may keep its outcome vector (and the capacity of its strings) for the next response.
+  void complete(Batch batch, const std::vector<Outcome>& outcomes);
 
   /// Waits until every record submitted before the call has its report, or the timeout.
   bool flush(std::chrono::milliseconds timeout);
@@ -72,12 +73,14 @@ class DeliveryPipeline {
  private:
   void run();
   Batch take_batch_locked(SteadyClock::time_point now);
-  void report(RecordPtr record, Outcome outcome);
-  void report_all(std::vector<std::pair<RecordPtr, Outcome>>& finals);
-  void fill_report(DeliveryReport& report, Record& record, Outcome&& outcome,
+  // A record with its final outcome; the outcome is owned by the caller of report_all().
+  using Final = std::pair<RecordPtr, const Outcome*>;
+  void report(RecordPtr record, const Outcome& outcome);
+  void report_all(std::vector<Final>& finals);
+  void fill_report(DeliveryReport& report, Record& record, const Outcome& outcome,
                    SteadyClock::time_point now) const;
   void finish_locked(const Record& record);
-  void recycle(std::vector<std::pair<RecordPtr, Outcome>>& finals);
+  void recycle(std::vector<Final>& finals);
 
   const std::string type_;
   const DeliveryOptions options_;

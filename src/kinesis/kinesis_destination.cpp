@@ -149,12 +149,18 @@ class KinesisDestination final : public detail::PipelineDestination {
       return;
     }
     client_->send(std::move(request), [this, shared](http::Response&& response) {
-      auto results = outcomes(response, shared->size());
+      // Responses are read into one kept outcome vector: its strings keep their capacity, so a
+      // delivered record costs no allocation. A callback that finds it in use (one run by the
+      // closing thread for a cancelled transfer, or from inside a report callback) uses its own.
+      std::unique_lock<std::mutex> lock(kept_outcomes_mutex_, std::try_to_lock);
+      std::vector<detail::Outcome> own;
+      auto& results = lock.owns_lock() ? kept_outcomes_ : own;
+      outcomes(response, shared->size(), results);
       if (response.resent) {
         for (auto& o : results)
           o.maybe_sent = true;
       }
-      pipeline().complete(std::move(*shared), std::move(results));
+      pipeline().complete(std::move(*shared), results);
       keep_spare_body(std::move(response.request_body));
     });
   }
@@ -181,11 +187,15 @@ class KinesisDestination final : public detail::PipelineDestination {
       spare_bodies_.push_back(std::move(body));
   }
 
-  std::vector<detail::Outcome> outcomes(const http::Response& response, std::size_t n) {
+  void outcomes(const http::Response& response, std::size_t n, std::vector<detail::Outcome>& out) {
     if (!response.ok()) {
-      return std::vector<detail::Outcome>(n, detail::transport_failure_outcome(response));
+      out.assign(n, detail::transport_failure_outcome(response));
+      return;
     }
-    if (response.status == 200) return detail::parse_put_records_response(response.body, n);
+    if (response.status == 200) {
+      detail::parse_put_records_response(response.body, n, out);
+      return;
+    }
     std::string type;
     std::string message;
     detail::parse_kinesis_error(response.body, response.header("x-amzn-errortype"), type, message);
@@ -194,7 +204,7 @@ class KinesisDestination final : public detail::PipelineDestination {
       // Fresh credentials were obtained: the next attempt can succeed.
       outcome.kind = detail::Outcome::Kind::retry;
     }
-    return std::vector<detail::Outcome>(n, outcome);
+    out.assign(n, outcome);
   }
 
   const KinesisConfig config_;
@@ -205,6 +215,8 @@ class KinesisDestination final : public detail::PipelineDestination {
   std::unique_ptr<detail::KinesisSigner> signer_;
   std::mutex spare_mutex_;
   std::vector<std::string> spare_bodies_;
+  std::mutex kept_outcomes_mutex_;
+  std::vector<detail::Outcome> kept_outcomes_;  // at most one batch of outcomes
   std::unique_ptr<http::Client> client_;  // last: destroyed first, its callbacks use the above
 };
 

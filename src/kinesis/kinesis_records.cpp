@@ -6,6 +6,7 @@
 #include <rapidjson/reader.h>
 
 #include "core/base64.hpp"
+#include "core/json_scan.hpp"
 #include "core/json_util.hpp"
 
 namespace eventdest::detail {
@@ -237,8 +238,11 @@ class FastPutRecordsScanner {
  public:
   explicit FastPutRecordsScanner(std::string_view body) : p_(body.data()), end_(p_ + body.size()) {}
 
+  // Fills out[0..n) (n, the number of entries read, is returned in out's size); elements already
+  // in `out` are overwritten in place.
   bool scan(std::size_t count, std::vector<Outcome>& out) {
     out.reserve(count);
+    used_ = 0;
     if (!expect('{')) return false;
     bool records_seen = false;
     if (!peek('}')) {
@@ -260,7 +264,8 @@ class FastPutRecordsScanner {
     }
     if (!expect('}')) return false;
     skip_space();
-    return p_ == end_ && records_seen && out.size() == count;
+    out.resize(used_);
+    return p_ == end_ && records_seen && used_ == count;
   }
 
  private:
@@ -280,15 +285,10 @@ class FastPutRecordsScanner {
   // A string without escapes or control characters (those are left to the full parser).
   bool string(std::string_view& s) {
     if (!expect('"')) return false;
-    const char* start = p_;
-    while (p_ != end_ && *p_ != '"') {
-      const auto c = static_cast<unsigned char>(*p_);
-      if (c < 0x20 || c == '\\') return false;
-      ++p_;
-    }
-    if (p_ == end_) return false;
-    s = std::string_view(start, static_cast<std::size_t>(p_ - start));
-    ++p_;
+    const char* const close = find_plain_string_end(p_, end_);
+    if (close == nullptr) return false;
+    s = std::string_view(p_, static_cast<std::size_t>(close - p_));
+    p_ = close + 1;
     return true;
   }
   // A non-negative integer in JSON's grammar ("0" or no leading zero).
@@ -332,30 +332,42 @@ class FastPutRecordsScanner {
       } while (expect(','));
     }
     if (!expect('}')) return false;
+    Outcome& o = next(out);
     if (has_code) {
-      out.push_back(kinesis_error_outcome(code, 200, std::string(message)));
+      o = kinesis_error_outcome(code, 200, std::string(message));
     } else if (!has_sequence || !has_shard) {
-      out.push_back(Outcome::classify(
-          errc::server_error, "record result without SequenceNumber/ShardId", {}, 200, true));
+      o = Outcome::classify(errc::server_error, "record result without SequenceNumber/ShardId", {},
+                            200, true);
     } else {
-      Outcome& o = out.emplace_back();
-      o.kind = Outcome::Kind::delivered;
-      o.sequence_number.assign(sequence);
-      o.shard_id.assign(shard);
+      // A fresh outcome around the element's own two strings, whose capacity is kept.
+      std::string sequence_number = std::move(o.sequence_number), shard_id = std::move(o.shard_id);
+      o = Outcome::delivered_ok();
+      o.sequence_number = std::move(sequence_number.assign(sequence));
+      o.shard_id = std::move(shard_id.assign(shard));
     }
     return true;
+  }
+  Outcome& next(std::vector<Outcome>& out) {
+    return used_ < out.size() ? out[used_++] : (++used_, out.emplace_back());
   }
 
   const char* p_;
   const char* end_;
+  std::size_t used_ = 0;
 };
 
 }  // namespace
 
 std::vector<Outcome> parse_put_records_response(std::string_view body, std::size_t count) {
   std::vector<Outcome> out;
-  if (FastPutRecordsScanner(body).scan(count, out)) return out;
-  return parse_put_records_response_generic(body, count);
+  parse_put_records_response(body, count, out);
+  return out;
+}
+
+void parse_put_records_response(std::string_view body, std::size_t count,
+                                std::vector<Outcome>& out) {
+  if (FastPutRecordsScanner(body).scan(count, out)) return;
+  out = parse_put_records_response_generic(body, count);
 }
 
 std::vector<Outcome> parse_put_records_response_generic(std::string_view body, std::size_t count) {

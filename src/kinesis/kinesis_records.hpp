@@ -30,6 +30,11 @@ void append_put_records_entry(std::string& out, std::string_view blob, std::stri
 /// does not parse or has the wrong number of records yields retryable outcomes (never a silent
 /// success).
 std::vector<Outcome> parse_put_records_response(std::string_view body, std::size_t count);
+/// The same into `out`, resized to `count`. Delivered entries reuse the strings of `out`'s
+/// elements, so a caller that keeps `out` from response to response allocates nothing per
+/// delivered record.
+void parse_put_records_response(std::string_view body, std::size_t count,
+                                std::vector<Outcome>& out);
 /// The same, by the full SAX reader alone (parse_put_records_response uses it for every body its
 /// fast path does not take; tests and the fuzzer compare the two).
 std::vector<Outcome> parse_put_records_response_generic(std::string_view body, std::size_t count);

@@ -2,6 +2,7 @@
 // collaborator (the HTTP destinations' real transports are tested against real servers).
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <set>
@@ -22,7 +23,9 @@ using Script = std::function<Outcome(const Record&)>;
 
 class TestTransport {
  public:
-  explicit TestTransport(Script script) : script_(std::move(script)) {}
+  // `outcome_limit`: at most this many outcomes per completed batch (a faulty transport).
+  explicit TestTransport(Script script, std::size_t outcome_limit = SIZE_MAX)
+      : script_(std::move(script)), outcome_limit_(outcome_limit) {}
   ~TestTransport() { stop(); }
 
   void attach(DeliveryPipeline* p) { pipeline_ = p; }
@@ -90,13 +93,16 @@ class TestTransport {
     std::lock_guard<std::mutex> lock(threads_mutex_);
     threads_.emplace_back([this, shared] {
       std::vector<Outcome> outcomes;
-      for (auto& r : *shared)
+      for (auto& r : *shared) {
+        if (outcomes.size() == outcome_limit_) break;
         outcomes.push_back(script_(*r));
+      }
       pipeline_->complete(std::move(*shared), outcomes);
     });
   }
 
   Script script_;
+  const std::size_t outcome_limit_;
   DeliveryPipeline* pipeline_ = nullptr;
   std::mutex mutex_;
   std::mutex threads_mutex_;
@@ -237,8 +243,7 @@ TEST_CASE("transient failures are retried until delivered; only failed records a
   CHECK(p.metrics().retried == 3);
 }
 
-TEST_CASE("recycled records start clean: no attempts, flags or errors carried over",
-          "[pipeline]") {
+TEST_CASE("recycled records start clean: no attempts, flags or errors carried over", "[pipeline]") {
   Collector c;
   std::atomic<int> callbacks_alive{0};
   TestTransport t([&](const Record& r) {
@@ -258,9 +263,8 @@ TEST_CASE("recycled records start clean: no attempts, flags or errors carried ov
       delete x;
     });
     ++callbacks_alive;
-    auto record = p.make_record(Event("t", "1"), [cb = c.callback(), alive](const auto& r) {
-      cb(r);
-    });
+    auto record =
+        p.make_record(Event("t", "1"), [cb = c.callback(), alive](const auto& r) { cb(r); });
     record->event.set_id(id);
     record->bytes = 100;
     record->payload = "payload of " + id;
@@ -383,6 +387,47 @@ TEST_CASE("retries stop at delivery_timeout_ms with the last error", "[pipeline]
   CHECK(r.provider_code == "Throttled");
   CHECK(r.attempts > 1);
   CHECK(r.message.find("busy") != std::string::npos);
+}
+
+TEST_CASE("outcomes made by the pipeline: missing ones and retries out of time, many per batch",
+          "[pipeline]") {
+  // complete() reports these from outcomes it makes itself while the transport's are only
+  // referenced: each report must carry its own, however many there are in one batch.
+  Collector c;
+  TestTransport t(
+      [](const Record& r) {
+        const int n = std::stoi(r.event.id().substr(1));
+        return n % 2 == 0 ? Outcome::classify(errc::throttled, "busy " + r.event.id(), "Throttled")
+                          : Outcome::delivered_ok();
+      },
+      15);
+  auto o = fast_options();
+  o.linger = 50ms;  // all 20 in one batch
+  o.delivery_timeout = 30ms;
+  o.retry_backoff = 200ms;  // a retry would end after the deadline: reported at once
+  o.retry_backoff_max = 200ms;
+  DeliveryPipeline p("test", o, BatchLimits{}, [&](Batch b) { t.send(std::move(b)); });
+  t.attach(&p);
+  for (int i = 0; i < 20; ++i)
+    p.submit(make_record(id(i), c));
+  REQUIRE(p.flush(10s));
+  t.stop();
+  REQUIRE(t.batches().size() == 1);
+  for (int i = 0; i < 20; ++i) {
+    CAPTURE(i);
+    const auto& r = c.only(id(i));
+    if (i >= 15) {
+      CHECK(r.error == make_error_code(errc::internal));
+      CHECK(r.message == "the transport returned no outcome");
+    } else if (i % 2 == 0) {
+      CHECK(r.error == make_error_code(errc::timeout));
+      CHECK(r.provider_code == "Throttled");
+      CHECK(r.message.find("last error: busy " + id(i)) != std::string::npos);
+    } else {
+      CHECK(r.delivered());
+      CHECK(r.message.empty());
+    }
+  }
 }
 
 TEST_CASE("fail-fast mode reports queue_full and never buffers past the limit", "[pipeline]") {

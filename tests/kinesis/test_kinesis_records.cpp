@@ -125,6 +125,31 @@ TEST_CASE("the fast PutRecords reader agrees with the full one on every body", "
     CHECK(same(fast[0], full[0]));
     CHECK(same(fast[1], full[1]));
   }
+  // A kept vector (what the destination reuses from response to response) gives the same
+  // outcomes as a fresh one, whatever the previous response left in it: delivered entries reuse
+  // strings, errors and malformed bodies replace them, counts grow and shrink.
+  const std::string long_sequence(56, '7');
+  const std::string three =
+      R"({"Records":[{"SequenceNumber":")" + long_sequence +
+      R"(","ShardId":"shardId-000000000001"},{"ErrorCode":"InternalFailure","ErrorMessage":"later"},)"
+      R"({"SequenceNumber":"5","ShardId":"shardId-000000000002"}]})";
+  std::vector<Outcome> kept;
+  for (int round = 0; round < 2; ++round) {
+    for (const char* body : bodies) {
+      CAPTURE(round, body);
+      parse_put_records_response(three, 3, kept);
+      const auto full_three = parse_put_records_response_generic(three, 3);
+      REQUIRE(kept.size() == 3);
+      for (std::size_t i = 0; i < 3; ++i)
+        CHECK(same(kept[i], full_three[i]));
+      parse_put_records_response(body, 2, kept);
+      const auto full = parse_put_records_response_generic(body, 2);
+      REQUIRE(kept.size() == 2);
+      CHECK(same(kept[0], full[0]));
+      CHECK(same(kept[1], full[1]));
+    }
+  }
+
   const auto ok = parse_put_records_response(bodies[1], 2);
   CHECK(ok[0].kind == Outcome::Kind::delivered);
   CHECK(ok[0].sequence_number == "1");
