@@ -1,5 +1,5 @@
-// Scanning helpers for the hand-written fast readers of hot JSON responses and requests (each of
-// which falls back to rapidjson for anything they do not accept).
+// Scanning helpers for the hand-written JSON readers and writers of the hot paths (the readers
+// fall back to rapidjson for anything they do not accept).
 #pragma once
 
 #include <cstdint>
@@ -7,9 +7,9 @@
 
 namespace eventdest::detail {
 
-/// For a JSON string whose content starts at `p`: the closing quote, if the content has no
-/// escape and no control character before it; nullptr otherwise (or if `end` comes first).
-inline const char* find_plain_string_end(const char* p, const char* end) noexcept {
+/// The first byte in [p, end) that a JSON string cannot hold as it is ('"', '\\' or a control
+/// character), or `end`.
+inline const char* find_json_special(const char* p, const char* end) noexcept {
   // Eight bytes at a time up to one that is '"', '\\' or a control character (SWAR tests
   // "has a byte equal to / less than", exact for the word as a whole).
   constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
@@ -22,11 +22,16 @@ inline const char* find_plain_string_end(const char* p, const char* end) noexcep
       break;
     p += 8;
   }
-  while (p != end && *p != '"') {
-    if (static_cast<unsigned char>(*p) < 0x20 || *p == '\\') return nullptr;
+  while (p != end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20)
     ++p;
-  }
-  return p == end ? nullptr : p;
+  return p;
+}
+
+/// For a JSON string whose content starts at `p`: the closing quote, if the content has no
+/// escape and no control character before it; nullptr otherwise (or if `end` comes first).
+inline const char* find_plain_string_end(const char* p, const char* end) noexcept {
+  const char* q = find_json_special(p, end);
+  return q != end && *q == '"' ? q : nullptr;
 }
 
 }  // namespace eventdest::detail

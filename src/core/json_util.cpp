@@ -3,46 +3,58 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "core/json_scan.hpp"
+
 namespace eventdest::detail {
 
-void append_json_string(std::string& out, std::string_view s) {
+namespace {
+
+void append_escaped(std::string& out, unsigned char c) {
   static const char* hex = "0123456789abcdef";
-  out.push_back('"');
-  std::size_t run = 0;  // copy runs of plain bytes at once
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        out += "\\u00";
-        out.push_back(hex[c >> 4]);
-        out.push_back(hex[c & 0xf]);
-    }
+  switch (c) {
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    case '\b':
+      out += "\\b";
+      break;
+    case '\f':
+      out += "\\f";
+      break;
+    default:
+      out += "\\u00";
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 0xf]);
   }
-  out.append(s.data() + run, s.size() - run);
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  // Room for the usual case (nothing to escape) once, then runs of plain bytes copied whole.
+  out.reserve(out.size() + s.size() + 2);
+  out.push_back('"');
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  for (;;) {
+    const char* special = find_json_special(p, end);
+    out.append(p, static_cast<std::size_t>(special - p));
+    if (special == end) break;
+    append_escaped(out, static_cast<unsigned char>(*special));
+    p = special + 1;
+  }
   out.push_back('"');
 }
 

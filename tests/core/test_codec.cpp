@@ -1,4 +1,7 @@
+#include <rapidjson/document.h>
+
 #include <cstdint>
+#include <string>
 
 #include "core/base64.hpp"
 #include "core/json_util.hpp"
@@ -60,4 +63,23 @@ TEST_CASE("the vectorised base64 encoder equals the table loop at every length a
 TEST_CASE("JSON strings are escaped", "[codec]") {
   CHECK(json_string("a\"b\\c\n\x01") == R"("a\"b\\c\n\u0001")");
   CHECK(json_string("é") == "\"é\"");
+  CHECK(json_string("\b\f\r\t\x1f\x7f/") == "\"\\b\\f\\r\\t\\u001f\x7f/\"");
+
+  // Every ASCII byte at every place of short and long strings: the literal parses back to the
+  // exact string, and what was in `out` before stays.
+  std::uint32_t seed = 7;
+  auto next = [&seed] { return seed = seed * 1664525u + 1013904223u; };
+  for (int round = 0; round < 2000; ++round) {
+    std::string s(next() % 70, ' ');
+    for (auto& c : s)
+      c = static_cast<char>(next() % 4 == 0 ? next() % 0x20 : next() % 0x80);
+    std::string out = "prefix:";
+    append_json_string(out, s);
+    REQUIRE(out.compare(0, 7, "prefix:") == 0);
+    rapidjson::Document doc;
+    doc.Parse(out.data() + 7, out.size() - 7);
+    REQUIRE_FALSE(doc.HasParseError());
+    REQUIRE(doc.IsString());
+    CHECK(std::string(doc.GetString(), doc.GetStringLength()) == s);
+  }
 }
