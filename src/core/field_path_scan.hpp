@@ -22,8 +22,12 @@ struct FieldPathValue {
   std::string text;
 };
 
-/// The value at `path` inside `json` (an empty path means the document itself).
+/// The value at `path[first..]` inside `json` (an empty rest means the document itself).
 FieldPathValue scan_field_path(std::string_view json, const std::vector<std::string>& path,
                                std::size_t first = 0);
+/// The same by the rapidjson SAX scan alone (scan_field_path uses it for every document its
+/// hand-written reader hands over; tests and the fuzzer compare the two).
+FieldPathValue scan_field_path_sax(std::string_view json, const std::vector<std::string>& path,
+                                   std::size_t first = 0);
 
 }  // namespace eventdest::detail
