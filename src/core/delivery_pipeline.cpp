@@ -49,27 +49,15 @@ RecordPtr DeliveryPipeline::make_record(Event event, DeliveryCallback callback) 
 }
 
 void DeliveryPipeline::recycle(std::vector<Final>& finals) {
-  // Reset here, on the reporting thread: what the record still owns (the user's callback, the
-  // event's id) is released as before; what is kept is emptied storage.
+  // Reset here, on the reporting thread: the user's callback is released as before; what is
+  // kept is emptied storage.
   std::size_t kept = 0;
   for (auto& entry : finals) {
-    Record& r = *entry.first;
-    if (pooled_bytes(r) > kMaxPooledBytes / 64) {  // an outsized event: not worth keeping
+    if (pooled_bytes(*entry.first) > kMaxPooledBytes / 64) {  // outsized: not worth keeping
       entry.first.reset();
       continue;
     }
-    r.callback = nullptr;
-    r.partition_key.clear();
-    r.payload.clear();
-    r.bytes = r.request_bytes = 0;
-    r.sequence = 0;
-    r.attempts = 0;
-    r.maybe_sent = false;
-    r.accepted = r.deadline = r.not_before = SteadyClock::time_point{};
-    r.last_error = errc::ok;
-    r.last_provider_code.clear();
-    r.last_http_status = 0;
-    r.last_message.clear();
+    entry.first->clear_for_reuse();
     ++kept;
   }
   if (kept == 0) return;

@@ -13,6 +13,7 @@
 #include <random>
 #include <set>
 
+#include "core/json_scan.hpp"
 #include "core/json_util.hpp"
 #include "eventdest/error.hpp"
 
@@ -33,12 +34,8 @@ std::shared_ptr<const Event::Data> null_data() {
   return data;
 }
 
-bool is_json_whitespace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 std::size_t skip_whitespace(std::string_view t, std::size_t i) {
-  while (i < t.size() && is_json_whitespace(t[i]))
+  while (i < t.size() && detail::is_json_space(t[i]))
     ++i;
   return i;
 }
@@ -73,7 +70,8 @@ std::size_t skip_value(std::string_view t, std::size_t i) {
     }
     return t.size();
   }
-  while (i < t.size() && !is_json_whitespace(t[i]) && t[i] != ',' && t[i] != '}' && t[i] != ']') {
+  while (i < t.size() && !detail::is_json_space(t[i]) && t[i] != ',' && t[i] != '}' &&
+         t[i] != ']') {
     ++i;
   }
   return i;

@@ -168,10 +168,7 @@ class FastScan {
     }
   }
 
-  void skip_space() {
-    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t'))
-      ++p_;
-  }
+  void skip_space() { p_ = skip_json_space(p_, end_); }
 
   // Any value, checked and skipped.
   bool value(int depth) {

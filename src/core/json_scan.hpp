@@ -7,6 +7,18 @@
 
 namespace eventdest::detail {
 
+/// JSON's insignificant whitespace (RFC 8259): space, tab, LF, CR.
+inline bool is_json_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/// The first byte in [p, end) that is not JSON whitespace, or `end`.
+inline const char* skip_json_space(const char* p, const char* end) noexcept {
+  while (p != end && is_json_space(*p))
+    ++p;
+  return p;
+}
+
 /// The first byte in [p, end) that a JSON string cannot hold as it is ('"', '\\' or a control
 /// character), or `end`.
 inline const char* find_json_special(const char* p, const char* end) noexcept {

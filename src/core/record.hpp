@@ -20,6 +20,24 @@ struct Record {
   // Built around the published event: a default Event would generate an id only to be replaced.
   Record(Event e, DeliveryCallback cb) : event(std::move(e)), callback(std::move(cb)) {}
 
+  /// Back to a record that has never been sent, for reuse: the callback is released and every
+  /// field reset, while the strings keep their capacity. The event stays until the next
+  /// make_record() replaces it (a fresh Event would generate an id only to be overwritten).
+  void clear_for_reuse() {
+    callback = nullptr;
+    partition_key.clear();
+    payload.clear();
+    bytes = request_bytes = 0;
+    sequence = 0;
+    attempts = 0;
+    maybe_sent = false;
+    accepted = deadline = not_before = SteadyClock::time_point{};
+    last_error = errc::ok;
+    last_provider_code.clear();
+    last_http_status = 0;
+    last_message.clear();
+  }
+
   Event event;
   DeliveryCallback callback;
   std::string partition_key;

@@ -254,10 +254,6 @@ class FastReport {
   ReportKeys seen_;
 };
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 }  // namespace
 
 std::vector<Outcome> parse_stream_reports(std::string_view body, int http_status, bool& complete,
@@ -272,7 +268,7 @@ std::vector<Outcome> parse_stream_reports(std::string_view body, int http_status
   std::size_t pos = 0;
   rapidjson::Reader reader;
   while (true) {
-    while (pos < body.size() && is_space(body[pos]))
+    while (pos < body.size() && is_json_space(body[pos]))
       ++pos;
     if (pos >= body.size()) break;
     // The bytes of a UTF-8 byte order mark are skipped, as EncodedInputStream<UTF8<>> does.

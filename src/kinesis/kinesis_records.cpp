@@ -269,10 +269,7 @@ class FastPutRecordsScanner {
   }
 
  private:
-  void skip_space() {
-    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t'))
-      ++p_;
-  }
+  void skip_space() { p_ = skip_json_space(p_, end_); }
   bool peek(char c) {
     skip_space();
     return p_ != end_ && *p_ == c;

@@ -84,6 +84,17 @@ const char* reason_phrase(int status) {
   }
 }
 
+// Waits until `fd` is ready for `events`; false when the server stops (stop_fd readable) or
+// poll() fails.
+bool wait_ready(int fd, short events, int stop_fd) {
+  pollfd fds[2] = {{fd, events, 0}, {stop_fd, POLLIN, 0}};
+  for (;;) {
+    const int n = ::poll(fds, 2, -1);
+    if (n < 0 && errno == EINTR) continue;
+    return n >= 0 && (fds[1].revents & POLLIN) == 0;
+  }
+}
+
 // Reads from a client socket, waking up when the server stops. Keeps unconsumed bytes between
 // requests (pipelining, or a body read together with the headers).
 class Reader {
@@ -158,14 +169,7 @@ class Reader {
 
  private:
   /// Waits until the socket has bytes (or EOF); false when the server stops or poll fails.
-  bool wait_readable() {
-    pollfd fds[2] = {{fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-    for (;;) {
-      const int n = ::poll(fds, 2, -1);
-      if (n < 0 && errno == EINTR) continue;
-      return n >= 0 && (fds[1].revents & POLLIN) == 0;
-    }
-  }
+  bool wait_readable() { return wait_ready(fd_, POLLIN, stop_fd_); }
 
   int fd_;
   int stop_fd_;
@@ -176,27 +180,8 @@ class Reader {
 
 // Writes everything unless the peer goes away or the server stops: a client that stops reading
 // must not keep a connection thread (and so the server's destructor) blocked in send().
-bool write_all(int fd, int stop_fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n > 0) {
-      data.remove_prefix(static_cast<std::size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      pollfd fds[2] = {{fd, POLLOUT, 0}, {stop_fd, POLLIN, 0}};
-      if (::poll(fds, 2, -1) < 0 && errno != EINTR) return false;
-      if ((fds[1].revents & POLLIN) != 0) return false;
-      continue;
-    }
-    return false;
-  }
-  return true;
-}
-
-// write_all for several pieces in one sendmsg() each time: chunk framing and the head go out
-// with the data they frame, without copying the data into one string first.
+// Several pieces in one sendmsg() each time: chunk framing and the head go out with the data
+// they frame, without copying the data into one string first.
 bool write_all(int fd, int stop_fd, std::vector<std::string_view> pieces) {
   std::size_t first = 0;  // pieces before it are written; pieces[first] is trimmed as written
   while (first < pieces.size()) {
@@ -215,9 +200,7 @@ bool write_all(int fd, int stop_fd, std::vector<std::string_view> pieces) {
     const ssize_t sent = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (sent < 0 && errno == EINTR) continue;
     if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      pollfd fds[2] = {{fd, POLLOUT, 0}, {stop_fd, POLLIN, 0}};
-      if (::poll(fds, 2, -1) < 0 && errno != EINTR) return false;
-      if ((fds[1].revents & POLLIN) != 0) return false;
+      if (!wait_ready(fd, POLLOUT, stop_fd)) return false;
       continue;
     }
     if (sent <= 0) return false;
@@ -230,6 +213,10 @@ bool write_all(int fd, int stop_fd, std::vector<std::string_view> pieces) {
     }
   }
   return true;
+}
+
+bool write_all(int fd, int stop_fd, std::string_view data) {
+  return write_all(fd, stop_fd, std::vector<std::string_view>{data});
 }
 
 void reset_and_close(int fd) {
