@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "jmespath/interpreter.hpp"
+#include "jmespath/join.hpp"
 #include "jmespath/utf8.hpp"
 
 namespace eventdest::jmespath::detail {
@@ -243,22 +244,8 @@ Val fn_join(Call& c) {
   std::size_t total = n > 1 ? glue.size() * (n - 1) : 0;
   for (std::size_t i = 0; i < n; ++i)
     total += as_string(array_at(list, i)).size();
-  if (total > std::numeric_limits<std::uint32_t>::max()) {
-    throw RuntimeError(RuntimeError::Kind::invalid_value, "join(): result too large");
-  }
-  if (total == 0) return Val::string("", 0);
-  char* out = c.arena().make<char>(total);
-  char* p = out;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i > 0) {
-      std::memcpy(p, glue.data(), glue.size());
-      p += glue.size();
-    }
-    const auto s = as_string(array_at(list, i));
-    std::memcpy(p, s.data(), s.size());
-    p += s.size();
-  }
-  return Val::string(out, total);
+  return join_strings(c.arena(), glue, n, total,
+                      [&list](std::size_t i) { return as_string(array_at(list, i)); });
 }
 
 Val fn_keys_or_values(Call& c, bool keys) {

@@ -6,54 +6,9 @@
 #include <new>
 
 #include "jmespath/functions.hpp"
+#include "jmespath/join.hpp"
 
 namespace eventdest::jmespath::detail {
-namespace {
-
-// Appends `s` at `p`. Keys are built from short strings: up to 16 bytes are copied with two
-// overlapping word moves inline, where a memcpy call would cost more than the copy.
-char* append(char* p, std::string_view s) noexcept {
-  const std::size_t n = s.size();
-  const char* src = s.data();
-  if (n >= 8 && n <= 16) {
-    std::uint64_t head, tail;
-    std::memcpy(&head, src, 8);
-    std::memcpy(&tail, src + n - 8, 8);
-    std::memcpy(p, &head, 8);
-    std::memcpy(p + n - 8, &tail, 8);
-  } else if (n >= 4 && n < 8) {
-    std::uint32_t head, tail;
-    std::memcpy(&head, src, 4);
-    std::memcpy(&tail, src + n - 4, 4);
-    std::memcpy(p, &head, 4);
-    std::memcpy(p + n - 4, &tail, 4);
-  } else if (n > 0 && n < 4) {
-    p[0] = src[0];
-    p[n / 2] = src[n / 2];
-    p[n - 1] = src[n - 1];
-  } else if (n > 16) {
-    std::memcpy(p, src, n);
-  }
-  return p + n;
-}
-
-// The n strings part(0..n-1) joined by `sep` into the arena; `total` is the result's length.
-template <typename Part>
-Val joined(Arena& arena, std::string_view sep, std::size_t n, std::size_t total, Part part) {
-  if (total > std::numeric_limits<std::uint32_t>::max()) {
-    throw RuntimeError(RuntimeError::Kind::invalid_value, "join(): result too large");
-  }
-  if (total == 0) return Val::string("", 0);
-  char* out = arena.make<char>(total);
-  char* p = out;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i > 0) p = append(p, sep);
-    p = append(p, part(i));
-  }
-  return Val::string(out, total);
-}
-
-}  // namespace
 
 Val Interpreter::eval(const Node& node, const Val& current) {
   ctx_.budget.spend();
@@ -311,7 +266,7 @@ Val Interpreter::join_fields(const Node& node, const Val& current) {
   }
   ctx_.budget.spend(2 + n);         // the glue, the list and each path, as eval() would
   arena().charge(n * sizeof(Val));  // the list the general path would allocate
-  return joined(arena(), sep, n, total, [&parts](std::size_t i) { return parts.at[i]; });
+  return join_strings(arena(), sep, n, total, [&parts](std::size_t i) { return parts.at[i]; });
 }
 
 // join(glue, [a, b, ...]), the usual way to build a key from several fields: the items are
@@ -357,7 +312,8 @@ Val Interpreter::join_list(Val glue, const Node& list, const Val& current) {
     const Val args[2] = {glue, Val::array(copy, n)};
     return call_function(Function::join, args, 2, *this);
   }
-  return joined(arena(), sep, n, total, [&items](std::size_t i) { return as_string(items.at[i]); });
+  return join_strings(arena(), sep, n, total,
+                      [&items](std::size_t i) { return as_string(items.at[i]); });
 }
 
 }  // namespace eventdest::jmespath::detail
