@@ -5,6 +5,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace eventdest::detail {
 
 /// JSON's insignificant whitespace (RFC 8259): space, tab, LF, CR.
@@ -22,6 +26,22 @@ inline const char* skip_json_space(const char* p, const char* end) noexcept {
 /// The first byte in [p, end) that a JSON string cannot hold as it is ('"', '\\' or a control
 /// character), or `end`.
 inline const char* find_json_special(const char* p, const char* end) noexcept {
+#if defined(__SSE2__)
+  // Sixteen bytes at a time (SSE2 is part of x86-64), the first hit located exactly: no byte
+  // loop after a hit. Loads never pass `end`.
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+  const __m128i last_control = _mm_set1_epi8(0x1f);
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // v <= 0x1f (unsigned) exactly when min(v, 0x1f) == v.
+    const __m128i hits =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                     _mm_cmpeq_epi8(_mm_min_epu8(v, last_control), v));
+    const int mask = _mm_movemask_epi8(hits);
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#endif
   // Eight bytes at a time up to one that is '"', '\\' or a control character (SWAR tests
   // "has a byte equal to / less than", exact for the word as a whole).
   constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/base64.hpp"
+#include "core/json_scan.hpp"
 #include "core/json_util.hpp"
 #include "support/catch.hpp"
 
@@ -82,4 +83,45 @@ TEST_CASE("JSON strings are escaped", "[codec]") {
     REQUIRE(doc.IsString());
     CHECK(std::string(doc.GetString(), doc.GetStringLength()) == s);
   }
+}
+
+TEST_CASE("the JSON string scan finds the first quote, backslash or control byte exactly",
+          "[codec]") {
+  // Every special byte (and bytes that are not: 0x20, 0x7f, 0x80, 0xff) at every position of
+  // buffers up to 40 bytes, from every start offset: covers the 16-byte, 8-byte and byte paths
+  // and the signedness of bytes >= 0x80.
+  const std::string specials = std::string("\"\\\x00\x01\x1f", 5);
+  const std::string plain = std::string("a \x7f\x80\xff~", 6);
+  auto naive = [](const char* p, const char* end) {
+    while (p != end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20)
+      ++p;
+    return p;
+  };
+  std::size_t checked = 0;
+  for (std::size_t size = 0; size <= 40; ++size) {
+    for (char filler : plain) {
+      std::string buffer(size, filler);
+      CHECK(find_json_special(buffer.data(), buffer.data() + size) == buffer.data() + size);
+      for (std::size_t at = 0; at < size; ++at) {
+        for (char special : specials) {
+          buffer[at] = special;
+          for (std::size_t from = 0; from <= size; ++from) {
+            const char* got = find_json_special(buffer.data() + from, buffer.data() + size);
+            const char* want = naive(buffer.data() + from, buffer.data() + size);
+            if (got != want) FAIL("size " << size << " special at " << at << " from " << from);
+            ++checked;
+          }
+          // A second special later must not hide the first.
+          if (at + 3 < size) {
+            buffer[at + 3] = '"';
+            CHECK(find_json_special(buffer.data(), buffer.data() + size) ==
+                  naive(buffer.data(), buffer.data() + size));
+            buffer[at + 3] = filler;
+          }
+          buffer[at] = filler;
+        }
+      }
+    }
+  }
+  CHECK(checked > 100000);
 }
