@@ -23,7 +23,9 @@ struct Event::Data {
   explicit Data(std::string text) : raw(std::move(text)) {}
   std::string raw;
   mutable std::once_flag parsed;
-  mutable rapidjson::Document document;
+  // Made on first use: a rapidjson::Document allocates its memory pool when constructed, a
+  // malloc and a free per event that most events (sent as raw text) never need.
+  mutable std::unique_ptr<rapidjson::Document> document;
 };
 
 namespace {
@@ -211,9 +213,11 @@ Event& Event::set_data(std::string json) {
 }
 
 const rapidjson::Value& Event::data_document() const {
-  std::call_once(data_->parsed,
-                 [this] { data_->document.Parse(data_->raw.data(), data_->raw.size()); });
-  return data_->document;
+  std::call_once(data_->parsed, [this] {
+    data_->document = std::make_unique<rapidjson::Document>();
+    data_->document->Parse(data_->raw.data(), data_->raw.size());
+  });
+  return *data_->document;
 }
 
 std::size_t Event::approximate_size() const noexcept {
