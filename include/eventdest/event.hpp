@@ -17,6 +17,10 @@
 
 namespace eventdest {
 
+namespace detail {
+struct EventInternals;
+}
+
 /// User metadata as given (string to string).
 using Metadata = std::map<std::string, std::string>;
 /// Metadata in wire order: `event-id`, `topic`, `timestamp`, then the other keys.
@@ -70,6 +74,8 @@ class Event {
   struct Data;  ///< implementation detail: the shared, immutable data buffer
 
  private:
+  friend struct detail::EventInternals;  // the delivery pipeline lends the id to a report
+
   std::string id_;
   std::string topic_;
   Clock::time_point time_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/prefetch.hpp"
 #include "core/thread_name.hpp"
 
 namespace eventdest::detail {
@@ -117,7 +118,8 @@ void DeliveryPipeline::submit(RecordPtr record) {
   queued_bytes_ += record->request_bytes;
   ++counters_.published;
   const bool was_empty = queue_.empty();
-  queue_.push_back(std::move(record));
+  const std::size_t request_bytes = record->request_bytes;
+  queue_.push_back(Queued{std::move(record), request_bytes, now});
   // The worker sleeps until the oldest record's linger ends, so it only needs waking when that
   // timer must start (first record) or a batch is full: no wake-up per record.
   if (was_empty || queue_.size() >= limits_.max_records || queued_bytes_ >= limits_.max_bytes ||
@@ -146,10 +148,9 @@ void DeliveryPipeline::finish_locked(const Record& record) {
 
 void DeliveryPipeline::fill_report(DeliveryReport& r, Record& record, const Outcome& outcome,
                                    SteadyClock::time_point now) const {
-  // Every field but destination_type (set once by report_all) is assigned: one report object
-  // serves a whole batch, so its strings keep their capacity from record to record instead of
-  // allocating several strings per report.
-  r.event_id.assign(record.event.id());
+  // Every field but destination_type (set once by report_all) and event_id (lent by report_all)
+  // is assigned: one report object serves a whole batch, so its strings keep their capacity from
+  // record to record instead of allocating several strings per report.
   r.topic.assign(record.event.topic());
   r.partition_key.assign(record.partition_key);
   r.attempts = record.attempts;
@@ -200,16 +201,28 @@ void DeliveryPipeline::report_all(std::vector<Final>& finals) {
   r.destination_type = type_;
   // The records of a batch complete together: one clock reading serves them all.
   const auto now = SteadyClock::now();
-  for (auto& [record, outcome] : finals) {
+  for (std::size_t i = 0; i < finals.size(); ++i) {
+    auto& [record, outcome] = finals[i];
+    // This thread has not touched these records yet (the batch thread built the request).
+    if (i + kPrefetchAhead < finals.size()) {
+      const auto* ahead = reinterpret_cast<const char*>(finals[i + kPrefetchAhead].first.get());
+      for (std::size_t line = 0; line < sizeof(Record); line += 64)
+        prefetch(ahead + line);
+    }
     fill_report(r, *record, *outcome, now);
     latencies.push_back(r.latency);
     delivered += r.delivered();
     if (record->callback) {
+      // The id is lent, not copied: its bytes (cold by now, after a deep queue) are only read if
+      // the callback reads them. The record gets it back below, whatever the callback does.
+      std::string& id = EventInternals::id(record->event);
+      r.event_id.swap(id);
       // A throwing callback must not take the I/O thread down or skip other reports.
       try {
         record->callback(r);
       } catch (...) {
       }
+      r.event_id.swap(id);
     }
   }
   // Bookkeeping after the callbacks, once per batch: flush() returns only when every report
@@ -293,20 +306,21 @@ void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcome
 Batch DeliveryPipeline::take_batch_locked(SteadyClock::time_point now) {
   Batch batch;
   std::size_t bytes = 0;
-  auto fits = [&](const Record& r) {
+  auto fits = [&](std::size_t request_bytes) {
     return batch.size() < limits_.max_records &&
-           (batch.empty() || bytes + r.request_bytes <= limits_.max_bytes);
+           (batch.empty() || bytes + request_bytes <= limits_.max_bytes);
   };
   // Retries first: they are the oldest.
-  while (!retries_.empty() && retries_.begin()->first <= now && fits(*retries_.begin()->second)) {
+  while (!retries_.empty() && retries_.begin()->first <= now &&
+         fits(retries_.begin()->second->request_bytes)) {
     bytes += retries_.begin()->second->request_bytes;
     batch.push_back(std::move(retries_.begin()->second));
     retries_.erase(retries_.begin());
   }
-  while (!queue_.empty() && fits(*queue_.front())) {
-    bytes += queue_.front()->request_bytes;
-    queued_bytes_ -= queue_.front()->request_bytes;
-    batch.push_back(std::move(queue_.front()));
+  while (!queue_.empty() && fits(queue_.front().request_bytes)) {
+    bytes += queue_.front().request_bytes;
+    queued_bytes_ -= queue_.front().request_bytes;
+    batch.push_back(std::move(queue_.front().record));
     queue_.pop_front();
   }
   return batch;
@@ -320,15 +334,23 @@ void DeliveryPipeline::run() {
     const bool retry_due = !retries_.empty() && retries_.begin()->first <= now;
     const bool full = queue_.size() >= limits_.max_records || queued_bytes_ >= limits_.max_bytes;
     const bool lingered = !queue_.empty() && (flush_waiters_ > 0 || !accepting_ ||
-                                              now - queue_.front()->accepted >= options_.linger);
+                                              now - queue_.front().accepted >= options_.linger);
     if (slot && (retry_due || full || lingered)) {
       Batch batch = take_batch_locked(now);
       if (!batch.empty()) {
         ++batches_in_flight_;
         ++counters_.requests;
-        for (auto& r : batch)
-          ++r->attempts;
         lock.unlock();
+        // Out of the lock: the batch is this thread's alone now. The first touch of each record
+        // since it was queued, so the transport's loops find them in cache.
+        const std::size_t n = batch.size();
+        for (std::size_t i = 0; i < n; ++i) {
+          if (i + kPrefetchAhead < n) {
+            prefetch(&batch[i + kPrefetchAhead]->payload);
+            prefetch(&batch[i + kPrefetchAhead]->attempts);
+          }
+          ++batch[i]->attempts;
+        }
         send_(std::move(batch));
         lock.lock();
         continue;
@@ -338,7 +360,7 @@ void DeliveryPipeline::run() {
     // the end of the oldest record's linger.
     auto wake = SteadyClock::time_point::max();
     if (slot && !retries_.empty()) wake = std::min(wake, retries_.begin()->first);
-    if (slot && !queue_.empty()) wake = std::min(wake, queue_.front()->accepted + options_.linger);
+    if (slot && !queue_.empty()) wake = std::min(wake, queue_.front().accepted + options_.linger);
     if (wake == SteadyClock::time_point::max()) {
       work_cv_.wait(lock);
     } else {
@@ -371,8 +393,8 @@ void DeliveryPipeline::shutdown() {
     std::lock_guard<std::mutex> lock(mutex_);
     accepting_ = false;
     stopping_ = true;
-    for (auto& r : queue_)
-      leftovers.push_back(std::move(r));
+    for (auto& q : queue_)
+      leftovers.push_back(std::move(q.record));
     queue_.clear();
     queued_bytes_ = 0;
     for (auto& [when, r] : retries_)

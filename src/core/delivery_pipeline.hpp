@@ -92,7 +92,15 @@ class DeliveryPipeline {
   std::condition_variable work_cv_;   // the worker: new records, retries due, slots, stop
   std::condition_variable space_cv_;  // blocked publishers: buffer space
   std::condition_variable done_cv_;   // flush(): reports
-  std::deque<RecordPtr> queue_;       // accepted, never sent
+  // Accepted, never sent. What the batching decisions read is kept next to the pointer: with a
+  // deep queue the records themselves are long out of cache, and reading one per record while
+  // holding mutex_ would stall publishers behind a cache miss per record.
+  struct Queued {
+    RecordPtr record;
+    std::size_t request_bytes;
+    SteadyClock::time_point accepted;
+  };
+  std::deque<Queued> queue_;
   std::multimap<SteadyClock::time_point, RecordPtr> retries_;  // by not_before
   // Which accepted records still lack a report: done_[i] is sequence first_open_ + i. Reports
   // arrive out of order; the front is popped while done, so first_open_ is the oldest open

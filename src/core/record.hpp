@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -12,6 +13,13 @@
 #include "eventdest/event.hpp"
 
 namespace eventdest::detail {
+
+/// What the library's own code may reach inside an Event.
+struct EventInternals {
+  /// The id's storage: a report borrows it by swapping (no copy of bytes the callback may never
+  /// read) and gives it back after the callback.
+  static std::string& id(Event& e) noexcept { return e.id_; }
+};
 
 using SteadyClock = std::chrono::steady_clock;
 
@@ -76,6 +84,21 @@ struct Outcome {
     Outcome o;
     o.kind = Kind::delivered;
     return o;
+  }
+  /// Makes this a delivery with the given ids, in place: a transport that keeps its outcome
+  /// vector from response to response reuses the strings' capacity instead of building and
+  /// moving a fresh Outcome per record.
+  void set_delivered(std::string_view shard, std::string_view sequence) {
+    kind = Kind::delivered;
+    error = errc::ok;
+    provider_code.clear();
+    http_status = 0;
+    message.clear();
+    maybe_sent = false;
+    shard_id.assign(shard.data(), shard.size());
+    sequence_number.assign(sequence.data(), sequence.size());
+    partition = -1;
+    offset = -1;
   }
   static Outcome failure(Kind kind, errc error, std::string message, std::string provider_code = {},
                          int http_status = 0, bool maybe_sent = false) {

@@ -336,11 +336,7 @@ class FastPutRecordsScanner {
       o = Outcome::classify(errc::server_error, "record result without SequenceNumber/ShardId", {},
                             200, true);
     } else {
-      // A fresh outcome around the element's own two strings, whose capacity is kept.
-      std::string sequence_number = std::move(o.sequence_number), shard_id = std::move(o.shard_id);
-      o = Outcome::delivered_ok();
-      o.sequence_number = std::move(sequence_number.assign(sequence));
-      o.shard_id = std::move(shard_id.assign(shard));
+      o.set_delivered(shard, sequence);
     }
     return true;
   }

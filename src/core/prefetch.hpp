@@ -1,0 +1,21 @@
+// A hint to start loading memory that will be read soon. Used where a loop walks records that a
+// deep queue has pushed out of cache: with a few loads in flight ahead of the loop, their misses
+// overlap instead of stalling the loop one by one.
+#pragma once
+
+#include <cstddef>
+
+namespace eventdest::detail {
+
+/// How many records ahead the record-walking loops prefetch.
+constexpr std::size_t kPrefetchAhead = 8;
+
+inline void prefetch(const void* p) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(p);
+#else
+  (void)p;
+#endif
+}
+
+}  // namespace eventdest::detail
