@@ -44,21 +44,24 @@ RecordPtr DeliveryPipeline::make_record(Event event, DeliveryCallback callback) 
     }
   }
   if (!record) return std::make_unique<Record>(std::move(event), std::move(callback));
+  // Reset here rather than when pooled: this thread writes these fields next anyway, while the
+  // reporting thread (another core) would have had to take each record's lines over to do it.
+  record->clear_for_reuse();
   record->event = std::move(event);
   record->callback = std::move(callback);
   return record;
 }
 
 void DeliveryPipeline::recycle(std::vector<Final>& finals) {
-  // Reset here, on the reporting thread: the user's callback is released as before; what is
-  // kept is emptied storage.
+  // The user's callback is released here, once reported; the rest of the record is reset when
+  // make_record() takes it again.
   std::size_t kept = 0;
   for (auto& entry : finals) {
     if (pooled_bytes(*entry.first) > kMaxPooledBytes / 64) {  // outsized: not worth keeping
       entry.first.reset();
       continue;
     }
-    entry.first->clear_for_reuse();
+    entry.first->callback = nullptr;
     ++kept;
   }
   if (kept == 0) return;
@@ -115,15 +118,17 @@ void DeliveryPipeline::submit(RecordPtr record) {
   ++open_count_;
   if (record->request_bytes == 0) record->request_bytes = record->bytes;
   buffered_bytes_ += record->bytes;
+  const bool was_empty = queue_.empty();
+  const bool was_full = queue_full_locked();
   queued_bytes_ += record->request_bytes;
   ++counters_.published;
-  const bool was_empty = queue_.empty();
   const std::size_t request_bytes = record->request_bytes;
   queue_.push_back(Queued{std::move(record), request_bytes, now});
   // The worker sleeps until the oldest record's linger ends, so it only needs waking when that
-  // timer must start (first record) or a batch is full: no wake-up per record.
-  if (was_empty || queue_.size() >= limits_.max_records || queued_bytes_ >= limits_.max_bytes ||
-      flush_waiters_ > 0) {
+  // timer must start (first record) or when a full batch becomes ready. Once the queue holds a
+  // full batch, the worker sends until it runs out of slots and is then woken by complete():
+  // waking it for every further record (a deep queue) would only make it find no slot.
+  if (was_empty || (!was_full && queue_full_locked()) || flush_waiters_ > 0) {
     work_cv_.notify_one();
   }
 }
@@ -332,7 +337,7 @@ void DeliveryPipeline::run() {
     const auto now = SteadyClock::now();
     const bool slot = batches_in_flight_ < options_.max_in_flight;
     const bool retry_due = !retries_.empty() && retries_.begin()->first <= now;
-    const bool full = queue_.size() >= limits_.max_records || queued_bytes_ >= limits_.max_bytes;
+    const bool full = queue_full_locked();
     const bool lingered = !queue_.empty() && (flush_waiters_ > 0 || !accepting_ ||
                                               now - queue_.front().accepted >= options_.linger);
     if (slot && (retry_due || full || lingered)) {

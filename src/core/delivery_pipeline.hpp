@@ -73,6 +73,10 @@ class DeliveryPipeline {
  private:
   void run();
   Batch take_batch_locked(SteadyClock::time_point now);
+  /// The queue holds at least one full batch.
+  bool queue_full_locked() const {
+    return queue_.size() >= limits_.max_records || queued_bytes_ >= limits_.max_bytes;
+  }
   // A record with its final outcome; the outcome is owned by the caller of report_all().
   using Final = std::pair<RecordPtr, const Outcome*>;
   void report(RecordPtr record, const Outcome& outcome);

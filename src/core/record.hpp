@@ -29,8 +29,8 @@ struct Record {
   Record(Event e, DeliveryCallback cb) : event(std::move(e)), callback(std::move(cb)) {}
 
   /// Back to a record that has never been sent, for reuse: the callback is released and every
-  /// field reset, while the strings keep their capacity. The event stays until the next
-  /// make_record() replaces it (a fresh Event would generate an id only to be overwritten).
+  /// field reset, while the strings keep their capacity. The event stays: the caller replaces it
+  /// next (a fresh Event would generate an id only to be overwritten).
   void clear_for_reuse() {
     callback = nullptr;
     partition_key.clear();
