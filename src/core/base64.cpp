@@ -55,9 +55,9 @@ __attribute__((target("avx2"))) __m256i reshuffle(__m256i input) {
 
 // Six-bit values to the alphabet: one offset per range (A-Z, a-z, 0-9, '+', '/').
 __attribute__((target("avx2"))) __m256i translate(__m256i in) {
-  const __m256i lut = _mm256_setr_epi8(65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 0,
-                                       0, 65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16,
-                                       0, 0);
+  const __m256i lut =
+      _mm256_setr_epi8(65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 0, 0, 65, 71, -4,
+                       -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 0, 0);
   __m256i indices = _mm256_subs_epu8(in, _mm256_set1_epi8(51));
   const __m256i mask = _mm256_cmpgt_epi8(in, _mm256_set1_epi8(25));
   indices = _mm256_sub_epi8(indices, mask);
@@ -92,16 +92,11 @@ bool has_avx2() {
 
 }  // namespace
 
-void append_base64(std::string& out, std::string_view in) {
-  append_base64_portable(out, in, true);
-}
+namespace {
 
-void append_base64_portable(std::string& out, std::string_view in, bool allow_simd) {
+char* encode(std::string_view in, char* o, bool allow_simd) {
   const auto* p = reinterpret_cast<const unsigned char*>(in.data());
   const std::size_t n = in.size();
-  const std::size_t pos = out.size();
-  out.resize(pos + (n + 2) / 3 * 4);
-  char* o = out.data() + pos;
   std::size_t i = 0;
 #ifdef EVENTDEST_BASE64_AVX2
   if (allow_simd && has_avx2()) {
@@ -124,6 +119,23 @@ void append_base64_portable(std::string& out, std::string_view in, bool allow_si
     *o++ = i + 1 < n ? kAlphabet[(v >> 6) & 63] : '=';
     *o++ = '=';
   }
+  return o;
+}
+
+}  // namespace
+
+char* encode_base64(std::string_view bytes, char* out) {
+  return encode(bytes, out, true);
+}
+
+void append_base64(std::string& out, std::string_view in) {
+  append_base64_portable(out, in, true);
+}
+
+void append_base64_portable(std::string& out, std::string_view in, bool allow_simd) {
+  const std::size_t pos = out.size();
+  out.resize(pos + base64_size(in.size()));
+  encode(in, out.data() + pos, allow_simd);
 }
 
 std::string base64(std::string_view bytes) {

@@ -5,6 +5,8 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include <cstring>
+
 #include "core/base64.hpp"
 #include "core/json_scan.hpp"
 #include "core/json_util.hpp"
@@ -36,26 +38,74 @@ void append_kinesis_payload_with_metadata(std::string& out, const Event& event,
   out += '}';
 }
 
+namespace {
+
+bool is_plain_json_text(std::string_view s) {
+  return find_json_special(s.data(), s.data() + s.size()) == s.data() + s.size();
+}
+
+// Copies `s` to `p`; returns the end. The one-pass writers below size the output first and
+// then copy pieces in: a dozen appends per record, each checking capacity, cost more.
+char* put(char* p, std::string_view s) {
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+}  // namespace
+
 void append_kinesis_payload_with_system_metadata(std::string& out, const Event& event,
                                                  TimestampFormat format) {
   // Same keys and order as system_metadata().
-  out += "{\"metadata\":{\"event-id\":";
-  append_json_string(out, event.id());
-  out += ",\"topic\":";
-  append_json_string(out, event.topic());
-  out += ",\"timestamp\":";
-  append_json_string(out, format_timestamp(event.time(), format));
-  out += "},\"data\":";
-  out += event.data();
-  out += '}';
+  const std::string timestamp = format_timestamp(event.time(), format);
+  const std::string_view id = event.id(), topic = event.topic(), data = event.data();
+  if (!is_plain_json_text(id) || !is_plain_json_text(topic) || !is_plain_json_text(timestamp)) {
+    out += "{\"metadata\":{\"event-id\":";
+    append_json_string(out, id);
+    out += ",\"topic\":";
+    append_json_string(out, topic);
+    out += ",\"timestamp\":";
+    append_json_string(out, timestamp);
+    out += "},\"data\":";
+    out += data;
+    out += '}';
+    return;
+  }
+  // Nothing to escape (the usual case: generated ids, plain topics): one pass.
+  constexpr std::string_view k_id = "{\"metadata\":{\"event-id\":\"", k_topic = "\",\"topic\":\"",
+                             k_time = "\",\"timestamp\":\"", k_data = "\"},\"data\":";
+  const std::size_t at = out.size();
+  out.resize(at + k_id.size() + id.size() + k_topic.size() + topic.size() + k_time.size() +
+             timestamp.size() + k_data.size() + data.size() + 1);
+  char* p = out.data() + at;
+  p = put(p, k_id);
+  p = put(p, id);
+  p = put(p, k_topic);
+  p = put(p, topic);
+  p = put(p, k_time);
+  p = put(p, timestamp);
+  p = put(p, k_data);
+  p = put(p, data);
+  *p = '}';
 }
 
 void append_put_records_entry(std::string& out, std::string_view blob, std::string_view key) {
-  out += "{\"Data\":\"";
-  append_base64(out, blob);
-  out += "\",\"PartitionKey\":";
-  append_json_string(out, key);
-  out += '}';
+  if (!is_plain_json_text(key)) {
+    out += "{\"Data\":\"";
+    append_base64(out, blob);
+    out += "\",\"PartitionKey\":";
+    append_json_string(out, key);
+    out += '}';
+    return;
+  }
+  constexpr std::string_view k_data = "{\"Data\":\"", k_key = "\",\"PartitionKey\":\"";
+  const std::size_t at = out.size();
+  out.resize(at + k_data.size() + base64_size(blob.size()) + k_key.size() + key.size() + 2);
+  char* p = out.data() + at;
+  p = put(p, k_data);
+  p = encode_base64(blob, p);
+  p = put(p, k_key);
+  p = put(p, key);
+  p = put(p, "\"}");
 }
 
 namespace {

@@ -1,6 +1,7 @@
 #include <rapidjson/document.h>
 
 #include "core/base64.hpp"
+#include "core/json_util.hpp"
 #include "kinesis/kinesis_records.hpp"
 #include "support/catch.hpp"
 
@@ -22,19 +23,48 @@ TEST_CASE("the system-metadata payload writer equals the general one", "[kinesis
   // those of the list-based writer for every timestamp format, escapes included.
   auto e = Event::from_json(
       R"({"id":"e\"1","topic":"or\\ders","time":"2024-01-01T00:00:00.250Z","data":{"b":[1,"x"]}})");
-  for (auto format :
-       {TimestampFormat::unix_seconds, TimestampFormat::unix_ms, TimestampFormat::rfc3339}) {
-    std::string general;
-    append_kinesis_payload_with_metadata(general, e, system_metadata(e, format));
-    std::string direct;
-    append_kinesis_payload_with_system_metadata(direct, e, format);
-    CHECK(direct == general);
+  // Plain ids and topics take the one-pass writer, escaped ones the appending one; an id or a
+  // topic with a control character or a quote at either end, too.
+  std::vector<Event> events{e, Event("orders", R"({"a":1})"), Event("t", "[]")};
+  events.back().set_id("\x01x\"");
+  events.emplace_back("o\nr", "null");
+  events.back().set_id(std::string(300, 'i'));
+  for (const auto& event : events) {
+    for (auto format :
+         {TimestampFormat::unix_seconds, TimestampFormat::unix_ms, TimestampFormat::rfc3339}) {
+      std::string general = "prefix";
+      append_kinesis_payload_with_metadata(general, event, system_metadata(event, format));
+      std::string direct = "prefix";
+      append_kinesis_payload_with_system_metadata(direct, event, format);
+      CHECK(direct == general);
+    }
   }
   std::string direct;
   append_kinesis_payload_with_system_metadata(direct, e, TimestampFormat::rfc3339);
   CHECK(
       direct ==
       R"({"metadata":{"event-id":"e\"1","topic":"or\\ders","timestamp":"2024-01-01T00:00:00.250Z"},"data":{"b":[1,"x"]}})");
+}
+
+TEST_CASE("a PutRecords entry is the same whether its key needs escaping or not", "[kinesis]") {
+  // The one-pass writer (plain keys) against the entry built piece by piece, at blob sizes
+  // around the vector encoder's block and the padding cases, after existing text.
+  std::string blob;
+  for (std::size_t size = 0; size < 80; ++size) {
+    for (const std::string& key : {std::string("k"), std::string("c-123"), std::string(256, 'k'),
+                                   std::string("k\"1"), std::string("\x1f")}) {
+      std::string expected = "[";
+      expected += "{\"Data\":\"";
+      append_base64(expected, blob);
+      expected += "\",\"PartitionKey\":";
+      expected += json_string(key);
+      expected += '}';
+      std::string out = "[";
+      append_put_records_entry(out, blob, key);
+      CHECK(out == expected);
+    }
+    blob.push_back(static_cast<char>('a' + size % 26));
+  }
 }
 
 TEST_CASE("a PutRecords entry is base64 data and a JSON-escaped key", "[kinesis]") {
