@@ -26,9 +26,10 @@ DeliveryPipeline::~DeliveryPipeline() {
 
 namespace {
 
-// The memory a pooled record keeps beyond its fixed size.
+// The memory a pooled record keeps.
 std::size_t pooled_bytes(const Record& r) {
-  return r.payload.capacity() + r.partition_key.capacity() + r.event.id().capacity();
+  return sizeof(Record) + r.payload.capacity() + r.partition_key.capacity() +
+         r.event.id().capacity();
 }
 
 }  // namespace
