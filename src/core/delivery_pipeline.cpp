@@ -124,7 +124,7 @@ void DeliveryPipeline::submit(RecordPtr record) {
   queued_bytes_ += record->request_bytes;
   ++counters_.published;
   const std::size_t request_bytes = record->request_bytes;
-  queue_.push_back(Queued{std::move(record), request_bytes, now});
+  queue_.push_back(Queued{std::move(record), request_bytes});
   // The worker sleeps until the oldest record's linger ends, so it only needs waking when that
   // timer must start (first record) or when a full batch becomes ready. Once the queue holds a
   // full batch, the worker sends until it runs out of slots and is then woken by complete():
@@ -339,8 +339,9 @@ void DeliveryPipeline::run() {
     const bool slot = batches_in_flight_ < options_.max_in_flight;
     const bool retry_due = !retries_.empty() && retries_.begin()->first <= now;
     const bool full = queue_full_locked();
-    const bool lingered = !queue_.empty() && (flush_waiters_ > 0 || !accepting_ ||
-                                              now - queue_.front().accepted >= options_.linger);
+    const bool lingered =
+        !queue_.empty() && (flush_waiters_ > 0 || !accepting_ ||
+                            now - queue_.front().record->accepted >= options_.linger);
     if (slot && (retry_due || full || lingered)) {
       Batch batch = take_batch_locked(now);
       if (!batch.empty()) {
@@ -366,7 +367,8 @@ void DeliveryPipeline::run() {
     // the end of the oldest record's linger.
     auto wake = SteadyClock::time_point::max();
     if (slot && !retries_.empty()) wake = std::min(wake, retries_.begin()->first);
-    if (slot && !queue_.empty()) wake = std::min(wake, queue_.front().accepted + options_.linger);
+    if (slot && !queue_.empty())
+      wake = std::min(wake, queue_.front().record->accepted + options_.linger);
     if (wake == SteadyClock::time_point::max()) {
       work_cv_.wait(lock);
     } else {
