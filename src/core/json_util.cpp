@@ -3,59 +3,75 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstring>
+
 #include "core/json_scan.hpp"
 
 namespace eventdest::detail {
 
 namespace {
 
-void append_escaped(std::string& out, unsigned char c) {
-  static const char* hex = "0123456789abcdef";
+// What a byte that a JSON string cannot hold as it is becomes: \" \\ \n \r \t \b \f, or
+// \u00XX for the other control characters.
+char short_escape(unsigned char c) {
   switch (c) {
     case '"':
-      out += "\\\"";
-      break;
+      return '"';
     case '\\':
-      out += "\\\\";
-      break;
+      return '\\';
     case '\n':
-      out += "\\n";
-      break;
+      return 'n';
     case '\r':
-      out += "\\r";
-      break;
+      return 'r';
     case '\t':
-      out += "\\t";
-      break;
+      return 't';
     case '\b':
-      out += "\\b";
-      break;
+      return 'b';
     case '\f':
-      out += "\\f";
-      break;
+      return 'f';
     default:
-      out += "\\u00";
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 0xf]);
+      return 0;
   }
 }
 
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view s) {
-  // Room for the usual case (nothing to escape) once, then runs of plain bytes copied whole.
-  out.reserve(out.size() + s.size() + 2);
-  out.push_back('"');
-  const char* p = s.data();
-  const char* const end = p + s.size();
+std::size_t json_string_size_escaped(const char* p, const char* end) {
+  std::size_t size = 0;
+  while ((p = find_json_special(p, end)) != end) {
+    size += short_escape(static_cast<unsigned char>(*p)) != 0 ? 1 : 5;
+    ++p;
+  }
+  return size;
+}
+
+char* write_json_escaped(char* out, const char* p, const char* end) {
+  static const char* hex = "0123456789abcdef";
   for (;;) {
+    // Runs of plain bytes copied whole.
     const char* special = find_json_special(p, end);
-    out.append(p, static_cast<std::size_t>(special - p));
-    if (special == end) break;
-    append_escaped(out, static_cast<unsigned char>(*special));
+    std::memcpy(out, p, static_cast<std::size_t>(special - p));
+    out += special - p;
+    if (special == end) return out;
+    const auto c = static_cast<unsigned char>(*special);
+    *out++ = '\\';
+    if (const char e = short_escape(c)) {
+      *out++ = e;
+    } else {
+      std::memcpy(out, "u00", 3);
+      out[3] = hex[c >> 4];
+      out[4] = hex[c & 0xf];
+      out += 5;
+    }
     p = special + 1;
   }
-  out.push_back('"');
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  const std::size_t at = out.size();
+  const std::size_t size = json_string_size(s);
+  out.resize(at + size);
+  write_json_string(out.data() + at, s, size);
 }
 
 std::string json_string(std::string_view s) {

@@ -40,12 +40,8 @@ void append_kinesis_payload_with_metadata(std::string& out, const Event& event,
 
 namespace {
 
-bool is_plain_json_text(std::string_view s) {
-  return find_json_special(s.data(), s.data() + s.size()) == s.data() + s.size();
-}
-
-// Copies `s` to `p`; returns the end. The one-pass writers below size the output first and
-// then copy pieces in: a dozen appends per record, each checking capacity, cost more.
+// Copies `s` to `p`; returns the end. The writers below size the output first and then fill it
+// in one pass: a dozen appends per record, each checking capacity, cost more.
 char* put(char* p, std::string_view s) {
   std::memcpy(p, s.data(), s.size());
   return p + s.size();
@@ -58,54 +54,36 @@ void append_kinesis_payload_with_system_metadata(std::string& out, const Event& 
   // Same keys and order as system_metadata().
   const std::string timestamp = format_timestamp(event.time(), format);
   const std::string_view id = event.id(), topic = event.topic(), data = event.data();
-  if (!is_plain_json_text(id) || !is_plain_json_text(topic) || !is_plain_json_text(timestamp)) {
-    out += "{\"metadata\":{\"event-id\":";
-    append_json_string(out, id);
-    out += ",\"topic\":";
-    append_json_string(out, topic);
-    out += ",\"timestamp\":";
-    append_json_string(out, timestamp);
-    out += "},\"data\":";
-    out += data;
-    out += '}';
-    return;
-  }
-  // Nothing to escape (the usual case: generated ids, plain topics): one pass.
-  constexpr std::string_view k_id = "{\"metadata\":{\"event-id\":\"", k_topic = "\",\"topic\":\"",
-                             k_time = "\",\"timestamp\":\"", k_data = "\"},\"data\":";
+  constexpr std::string_view k_id = "{\"metadata\":{\"event-id\":", k_topic = ",\"topic\":",
+                             k_time = ",\"timestamp\":", k_data = "},\"data\":";
+  const std::size_t id_size = json_string_size(id), topic_size = json_string_size(topic),
+                    time_size = json_string_size(timestamp);
   const std::size_t at = out.size();
-  out.resize(at + k_id.size() + id.size() + k_topic.size() + topic.size() + k_time.size() +
-             timestamp.size() + k_data.size() + data.size() + 1);
+  out.resize(at + k_id.size() + id_size + k_topic.size() + topic_size + k_time.size() + time_size +
+             k_data.size() + data.size() + 1);
   char* p = out.data() + at;
   p = put(p, k_id);
-  p = put(p, id);
+  p = write_json_string(p, id, id_size);
   p = put(p, k_topic);
-  p = put(p, topic);
+  p = write_json_string(p, topic, topic_size);
   p = put(p, k_time);
-  p = put(p, timestamp);
+  p = write_json_string(p, timestamp, time_size);
   p = put(p, k_data);
   p = put(p, data);
   *p = '}';
 }
 
 void append_put_records_entry(std::string& out, std::string_view blob, std::string_view key) {
-  if (!is_plain_json_text(key)) {
-    out += "{\"Data\":\"";
-    append_base64(out, blob);
-    out += "\",\"PartitionKey\":";
-    append_json_string(out, key);
-    out += '}';
-    return;
-  }
-  constexpr std::string_view k_data = "{\"Data\":\"", k_key = "\",\"PartitionKey\":\"";
+  constexpr std::string_view k_data = "{\"Data\":\"", k_key = "\",\"PartitionKey\":";
+  const std::size_t key_size = json_string_size(key);
   const std::size_t at = out.size();
-  out.resize(at + k_data.size() + base64_size(blob.size()) + k_key.size() + key.size() + 2);
+  out.resize(at + k_data.size() + base64_size(blob.size()) + k_key.size() + key_size + 1);
   char* p = out.data() + at;
   p = put(p, k_data);
   p = encode_base64(blob, p);
   p = put(p, k_key);
-  p = put(p, key);
-  p = put(p, "\"}");
+  p = write_json_string(p, key, key_size);
+  *p = '}';
 }
 
 namespace {
