@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A real Apache Kafka (KRaft) on 127.0.0.1 for tests, the demo and people: one node or a 3-node
-# cluster, each node with PLAINTEXT, SASL_PLAINTEXT, SSL, SASL_SSL and MTLS listeners on free
-# ports, a CA made by openssl for the run, and the users alice/alice-secret and bob/bob-secret for
+# cluster, each node with PLAINTEXT, SASL_PLAINTEXT, SSL, SASL_SSL, MTLS (client certificate
+# required) and WRONGHOST (a certificate for another host) listeners on free ports, a CA made by openssl for the run, and the users alice/alice-secret and bob/bob-secret for
 # PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512. The jars come from Maven Central (scripts/setup.sh).
 #
 #   kafka-broker.sh start DIR [NODES]        format and start NODES (1 or 3), wait until ready;
@@ -25,7 +25,8 @@ JAVA=${JAVA:-java}
 START_TIMEOUT=${KAFKA_START_TIMEOUT:-120}
 # Small heap, serial GC and C1 only: a quicker start on two shared cores.
 JVM_OPTS=(-Xms128m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true)
-LISTENERS=(PLAINTEXT SASL_PLAINTEXT SSL SASL_SSL MTLS CONTROLLER)
+LISTENERS=(PLAINTEXT SASL_PLAINTEXT SSL SASL_SSL MTLS WRONGHOST CONTROLLER)
+PORTS_PER_NODE=${#LISTENERS[@]}
 
 die() { echo "kafka-broker: $*" >&2; exit 1; }
 
@@ -89,10 +90,13 @@ CNF
     'authorityKeyIdentifier = keyid' >"$d/broker.ext"
   printf '%s\n' 'basicConstraints = CA:FALSE' 'keyUsage = critical,digitalSignature,keyEncipherment' \
     'extendedKeyUsage = clientAuth' 'authorityKeyIdentifier = keyid' >"$d/client.ext"
+  printf '%s\n' 'basicConstraints = CA:FALSE' 'keyUsage = critical,digitalSignature,keyEncipherment' \
+    'extendedKeyUsage = serverAuth' 'subjectAltName = DNS:other.invalid' \
+    'authorityKeyIdentifier = keyid' >"$d/otherhost.ext"
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$d/ca.key" 2>/dev/null
   openssl req -x509 -new -key "$d/ca.key" -sha256 -days 30 -config "$d/ca.cnf" -out "$d/ca.pem"
   local who
-  for who in broker client; do
+  for who in broker client otherhost; do
     # genpkey writes PKCS#8 ("BEGIN PRIVATE KEY"): Kafka's PEM loader refuses PKCS#1 keys.
     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$d/$who.key" 2>/dev/null
     openssl req -new -key "$d/$who.key" -subj "/CN=eventdest-test-$who" -out "$d/$who.csr"
@@ -101,6 +105,7 @@ CNF
   done
   # Kafka's PEM keystore: one file with the key and the chain, no password.
   cat "$d/broker.key" "$d/broker.crt" "$d/ca.pem" >"$d/broker-keystore.pem"
+  cat "$d/otherhost.key" "$d/otherhost.crt" "$d/ca.pem" >"$d/otherhost-keystore.pem"
 }
 
 render() {  # render DIR NODE NODES: DIR/nodeN/server.properties from DIR/nodeN/ports
@@ -108,14 +113,15 @@ render() {  # render DIR NODE NODES: DIR/nodeN/server.properties from DIR/nodeN/
   local -a p
   for ((i = 1; i <= nodes; i++)); do
     read -r -a p <"$dir/node$i/ports"
-    voters+="${voters:+,}$i@127.0.0.1:${p[5]}"
+    voters+="${voters:+,}$i@127.0.0.1:${p[6]}"
   done
   if ((nodes >= 3)); then rf=3 minisr=2; fi
   read -r -a p <"$dir/node$n/ports"
   sed -e "s|@NODE_ID@|$n|g" -e "s|@VOTERS@|$voters|g" -e "s|@DATA_DIR@|$dir/node$n/data|g" \
     -e "s|@CERT_DIR@|$dir/certs|g" -e "s|@RF@|$rf|g" -e "s|@MIN_ISR@|$minisr|g" \
     -e "s|@P_PLAIN@|${p[0]}|g" -e "s|@P_SASL@|${p[1]}|g" -e "s|@P_SSL@|${p[2]}|g" \
-    -e "s|@P_SASL_SSL@|${p[3]}|g" -e "s|@P_MTLS@|${p[4]}|g" -e "s|@P_CTRL@|${p[5]}|g" \
+    -e "s|@P_SASL_SSL@|${p[3]}|g" -e "s|@P_MTLS@|${p[4]}|g" -e "s|@P_WRONGHOST@|${p[5]}|g" \
+    -e "s|@P_CTRL@|${p[6]}|g" \
     "$PEER_DIR/server.properties.template" >"$dir/node$n/server.properties"
 }
 
@@ -171,7 +177,7 @@ write_env() {  # write_env DIR NODES: DIR/cluster.env, one VAR=value a line
   local -a p
   {
     echo "KAFKA_NODES=$nodes"
-    for k in 0 1 2 3 4; do
+    for ((k = 0; k < PORTS_PER_NODE - 1; k++)); do
       local list=""
       for ((i = 1; i <= nodes; i++)); do
         read -r -a p <"$dir/node$i/ports"
@@ -200,10 +206,10 @@ cmd_start() {
   cp "$PEER_DIR/log4j2.properties" "$dir/log4j2.properties"
   make_certs "$dir"
   local -a ports
-  read -r -a ports <<<"$(free_ports $((6 * nodes)))"
+  read -r -a ports <<<"$(free_ports $((PORTS_PER_NODE * nodes)))"
   for ((n = 1; n <= nodes; n++)); do
     mkdir -p "$dir/node$n/data"
-    echo "${ports[@]:$((6 * (n - 1))):6}" >"$dir/node$n/ports"
+    echo "${ports[@]:$((PORTS_PER_NODE * (n - 1))):PORTS_PER_NODE}" >"$dir/node$n/ports"
   done
   cid=$(kjava "$dir" kafka.tools.StorageTool random-uuid)
   for ((n = 1; n <= nodes; n++)); do
