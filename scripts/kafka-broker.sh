@@ -127,7 +127,9 @@ render() {  # render DIR NODE NODES: DIR/nodeN/server.properties from DIR/nodeN/
 
 launch() {  # launch DIR N: starts node N's JVM in the background (pid in DIR/nodeN/pid)
   local dir=$1 n=$2
-  kjava "$dir" kafka.Kafka "$dir/node$n/server.properties" >>"$dir/node$n/broker.log" 2>&1 &
+  # Not through kjava: $! must be the JVM itself, not a subshell around it.
+  "$JAVA" "${JVM_OPTS[@]}" "-Dlog4j2.configurationFile=$dir/log4j2.properties" -cp "$LIBS/*" \
+    kafka.Kafka "$dir/node$n/server.properties" >>"$dir/node$n/broker.log" 2>&1 &
   local pid=$!
   echo "$pid" >"$dir/node$n/pid"
   if [ -n "${KAFKA_OWNER_PID:-}" ]; then
