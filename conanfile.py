@@ -1,5 +1,6 @@
-# Conan 2 recipe, following conan-center conventions (test_package/ beside it).
-#   conan create . -o "eventdest/*:with_kafka=True" -o "eventdest/*:shared=False"
+# Conan 2 recipe, following conan-center conventions (test_package/ beside it). Against the
+# system's libraries (platform requirements; see the README):
+#   conan create . -pr:a tests/package/conan/system.profile -o "eventdest/*:shared=False"
 import os
 import re
 
