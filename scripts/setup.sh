@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what eventdest needs on Debian 12 (apt packages; npm peers into tools/peers), then
-# configures and builds into build/. Safe to run again: it skips what is already there.
+# Installs what eventdest needs on Debian 12 (apt packages; npm peers into tools/peers; the
+# pinned Conan 2 into .deps/venv), then configures and builds into build/. Safe to run again: it
+# skips what is already there.
 #   bash scripts/setup.sh [extra cmake args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +9,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential cmake pkg-config git
   libcurl4-openssl-dev libssl-dev rapidjson-dev catch2 librdkafka-dev kcat
-  libbenchmark-dev python3 python3-boto3 python3-jmespath node-jmespath
+  libbenchmark-dev python3 python3-venv python3-boto3 python3-jmespath node-jmespath
   clang libclang-rt-14-dev clang-format openssl curl libzstd-dev
 )
 # The real Kafka broker of the tests and the demo runs on a JDK (17 is Debian 12's default) from
@@ -60,6 +61,12 @@ if command -v cargo >/dev/null && rdkafka_prefix=$(bash scripts/lib/librdkafka.s
   cmake_prefix=(-DCMAKE_PREFIX_PATH="$rdkafka_prefix")
 else
   echo "setup: WARNING: using the system's librdkafka (SCRAM against Kafka 4.x needs >= 2.6.1)" >&2
+fi
+
+# Conan 2 (pinned by tools/conan/requirements.txt) for the package tests' `conan create`. Without
+# it those tests skip, loudly; the rest of the suite does not need it.
+if ! bash scripts/lib/conan.sh >/dev/null; then
+  echo "setup: WARNING: could not install Conan into .deps/venv: the package_conan_create tests will be SKIPPED" >&2
 fi
 
 BUILD_DIR=${EVENTDEST_BUILD_DIR:-build}

@@ -3,7 +3,8 @@
 #   MODE=package      configure consumer/ with find_package(eventdest) from PREFIX
 #   MODE=subdirectory configure consumer/ with add_subdirectory(SOURCE_DIR)
 #   MODE=pkgconfig    compile consumer/main.cpp with the flags pkg-config gives for PREFIX
-#   MODE=conan_test_package  configure the Conan test_package/ against PREFIX (no Conan)
+#   MODE=conan_test_package  configure the Conan test_package/ against PREFIX (plain CMake;
+#                            the package_conan_create tests run it through Conan)
 # Other variables: SOURCE_DIR, BUILD_DIR (eventdest's build tree), WORK_DIR, PREFIX, CXX,
 # CXX_FLAGS, LINKER_FLAGS (the parent's, so sanitizer builds link), WITH_KAFKA, CXX_STANDARD,
 # DEPENDENCY_PREFIXES (':'-separated prefixes where the parent found its dependencies).
