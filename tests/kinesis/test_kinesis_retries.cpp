@@ -142,6 +142,35 @@ TEST_CASE("permanent errors fail at once", "[kinesis][retry]") {
   }
 }
 
+TEST_CASE("bodiless 401/403/404/413 map like the REST destination's and fail at once",
+          "[kinesis][retry]") {
+  // What a proxy or load balancer in front of Kinesis answers: a status, no __type, no body.
+  struct Case {
+    int status;
+    errc error;
+  };
+  for (auto c : {Case{401, errc::auth_failed}, Case{403, errc::access_denied},
+                 Case{404, errc::not_found}, Case{413, errc::record_too_large}}) {
+    INFO(c.status);
+    FakeKinesis sink;
+    sink.script_requests([&](std::size_t, const ServerRequest&) -> std::optional<Action> {
+      return Action::respond(c.status, {}, "");
+    });
+    Reports reports;
+    auto d = kinesis_at(sink);
+    publish_n(*d, reports, 3);
+    d->close();
+    REQUIRE(reports.total() == 3);
+    for (auto& [id, rs] : reports.by_id) {
+      REQUIRE(rs.size() == 1);
+      CHECK(rs[0].error == make_error_code(c.error));
+      CHECK_FALSE(rs[0].retryable);
+      CHECK(rs[0].attempts == 1);
+      CHECK(rs[0].http_status == c.status);
+    }
+  }
+}
+
 TEST_CASE("expired static credentials fail with expired_credentials", "[kinesis][retry]") {
   FakeKinesis sink;
   sink.script_requests([](std::size_t, const ServerRequest&) -> std::optional<Action> {
