@@ -8,6 +8,7 @@
 #include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"
 #include "http/http_client.hpp"
+#include "http/url.hpp"
 #include "kafka_rest/rest_errors.hpp"
 #include "kafka_rest/rest_record_encoder.hpp"
 #include "kafka_rest/rest_response_parser.hpp"
@@ -49,10 +50,12 @@ class KafkaRestDestination final : public detail::PipelineDestination {
         config_(std::move(config)),
         key_template_(config_.partition_key_template),
         client_(std::make_unique<http::Client>(client_options(config_))) {
-    records_url_ = config_.base_url + "/kafka/v3/clusters/" + config_.cluster_id + "/topics/" +
-                   config_.topic + "/records";
+    // The config has validated cluster and topic; encoding them as well means no value can
+    // ever change which resource the request names.
+    records_url_ = http::build_url(config_.base_url, {"kafka", "v3", "clusters", config_.cluster_id,
+                                                      "topics", config_.topic, "records"});
     if (!config_.tls.verify) {
-      log(LogLevel::warning, "kafka_rest " + config_.base_url +
+      log(LogLevel::warning, "kafka_rest " + http::display_url(config_.base_url) +
                                  ": TLS certificate verification is disabled (tls_verify=false)");
     }
   }
@@ -60,8 +63,9 @@ class KafkaRestDestination final : public detail::PipelineDestination {
   ~KafkaRestDestination() override { close_now(); }
 
   std::string to_string() const override {
-    return "kafka_rest(url=" + config_.base_url + ", cluster=" + config_.cluster_id +
-           ", topic=" + config_.topic + ", mode=" + mode_name(config_.mode) + ")";
+    return "kafka_rest(url=" + http::display_url(config_.base_url) +
+           ", cluster=" + config_.cluster_id + ", topic=" + config_.topic +
+           ", mode=" + mode_name(config_.mode) + ")";
   }
 
  protected:
