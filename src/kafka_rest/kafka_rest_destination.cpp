@@ -12,6 +12,7 @@
 #include "kafka_rest/rest_errors.hpp"
 #include "kafka_rest/rest_record_encoder.hpp"
 #include "kafka_rest/rest_response_parser.hpp"
+#include "kafka_rest/stream_report_check.hpp"
 
 namespace eventdest {
 namespace {
@@ -164,19 +165,27 @@ class KafkaRestDestination final : public detail::PipelineDestination {
       // Nothing or a non-200 arrived before the failure: no report can be trusted.
       return std::vector<detail::Outcome>(n, detail::transport_failure_outcome(response));
     }
-    // 200, complete or cut mid-way: every report that arrived counts; the rest are retried.
+    // 200, complete or cut mid-way: every report that can be attributed to its record counts;
+    // the other records are retried, flagged as possible duplicates (they may have been written).
     bool complete = false;
     auto outcomes = detail::parse_stream_reports(response.body, 200, complete, n);
-    if (outcomes.size() > n) outcomes.resize(n);
+    std::string why;
+    const std::size_t trusted =
+        detail::trusted_stream_reports(outcomes, n, response.ok() && complete, why);
+    outcomes.resize(trusted);
     if (outcomes.size() < n) {
-      detail::Outcome missing =
-          response.ok()
+      detail::Outcome rest =
+          !why.empty()
+              ? detail::Outcome::classify(
+                    errc::server_error,
+                    "REST Proxy reports cannot be matched to records (" + why + ")", {}, 200, true)
+          : response.ok()
               ? detail::Outcome::classify(errc::server_error,
                                           "REST Proxy sent " + std::to_string(outcomes.size()) +
                                               " reports for " + std::to_string(n) + " records",
                                           {}, 200, true)
               : detail::transport_failure_outcome(response);
-      outcomes.resize(n, missing);
+      outcomes.resize(n, rest);
     }
     return outcomes;
   }
