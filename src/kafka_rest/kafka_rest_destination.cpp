@@ -93,7 +93,7 @@ class KafkaRestDestination final : public detail::PipelineDestination {
   void send(detail::Batch batch) override {
     http::Request request;
     request.url = records_url_;
-    request.timeout = options().request_timeout;
+    request.timeout = request_timeout(batch);
     request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
     request.basic_auth_user = config_.api_key;
     request.basic_auth_password = config_.api_secret;

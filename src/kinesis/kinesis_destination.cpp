@@ -121,7 +121,6 @@ class KinesisDestination final : public detail::PipelineDestination {
   void send(detail::Batch batch) override {
     http::Request request;
     request.url = url_;
-    request.timeout = options().request_timeout;
     const std::size_t n = batch.size();
     std::size_t size = body_prefix_.size() + 2;
     for (std::size_t i = 0; i < n; ++i) {
@@ -158,6 +157,8 @@ class KinesisDestination final : public detail::PipelineDestination {
       pipeline().complete(std::move(*shared), outcomes);
       return;
     }
+    // After signing: fetching credentials may have taken part of the records' time.
+    request.timeout = request_timeout(*shared);
     client_->send(std::move(request), [this, shared](http::Response&& response) {
       // Responses are read into one kept outcome vector: its strings keep their capacity, so a
       // delivered record costs no allocation. A callback that finds it in use (one run by the

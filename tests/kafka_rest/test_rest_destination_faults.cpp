@@ -3,6 +3,7 @@
 // report; records that got a report are never re-sent.
 #include <rapidjson/document.h>
 
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -247,6 +248,24 @@ TEST_CASE("stream mode: a missing or extra report that cannot be placed retries 
           "[kafka_rest][retry]") {
   CHECK(check_broken_stream(BrokenStream::Fault::missing) == 0);
   CHECK(check_broken_stream(BrokenStream::Fault::extra) == 0);
+}
+
+TEST_CASE("delivery_timeout_ms bounds a request the server holds", "[kafka_rest][retry]") {
+  HttpServer server([](const ServerRequest&) { return Action::stall(); });
+  // request_timeout_ms stays at its 30 s default: only the deadline can end the request.
+  auto d = make_destination(
+      R"({"type":"kafka_rest","config":{"bootstrap_servers":")" + server.url("") +
+      R"(","cluster_id":"c1","topic":"orders","linger_ms":2,"delivery_timeout_ms":1000}})");
+  const auto start = std::chrono::steady_clock::now();
+  auto report = d->publish(Event("orders", "{}"));
+  REQUIRE(report.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(elapsed >= std::chrono::milliseconds(900));
+  CHECK(elapsed < std::chrono::seconds(3));
+  const auto r = report.get();
+  CHECK(r.error == make_error_code(errc::timeout));
+  CHECK(r.possible_duplicate);  // the server read the request: it may have written it
+  d->close();
 }
 
 TEST_CASE("HTTP-level errors: 429/5xx retried, 401/403/404/413/415/422 fail at once",
