@@ -86,7 +86,9 @@ std::pair<std::optional<std::string>, std::optional<std::string>> ConfigReader::
     std::string_view first, std::string_view second, bool also_in_config) {
   auto a = credential(first, false, also_in_config);
   auto b = credential(second, false, also_in_config);
-  if (a.has_value() != b.has_value()) {
+  // A value refused for its type was given: "is required" would be wrong about it.
+  const bool refused = refused_.count(config_field(first)) || refused_.count(config_field(second));
+  if (a.has_value() != b.has_value() && !refused) {
     const auto missing = a ? second : first;
     const auto given = a ? first : second;
     problem("credentials." + std::string(missing),

@@ -416,6 +416,9 @@ TEST_CASE("text fields refuse JSON numbers and booleans; other fields keep takin
   CHECK(problem_for(R"({"type":"kafka_rest","config":{"bootstrap_servers":"h:1","cluster_id":"c",)"
                     R"("topic":"t","api_key":12,"api_secret":"s"}})",
                     "config.api_key") == "must be a string");
+  CHECK(problem_for(R"({"type":"kafka_rest","config":{"bootstrap_servers":"h:1","cluster_id":"c",)"
+                    R"("topic":"t","api_key":12,"api_secret":"s"}})",
+                    "credentials.api_key") == "<no problem for credentials.api_key>");
   // Booleans and numbers where they belong are unchanged.
   CHECK(problems_of(R"({"type":"kafka","config":{"brokers":"b:1","topic":"t","tls":false,)"
                     R"("linger_ms":5,"delivery_timeout_ms":"3000"}})")
