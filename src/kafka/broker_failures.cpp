@@ -43,6 +43,11 @@ std::optional<BrokerFailureCause> BrokerFailures::classify(rd_kafka_t* rk, rd_ka
       if (!mechanism_.empty())
         c.message += " (mechanism " + mechanism_ + ", user " + username_ + ")";
       c.message += ": " + reason;
+      // librdkafka before 2.6.1 sends a SCRAM nonce that Kafka 4.x refuses (librdkafka #4895).
+      if (mechanism_.rfind("SCRAM", 0) == 0 && rd_kafka_version() < 0x020601ff)
+        c.message +=
+            std::string(" (librdkafka ") + rd_kafka_version_str() +
+            " cannot authenticate with SCRAM against Kafka 4.x brokers: 2.6.1 or later can)";
       return c;
     case RD_KAFKA_RESP_ERR__SSL:
       if (certificate_refused_.empty()) return std::nullopt;  // named at timeout
@@ -106,7 +111,8 @@ BrokerFailureCause BrokerFailures::timed_out(const std::string& librdkafka_messa
   c.message += "; last error: " + last_error_;
   // TLS to a plaintext listener fails the same way on every attempt: name it as a TLS problem.
   if (contains(last_error_, "SSL handshake failed") ||
-      contains(last_error_, "PLAINTEXT broker listener")) {
+      contains(last_error_, "PLAINTEXT broker listener") ||
+      contains(last_error_, "in state SSL_HANDSHAKE")) {
     c.code = errc::tls_error;
   } else if (contains(last_error_, "Disconnected") &&
              contains(last_error_, "in state APIVERSION_QUERY")) {

@@ -2,6 +2,8 @@
 // for this program): every SASL mechanism with and without TLS, mTLS, and the failures a user
 // meets first (wrong password, certificates, TLS against plaintext, a missing topic, ACLs), each
 // read back with a librdkafka consumer or checked for the report it must give, and how fast.
+#include <librdkafka/rdkafka.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -40,6 +42,15 @@ std::string spec(const std::string& config, const std::string& credentials = "")
   std::string s = R"({"type":"kafka","topics":["*"],"config":{)" + config + "}";
   if (!credentials.empty()) s += R"(,"credentials":{)" + credentials + "}";
   return s + "}";
+}
+
+// librdkafka before 2.6.1 cannot do SCRAM with Kafka 4.x (its client nonce is refused):
+// scripts/setup.sh builds 2.12.1 for that reason. With an older one those sections say so.
+bool scram_works() {
+  if (rd_kafka_version() >= 0x020601ff) return true;
+  WARN("SKIPPED: librdkafka " << rd_kafka_version_str()
+                              << " cannot authenticate with SCRAM against Kafka 4.x");
+  return false;
 }
 
 std::string alice() {
@@ -130,6 +141,7 @@ TEST_CASE("the documented body (SASL, TLS on by default) delivers with each mech
           "[kafka-broker]") {
   for (const char* mechanism : {"plain", "scram-sha-256", "scram-sha-512"}) {
     SECTION(mechanism) {
+      if (std::string(mechanism) != "plain" && !scram_works()) return;
       const std::string topic = fresh_topic(std::string("seed-") + mechanism);
       // brokers, topic, sasl_mechanism and credentials as in the docs; tls left at its default
       // (true); the run's CA given since it is not in the system's store.
@@ -145,6 +157,7 @@ TEST_CASE("the documented body (SASL, TLS on by default) delivers with each mech
 TEST_CASE("every mechanism without TLS, no SASL with and without TLS, and mTLS", "[kafka-broker]") {
   for (const char* mechanism : {"plain", "scram-sha-256", "scram-sha-512"}) {
     SECTION(std::string(mechanism) + " on SASL_PLAINTEXT") {
+      if (std::string(mechanism) != "plain" && !scram_works()) return;
       const std::string topic = fresh_topic(std::string("sasl-") + mechanism);
       round_trip(spec(base_config(cluster().listener("SASL_PLAINTEXT"), topic) +
                           R"(,"sasl_mechanism":")" + mechanism + R"(","tls":false)",
@@ -281,9 +294,8 @@ TEST_CASE("a user without WRITE on the topic gets access_denied, the one with it
           "[kafka-broker]") {
   const std::string topic = fresh_topic("guarded");
   cluster().allow_write("alice", topic);
-  const std::string config =
-      base_config(cluster().listener("SASL_PLAINTEXT"), topic) +
-      R"(,"sasl_mechanism":"scram-sha-256","tls":false,"delivery_timeout_ms":60000)";
+  const std::string config = base_config(cluster().listener("SASL_PLAINTEXT"), topic) +
+                             R"(,"sasl_mechanism":"plain","tls":false,"delivery_timeout_ms":60000)";
   const auto [denied, took] =
       publish_one(spec(config, R"("username":"bob","password":"bob-secret")"));
   INFO(denied.to_json());
