@@ -75,8 +75,29 @@ start_mock_kafka() {
   KAFKA_BOOTSTRAP=$(grep -m1 "^BOOTSTRAP " "$logdir/mock-kafka.log" | cut -d' ' -f2)
 }
 
+# start_kafka_broker DIR -> a real Kafka (one KRaft node, scripts/kafka-broker.sh) with the
+# variables of DIR/cluster.env (KAFKA_SASL_SSL, KAFKA_CA, ...). Returns 77 where no Java or jars.
+KAFKA_BROKER_DIRS=()
+start_kafka_broker() {
+  local dir=$1 rc=0
+  KAFKA_OWNER_PID=$$ bash "$ROOT/scripts/kafka-broker.sh" start "$dir" 1 >"$dir.log" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    cat "$dir.log" >&2
+    return "$rc"
+  fi
+  KAFKA_BROKER_DIRS+=("$dir")
+  set -a
+  # shellcheck disable=SC1091
+  source "$dir/cluster.env"
+  set +a
+}
+
 peers_stop_all() {
-  local pid
+  local pid dir
+  for dir in "${KAFKA_BROKER_DIRS[@]}"; do
+    bash "$ROOT/scripts/kafka-broker.sh" stop "$dir" || true
+  done
+  KAFKA_BROKER_DIRS=()
   for pid in "${PEER_PIDS[@]}"; do
     kill "$pid" 2>/dev/null || true
   done
