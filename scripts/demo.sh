@@ -55,7 +55,7 @@ curl -s "$REST_URL/_emulator/records?topic=orders" | /usr/bin/python3 scripts/li
 # A real Apache Kafka broker over SASL_SSL with SCRAM-SHA-512 (TLS on, the run's own CA) where
 # Java and the broker's jars are there; else librdkafka's in-process mock cluster.
 show_kafka() {  # show_kafka KCAT-ARGS...: the topic read back
-  LD_LIBRARY_PATH="$ROOT/.deps/librdkafka/lib" kcat -C "$@" -t orders -e -q \
+  LD_LIBRARY_PATH="$ROOT/.deps/librdkafka/lib" kcat -C "$@" -X log_level=3 -t orders -e -q \
     -f 'partition=%p offset=%o key=%k headers=%h\n  value=%s\n'
 }
 if [ ! -x "$BUILD_DIR/src/kafka/eventdest-mock-kafka" ]; then
