@@ -3,6 +3,7 @@
 // report per record, so the per-request cost is shared and every record still gets an exact
 // outcome (records:batch is capped at a few entries per request by the server).
 #include "core/http_outcome.hpp"
+#include "core/json_depth.hpp"
 #include "core/pipeline_destination.hpp"
 #include "eventdest/kafka_rest.hpp"
 #include "eventdest/log.hpp"
@@ -134,14 +135,15 @@ class KafkaRestDestination final : public detail::PipelineDestination {
   static std::string error_message(const http::Response& response, int& error_code) {
     error_code = static_cast<int>(response.status);
     rapidjson::Document doc;
-    doc.Parse(response.body.data(), response.body.size());
+    const bool parsed =
+        detail::parse_document_limited(doc, response.body.data(), response.body.size()).ok();
     std::string message = "HTTP " + std::to_string(response.status);
-    if (!doc.HasParseError() && doc.IsObject()) {
+    if (parsed && doc.IsObject()) {
       if (auto c = doc.FindMember("error_code"); c != doc.MemberEnd() && c->value.IsInt()) {
         error_code = c->value.GetInt();
       }
       if (auto m = doc.FindMember("message"); m != doc.MemberEnd() && m->value.IsString()) {
-        message += ": " + std::string(m->value.GetString());
+        message += ": " + std::string(m->value.GetString(), m->value.GetStringLength());
       }
     }
     return message;
