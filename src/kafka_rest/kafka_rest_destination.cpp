@@ -117,6 +117,9 @@ class KafkaRestDestination final : public detail::PipelineDestination {
     // A streamed report is ~130 bytes (cluster, topic, partition, offset, timestamp, key/value
     // sizes).
     request.expected_response_bytes = batch.size() * 160;
+    // One report (or batch entry) per record sent, each well under 4 KiB even with an error
+    // message: more is not REST Proxy answering, and is retried as a malformed response.
+    request.max_response_bytes = kMaxResponseBaseBytes + batch.size() * kMaxResponseBytesPerRecord;
     auto shared = std::make_shared<detail::Batch>(std::move(batch));
     client_->send(std::move(request), [this, shared, batch_mode](http::Response&& response) {
       auto outcomes = batch_mode ? batch_outcomes(response, shared->size())
@@ -132,6 +135,9 @@ class KafkaRestDestination final : public detail::PipelineDestination {
   void stop_transport() override { client_.reset(); }
 
  private:
+  static constexpr std::size_t kMaxResponseBaseBytes = 64 << 10;
+  static constexpr std::size_t kMaxResponseBytesPerRecord = 4 << 10;
+
   static std::string error_message(const http::Response& response, int& error_code) {
     error_code = static_cast<int>(response.status);
     rapidjson::Document doc;
