@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/event_text.hpp"
+#include "core/field_path_scan.hpp"
 #include "core/json_depth.hpp"
 #include "eventdest/error.hpp"
 #include "eventdest/event.hpp"
@@ -186,4 +187,17 @@ TEST_CASE("events built in code with unsendable strings are found before publish
     CHECK(detail::is_valid_utf8(s));
     CHECK_FALSE(detail::text_problem(s).empty());
   }
+}
+
+TEST_CASE("the field-path scan stays bounded on documents deeper than the limit",
+          "[event][limits]") {
+  const std::string deep =
+      R"({"a":)" + std::string(200000, '[') + std::string(200000, ']') + R"(,"b":"x"})";
+  CHECK(detail::scan_field_path_sax(deep, {"b"}).kind == detail::FieldPathValue::Kind::unreadable);
+  CHECK(detail::scan_field_path(deep, {"b"}).kind == detail::FieldPathValue::Kind::unreadable);
+  const std::string at_limit =
+      R"({"a":)" + nested_arrays(detail::kMaxJsonDepth - 1) + R"(,"b":"x"})";
+  const auto v = detail::scan_field_path(at_limit, {"b"});
+  CHECK(v.kind == detail::FieldPathValue::Kind::string);
+  CHECK(v.text == "x");
 }
