@@ -1,5 +1,6 @@
-# Conan 2 recipe, following conan-center conventions (test_package/ beside it).
-#   conan create . -o "eventdest/*:with_kafka=True" -o "eventdest/*:shared=False"
+# Conan 2 recipe, following conan-center conventions (test_package/ beside it). Against the
+# system's libraries (platform requirements; see the README):
+#   conan create . -pr:a tests/package/conan/system.profile -o "eventdest/*:shared=False"
 import os
 import re
 
@@ -31,7 +32,9 @@ class EventdestConan(ConanFile):
         "fPIC": True,
         "with_kafka": True,
     }
-    exports_sources = "CMakeLists.txt", "cmake/*", "include/*", "src/*", "tools/*"
+    # The library's sources only: tests, tools and examples are not built here (generate()), and
+    # tools/ also holds the test peers (tools/peers/node_modules).
+    exports_sources = "CMakeLists.txt", "cmake/*", "include/*", "src/*"
 
     def set_version(self):
         # One source of truth: project(eventdest VERSION x.y.z) in CMakeLists.txt.
@@ -53,7 +56,9 @@ class EventdestConan(ConanFile):
         self.requires("libcurl/[>=7.78.0 <9]")
         self.requires("openssl/[>=1.1 <4]")
         # RapidJSON types appear in eventdest's public headers.
-        self.requires("rapidjson/cci.20230929", transitive_headers=True)
+        # >=1.1.0 admits both the last release (1.1.0: Debian's rapidjson-dev) and the
+        # cci.YYYYMMDD snapshots of conan-center, which Conan orders after it.
+        self.requires("rapidjson/[>=1.1.0]", transitive_headers=True)
         if self.options.with_kafka:
             self.requires("librdkafka/[>=2.0.2 <3]")
 
@@ -85,6 +90,17 @@ class EventdestConan(ConanFile):
         rmdir(self, os.path.join(self.package_folder, "lib", "pkgconfig"))
         rmdir(self, os.path.join(self.package_folder, "bin"))
 
+    def _link_dependency(self, component, name, conan_components, system_libs):
+        """Makes `component` use the dependency `name`. A Conan package is required by its
+        components. A [platform_requires] one (the system's library: Conan passes nothing on for
+        it, and it is absent from self.dependencies) is linked by name from the system's library
+        path, when the consumer has to link it: a static libeventdest needs it at every final
+        link, a shared one has it as a DT_NEEDED of its own (as the pkg-config files do)."""
+        if name in self.dependencies:
+            component.requires.extend(conan_components)
+        elif not self.options.shared:
+            component.system_libs.extend(system_libs)
+
     def package_info(self):
         self.cpp_info.set_property("cmake_file_name", "eventdest")
 
@@ -93,14 +109,18 @@ class EventdestConan(ConanFile):
         core.set_property("pkg_config_name", "eventdest")
         core.libs = ["eventdest"]
         core.defines = ["RAPIDJSON_HAS_STDSTRING=1"]
-        core.requires = ["libcurl::curl", "openssl::ssl", "openssl::crypto",
-                         "rapidjson::rapidjson"]
+        # RapidJSON is header-only: as a platform requirement its headers are the system's.
+        self._link_dependency(core, "rapidjson", ["rapidjson::rapidjson"], [])
+        self._link_dependency(core, "libcurl", ["libcurl::curl"], ["curl"])
+        self._link_dependency(core, "openssl", ["openssl::ssl", "openssl::crypto"],
+                              ["ssl", "crypto"])
         if self.settings.os in ("Linux", "FreeBSD"):
-            core.system_libs = ["pthread"]
+            core.system_libs.append("pthread")
 
         if self.options.with_kafka:
             kafka = self.cpp_info.components["kafka"]
             kafka.set_property("cmake_target_name", "eventdest::kafka")
             kafka.set_property("pkg_config_name", "eventdest-kafka")
             kafka.libs = ["eventdest_kafka"]
-            kafka.requires = ["core", "librdkafka::rdkafka"]
+            kafka.requires = ["core"]
+            self._link_dependency(kafka, "librdkafka", ["librdkafka::rdkafka"], ["rdkafka"])

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,9 @@ struct DestinationSpec {
   std::string name;                 ///< optional, as hookstream's `name`
   std::vector<std::string> topics;  ///< empty or {"*"}: all topics
   std::map<std::string, std::string> config;
+  /// Config keys whose JSON value was a number or boolean (kept as text in `config`): fields that
+  /// take text (names, regions, URLs) refuse them rather than take "5" or "true" for a name.
+  std::set<std::string> native_config;
   std::map<std::string, std::string> credentials;  ///< secret values: never printed
   Metadata delivery_metadata;  ///< added to every event's metadata (user metadata wins)
 

@@ -11,6 +11,7 @@
 #include "aws/credential_sources.hpp"
 #include "core/json_depth.hpp"
 #include "eventdest/aws/sigv4.hpp"
+#include "http/url.hpp"
 
 namespace eventdest::aws::detail {
 namespace {
@@ -135,7 +136,8 @@ class WebIdentitySource final : public CredentialSource {
     request.timeout = options_.sts_timeout;
     request.ca_file = options_.ca_file;
     const BlockingResponse response = fetch_url(request);
-    const std::string what = "STS AssumeRoleWithWebIdentity at " + endpoint + " for " + role_arn;
+    const std::string what =
+        "STS AssumeRoleWithWebIdentity at " + http::display_url(endpoint) + " for " + role_arn;
     if (!response.transport_ok) {
       return SourceResult::failure(redact(what + ": " + transport_problem(response), {*token}),
                                    true);
@@ -295,6 +297,8 @@ class InstanceMetadataSource final : public CredentialSource {
     if (base.empty()) base = env_or_empty("AWS_EC2_METADATA_SERVICE_ENDPOINT");
     if (base.empty()) base = "http://169.254.169.254";
     base = strip_slash(base);
+    // Messages name the endpoint without any user:password@ it was given with.
+    const std::string shown = http::display_url(base);
 
     BlockingRequest put = request("PUT", base + "/latest/api/token");
     put.headers = {{"X-aws-ec2-metadata-token-ttl-seconds", "21600"}};
@@ -302,21 +306,21 @@ class InstanceMetadataSource final : public CredentialSource {
     if (!token_response.transport_ok) {
       // Nothing listening: not on EC2 (or IMDS is firewalled), not a transient failure.
       if (token_response.never_connected)
-        return SourceResult::skip(base + ": connect failed (" + transport_problem(token_response) +
+        return SourceResult::skip(shown + ": connect failed (" + transport_problem(token_response) +
                                   ")");
-      return SourceResult::failure(base + " token: " + transport_problem(token_response), true);
+      return SourceResult::failure(shown + " token: " + transport_problem(token_response), true);
     }
     if (token_response.status == 403) {
-      return SourceResult::failure(base +
+      return SourceResult::failure(shown +
                                        ": the IMDSv2 token request was refused (HTTP 403); "
                                        "IMDSv1 fallback is not supported",
                                    false);
     }
     if (token_response.status == 404 || token_response.status == 405)
-      return SourceResult::skip(base + ": no IMDSv2 token service (HTTP " +
+      return SourceResult::skip(shown + ": no IMDSv2 token service (HTTP " +
                                 std::to_string(token_response.status) + ")");
     if (token_response.status != 200 || trimmed(token_response.body).empty()) {
-      return SourceResult::failure(base + " token: HTTP " + std::to_string(token_response.status),
+      return SourceResult::failure(shown + " token: HTTP " + std::to_string(token_response.status),
                                    token_response.status >= 500 || token_response.status == 429 ||
                                        token_response.status == 200);
     }
@@ -327,20 +331,20 @@ class InstanceMetadataSource final : public CredentialSource {
     list.headers = {{"X-aws-ec2-metadata-token", token}};
     const BlockingResponse roles = detail::fetch(list);
     if (!roles.transport_ok)
-      return SourceResult::failure(base + " role: " + transport_problem(roles), true);
+      return SourceResult::failure(shown + " role: " + transport_problem(roles), true);
     if (roles.status == 404)
-      return SourceResult::skip(base + ": no IAM role attached to the instance");
+      return SourceResult::skip(shown + ": no IAM role attached to the instance");
     if (roles.status != 200) {
-      return SourceResult::failure(base + " role: HTTP " + std::to_string(roles.status),
+      return SourceResult::failure(shown + " role: HTTP " + std::to_string(roles.status),
                                    roles.status >= 500 || roles.status == 429);
     }
     std::string role = trimmed(roles.body.substr(0, roles.body.find('\n')));
-    if (role.empty()) return SourceResult::skip(base + ": no IAM role attached to the instance");
+    if (role.empty()) return SourceResult::skip(shown + ": no IAM role attached to the instance");
 
     BlockingRequest get = request("GET", credentials_path + uri_encode(role, false));
     get.headers = {{"X-aws-ec2-metadata-token", token}};
     const BlockingResponse creds = detail::fetch(get);
-    const std::string where = base + " role " + short_text(role);
+    const std::string where = shown + " role " + short_text(role);
     if (!creds.transport_ok)
       return SourceResult::failure(where + ": " + transport_problem(creds), true);
     if (creds.status != 200) {

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <fstream>
 
+#include "core/printable.hpp"
 #include "eventdest/jmespath.hpp"
 
 namespace eventdest::detail {
@@ -35,17 +36,33 @@ ConfigReader::ConfigReader(const DestinationSpec& spec, std::vector<FieldProblem
     : spec_(spec), problems_(problems) {}
 
 void ConfigReader::problem(std::string field, std::string message) {
+  if (refused_.count(field)) return;  // one problem per field: its type is the problem
   problems_.push_back({std::move(field), std::move(message)});
 }
 
-std::optional<std::string> ConfigReader::string(std::string_view key, bool required) {
+std::optional<std::string> ConfigReader::text(std::string_view key) {
   used_config_.emplace(key);
   auto it = spec_.config.find(std::string(key));
-  if (it == spec_.config.end() || it->second.empty()) {
+  if (it == spec_.config.end() || it->second.empty()) return std::nullopt;
+  return it->second;
+}
+
+bool ConfigReader::given_as_string(std::string_view key) {
+  if (!spec_.native_config.count(std::string(key))) return true;
+  std::string field = config_field(key);
+  problem(field, "must be a string");
+  refused_.insert(std::move(field));
+  return false;
+}
+
+std::optional<std::string> ConfigReader::string(std::string_view key, bool required) {
+  auto value = text(key);
+  if (!value) {
     if (required) problem(config_field(key), "is required");
     return std::nullopt;
   }
-  return it->second;
+  if (!given_as_string(key)) return std::nullopt;
+  return value;
 }
 
 std::optional<std::string> ConfigReader::credential(std::string_view key, bool required,
@@ -56,10 +73,9 @@ std::optional<std::string> ConfigReader::credential(std::string_view key, bool r
     return it->second;
   }
   if (also_in_config) {
-    used_config_.emplace(key);
-    if (auto it = spec_.config.find(std::string(key));
-        it != spec_.config.end() && !it->second.empty()) {
-      return it->second;
+    if (auto value = text(key)) {
+      if (!given_as_string(key)) return std::nullopt;
+      return value;
     }
   }
   if (required) problem("credentials." + std::string(key), "is required");
@@ -70,7 +86,9 @@ std::pair<std::optional<std::string>, std::optional<std::string>> ConfigReader::
     std::string_view first, std::string_view second, bool also_in_config) {
   auto a = credential(first, false, also_in_config);
   auto b = credential(second, false, also_in_config);
-  if (a.has_value() != b.has_value()) {
+  // A value refused for its type was given: "is required" would be wrong about it.
+  const bool refused = refused_.count(config_field(first)) || refused_.count(config_field(second));
+  if (a.has_value() != b.has_value() && !refused) {
     const auto missing = a ? second : first;
     const auto given = a ? first : second;
     problem("credentials." + std::string(missing),
@@ -80,7 +98,7 @@ std::pair<std::optional<std::string>, std::optional<std::string>> ConfigReader::
 }
 
 bool ConfigReader::boolean(std::string_view key, bool fallback) {
-  auto value = string(key);
+  auto value = text(key);
   if (!value) return fallback;
   if (*value == "true" || *value == "1") return true;
   if (*value == "false" || *value == "0") return false;
@@ -90,7 +108,7 @@ bool ConfigReader::boolean(std::string_view key, bool fallback) {
 
 std::int64_t ConfigReader::integer(std::string_view key, std::int64_t fallback, std::int64_t min,
                                    std::int64_t max) {
-  auto value = string(key);
+  auto value = text(key);
   if (!value) return fallback;
   std::int64_t out = 0;
   if (!parse_int(*value, out)) {
@@ -114,7 +132,7 @@ std::chrono::milliseconds ConfigReader::millis(std::string_view key,
 std::string ConfigReader::one_of(std::string_view key,
                                  std::initializer_list<std::string_view> choices,
                                  std::string_view fallback) {
-  auto value = string(key);
+  auto value = text(key);
   if (!value) return std::string(fallback);
   for (auto c : choices) {
     if (*value == c) return *value;
@@ -169,7 +187,7 @@ HttpTlsOptions read_http_tls_options(ConfigReader& r) {
   o.verify = r.boolean("tls_verify", true);
   if (auto ca = r.string("ca_file")) {
     if (!std::ifstream(*ca).good()) {
-      r.problem("config.ca_file", "cannot read " + *ca);
+      r.problem("config.ca_file", "cannot read " + printable(*ca));
     } else {
       o.ca_file = *ca;
     }
@@ -183,11 +201,13 @@ std::string read_partition_key_template(ConfigReader& r) {
   try {
     jmespath::Expression::compile(*text);
   } catch (const jmespath::SyntaxError& e) {
+    // The caret lines are the one line break the message may hold; the expression's line in
+    // them has none.
     r.problem("config.partition_key_template", "invalid JMESPath at position " +
-                                                   std::to_string(e.position()) + ": " + e.what() +
-                                                   "\n" + e.caret_lines());
+                                                   std::to_string(e.position()) + ": " +
+                                                   printable(e.what()) + "\n" + e.caret_lines());
   } catch (const jmespath::RuntimeError& e) {
-    r.problem("config.partition_key_template", std::string("invalid JMESPath: ") + e.what());
+    r.problem("config.partition_key_template", "invalid JMESPath: " + printable(e.what()));
   }
   return *text;
 }

@@ -21,7 +21,9 @@ class ConfigReader {
  public:
   ConfigReader(const DestinationSpec& spec, std::vector<FieldProblem>& problems);
 
-  /// `config.<key>` as text; records a problem if `required` and absent/empty.
+  /// `config.<key>` for a field that takes text; records a problem if `required` and
+  /// absent/empty, or if the spec gave a JSON number or boolean (then nothing else is reported
+  /// for the field).
   std::optional<std::string> string(std::string_view key, bool required = false);
   /// A secret in `credentials.<key>` (or, when `also_in_config`, `config.<key>`).
   std::optional<std::string> credential(std::string_view key, bool required = false,
@@ -39,6 +41,7 @@ class ConfigReader {
   std::string one_of(std::string_view key, std::initializer_list<std::string_view> choices,
                      std::string_view fallback);
 
+  /// Records `field: message`, unless the field was already refused for its JSON type.
   void problem(std::string field, std::string message);
   /// Reports config and credential keys nobody asked for (typos) as "unknown field".
   void finish();
@@ -51,6 +54,12 @@ class ConfigReader {
   std::vector<FieldProblem>& problems_;
   std::set<std::string, std::less<>> used_config_;
   std::set<std::string, std::less<>> used_credentials_;
+  std::set<std::string, std::less<>> refused_;  // fields reported as "must be a string"
+
+  /// The value as given (any JSON scalar), marked used; nullopt when absent or empty.
+  std::optional<std::string> text(std::string_view key);
+  /// False (with a problem) when `config.<key>` was given as a number or boolean.
+  bool given_as_string(std::string_view key);
 };
 
 /// The options every destination type accepts (timeouts, buffer, backoff, ...).

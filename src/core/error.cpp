@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "core/printable.hpp"
+
 namespace eventdest {
 namespace {
 
@@ -61,7 +63,9 @@ std::string join_problems(const std::string& prefix, const std::vector<FieldProb
   std::ostringstream out;
   out << prefix;
   for (const auto& p : problems) {
-    out << "\n  " << p.field << ": " << p.problem;
+    // Fields name the input's keys, problems may quote its values: neither reaches a log or
+    // terminal with its control characters.
+    out << "\n  " << detail::printable(p.field) << ": " << detail::printable(p.problem, true);
   }
   return out.str();
 }

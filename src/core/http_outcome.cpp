@@ -2,6 +2,25 @@
 
 namespace eventdest::detail {
 
+errc error_for_http_status(int status) noexcept {
+  switch (status) {
+    case 429:
+      return errc::throttled;
+    case 408:
+      return errc::request_timeout;
+    case 401:
+      return errc::auth_failed;
+    case 403:
+      return errc::access_denied;
+    case 404:
+      return errc::not_found;
+    case 413:
+      return errc::record_too_large;
+    default:
+      return status >= 500 && status <= 599 ? errc::server_error : errc::invalid_request;
+  }
+}
+
 Outcome transport_failure_outcome(const http::Response& response) {
   using http::TransportError;
   const std::string what = std::string(http::to_string(response.error)) +

@@ -10,9 +10,13 @@ namespace eventdest {
 namespace detail {
 namespace {
 
+// host:port, optionally prefixed by one of librdkafka's security protocols (any other scheme,
+// e.g. http://, is dropped by librdkafka with a log line, leaving events waiting until they time
+// out); spaces around a comma are fine, other whitespace is not.
 bool valid_brokers(const std::string& brokers) {
   static const std::regex broker(
-      R"(^\s*([A-Za-z][A-Za-z0-9+.\-]*://)?[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}\s*$)");
+      R"(^ *((plaintext|ssl|sasl_plaintext|sasl_ssl)://)?([A-Za-z0-9._\-]+|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5} *$)",
+      std::regex::icase);
   std::size_t start = 0;
   while (true) {
     auto end = brokers.find(',', start);
@@ -35,7 +39,9 @@ KafkaConfig read_kafka_config(const DestinationSpec& spec, std::vector<FieldProb
   KafkaConfig c;
   if (auto brokers = r.string("brokers", true)) {
     if (!valid_brokers(*brokers)) {
-      r.problem("config.brokers", "must be a comma-separated list of host:port");
+      r.problem("config.brokers",
+                "must be a comma-separated list of host:port (optionally prefixed by plaintext://, "
+                "ssl://, sasl_plaintext:// or sasl_ssl://)");
     } else {
       c.brokers = *brokers;
     }

@@ -2,28 +2,31 @@
 
 #include "core/config_reader.hpp"
 #include "core/spec_readers.hpp"
+#include "http/url.hpp"
 
 namespace eventdest {
 namespace detail {
 namespace {
 
 // "host:port" (Confluent Cloud's bootstrap address) -> "https://host:443", the REST endpoint on
-// the same host; a value with a scheme is the REST base URL as is.
-bool rest_base_url(const std::string& bootstrap, std::string& out) {
+// the same host; a value with a scheme is the REST base URL as is. Returns the problem, if any.
+std::string rest_base_url(const std::string& bootstrap, std::string& out) {
   std::string first = bootstrap.substr(0, bootstrap.find(','));
-  if (first.find("://") != std::string::npos) {
-    static const std::regex url(R"(^https?://[A-Za-z0-9.\-\[\]:]+(/.*)?$)");
-    if (!std::regex_match(first, url)) return false;
-    out = first;
-    while (!out.empty() && out.back() == '/')
-      out.pop_back();
-    return true;
-  }
+  if (first.find("://") != std::string::npos) return http::check_base_url(first, out);
   static const std::regex host_port(R"(^([A-Za-z0-9.\-]+)(:[0-9]{1,5})?$)");
   std::smatch m;
-  if (!std::regex_match(first, m, host_port)) return false;
+  if (!std::regex_match(first, m, host_port)) {
+    return "must be host:port or a URL such as http://127.0.0.1:8082";
+  }
   out = "https://" + m[1].str() + ":443";
-  return true;
+  return {};
+}
+
+// Kafka cluster ids are base64url UUIDs (MkU3OEVBNTcwNTJENDM2Qg), Confluent Cloud's lkc-abc123:
+// nothing that could be a path separator, a dot segment, a query or whitespace.
+bool valid_cluster_id(const std::string& id) {
+  static const std::regex pattern(R"(^[A-Za-z0-9_\-]{1,64}$)");
+  return std::regex_match(id, pattern);
 }
 
 bool valid_topic(const std::string& t) {
@@ -39,12 +42,17 @@ KafkaRestConfig read_kafka_rest_config(const DestinationSpec& spec,
   KafkaRestConfig c;
   if (auto bootstrap = r.string("bootstrap_servers", true)) {
     c.bootstrap_servers = *bootstrap;
-    if (!rest_base_url(*bootstrap, c.base_url)) {
-      r.problem("config.bootstrap_servers",
-                "must be host:port or a URL such as http://127.0.0.1:8082");
+    if (auto problem = rest_base_url(*bootstrap, c.base_url); !problem.empty()) {
+      r.problem("config.bootstrap_servers", std::move(problem));
     }
   }
-  if (auto cluster = r.string("cluster_id", true)) c.cluster_id = *cluster;
+  if (auto cluster = r.string("cluster_id", true)) {
+    if (!valid_cluster_id(*cluster)) {
+      r.problem("config.cluster_id", "must be 1 to 64 letters, digits, '_' or '-'");
+    } else {
+      c.cluster_id = *cluster;
+    }
+  }
   if (auto topic = r.string("topic", true)) {
     if (!valid_topic(*topic)) {
       r.problem("config.topic", "must be 1 to 249 letters, digits, '.', '_' or '-'");

@@ -4,6 +4,7 @@
 
 #include "core/config_reader.hpp"
 #include "core/spec_readers.hpp"
+#include "http/url.hpp"
 
 namespace eventdest {
 namespace detail {
@@ -25,11 +26,6 @@ bool valid_region(const std::string& s) {
     if (!std::islower(c) && !std::isdigit(c) && c != '-') return false;
   }
   return true;
-}
-
-bool valid_endpoint(const std::string& s) {
-  static const std::regex pattern(R"(^https?://[A-Za-z0-9.\-\[\]:]+(/.*)?$)");
-  return std::regex_match(s, pattern);
 }
 
 // DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD sets the process-wide default (as in Outpost).
@@ -91,12 +87,8 @@ KinesisConfig read_kinesis_config(const DestinationSpec& spec,
     r.problem("config.region", "is required");
   }
   if (auto endpoint = r.string("endpoint")) {
-    if (!valid_endpoint(*endpoint)) {
-      r.problem("config.endpoint", "must be an http:// or https:// URL");
-    } else {
-      c.endpoint = *endpoint;
-      while (!c.endpoint.empty() && c.endpoint.back() == '/')
-        c.endpoint.pop_back();
+    if (auto problem = http::check_base_url(*endpoint, c.endpoint); !problem.empty()) {
+      r.problem("config.endpoint", std::move(problem));
     }
   }
   c.partition_key_template = read_partition_key_template(r);

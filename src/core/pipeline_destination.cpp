@@ -1,5 +1,7 @@
 #include "core/pipeline_destination.hpp"
 
+#include <algorithm>
+
 #include "core/event_text.hpp"
 
 namespace eventdest::detail {
@@ -57,6 +59,18 @@ void PipelineDestination::publish(Event event, DeliveryCallback callback) {
   record->event.metadata().clear();
   record->bytes = record->payload.size() + record->event.approximate_size();
   pipeline_->submit(std::move(record));
+}
+
+std::chrono::milliseconds PipelineDestination::request_timeout(const Batch& batch) const {
+  const auto now = SteadyClock::now();
+  auto earliest = SteadyClock::time_point::max();
+  for (const auto& record : batch) {
+    if (record->deadline > now) earliest = std::min(earliest, record->deadline);
+  }
+  if (earliest == SteadyClock::time_point::max()) return options_.request_timeout;
+  // Rounded up: a timeout that fires just before the deadline would leave time for a retry.
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(earliest - now);
+  return std::min(options_.request_timeout, left);
 }
 
 DestinationMetrics PipelineDestination::metrics() const {

@@ -45,6 +45,13 @@ class PipelineDestination : public Destination {
   /// Cancels in-flight requests (their completions must still arrive) and stops the transport.
   virtual void stop_transport() = 0;
 
+  /// The Request::timeout for sending `batch` now: request_timeout_ms, cut to the earliest
+  /// delivery deadline of its records still ahead, so that a server holding a request cannot keep
+  /// a record past its deadline (the request times out, and the record is reported `timeout`,
+  /// possibly written). Records already past their deadline (a queue longer than the deadline)
+  /// do not cut it: they would only doom the request for the others.
+  std::chrono::milliseconds request_timeout(const Batch& batch) const;
+
   DeliveryPipeline& pipeline() { return *pipeline_; }
   const DeliveryOptions& options() const { return options_; }
   const std::vector<std::string>& topics() const { return topics_; }

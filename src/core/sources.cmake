@@ -15,6 +15,7 @@ target_sources(eventdest PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/log.cpp
   ${CMAKE_CURRENT_LIST_DIR}/latency_histogram.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pipeline_destination.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/printable.cpp
   ${CMAKE_CURRENT_LIST_DIR}/spec.cpp
   ${CMAKE_CURRENT_LIST_DIR}/thread_name.cpp
 )

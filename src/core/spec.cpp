@@ -205,6 +205,7 @@ DestinationSpec parse_spec(std::string_view json) {
         problems.push_back({"config." + key, "must be an object"});
         continue;
       }
+      if (m.value.IsNumber() || m.value.IsBool()) spec.native_config.insert(key);
       spec.config[key] = value_text(m.value);
     }
   }

@@ -4,4 +4,5 @@ target_sources(eventdest PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/response.cpp
   ${CMAKE_CURRENT_LIST_DIR}/transfer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/transport_error.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/url.cpp
 )

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
@@ -16,12 +18,24 @@
 #include "eventdest/kafka.hpp"
 #include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"
+#include "kafka/broker_failures.hpp"
+#include "kafka/certificate_refusal.hpp"
 #include "kafka/kafka_errors.hpp"
 
 namespace eventdest {
 namespace {
 
 using Steady = std::chrono::steady_clock;
+
+// close() waits this long past delivery_timeout_ms before purging: librdkafka reports every
+// message by message.timeout.ms, with its own cause; the purge is for what is left after that.
+constexpr auto kCloseGrace = std::chrono::seconds(5);
+
+std::string sasl_mechanism_name(const KafkaConfig& c) {
+  for (const auto& [name, value] : kafka_properties(c, true))
+    if (name == "sasl.mechanisms") return value;
+  return {};
+}
 
 struct KafkaDeleter {
   void operator()(rd_kafka_t* rk) const noexcept { rd_kafka_destroy(rk); }
@@ -46,7 +60,8 @@ class KafkaDestination final : public Destination {
   KafkaDestination(KafkaConfig config, std::vector<std::string> topics)
       : config_(std::move(config)),
         topics_(std::move(topics)),
-        key_template_(config_.partition_key_template) {
+        key_template_(config_.partition_key_template),
+        failures_(sasl_mechanism_name(config_), config_.username) {
     ConfPtr conf(rd_kafka_conf_new());
     std::vector<FieldProblem> problems;
     char err[512];
@@ -63,14 +78,22 @@ class KafkaDestination final : public Destination {
     rd_kafka_conf_set_dr_msg_cb(conf.get(), &KafkaDestination::on_delivery);
     rd_kafka_conf_set_error_cb(conf.get(), &KafkaDestination::on_error);
     rd_kafka_conf_set_log_cb(conf.get(), &KafkaDestination::on_log);
+    if (config_.tls && rd_kafka_conf_set_ssl_cert_verify_cb(
+                           conf.get(), &KafkaDestination::on_certificate) != RD_KAFKA_CONF_OK) {
+      throw ConfigError("config.tls", "librdkafka was built without TLS support");
+    }
     rk_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), err, sizeof err));
     if (!rk_)
       throw ConfigError("config", std::string("librdkafka refused the configuration: ") + err);
     conf.release();  // owned by rk_ now
     poller_ = std::thread([this] {
       detail::set_thread_name("eventdest-kafka");
-      while (!stop_polling_.load())
+      while (!stop_polling_.load()) {
         rd_kafka_poll(rk_.get(), 100);
+        // A failure that retrying cannot heal fails what is queued now, with its cause.
+        if (failures_.permanent(Steady::now()))
+          rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_NON_BLOCKING);
+      }
     });
   }
 
@@ -135,6 +158,11 @@ class KafkaDestination final : public Destination {
         inflight.release();  // reclaimed in on_delivery
         return;
       }
+      if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        auto cause = detail::BrokerFailures::fatal(rk_.get());
+        return fail_now(std::move(inflight), cause.code, std::move(cause.message),
+                        std::move(cause.provider_code));
+      }
       if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL ||
           config_.delivery.on_queue_full == QueueFullBehavior::fail) {
         return fail_now(std::move(inflight), detail::kafka_errc(err), rd_kafka_err2str(err),
@@ -150,14 +178,18 @@ class KafkaDestination final : public Destination {
 
   bool flush(std::chrono::milliseconds timeout) override {
     const auto deadline = Steady::now() + timeout;
-    rd_kafka_flush(rk_.get(), static_cast<int>(timeout.count()));
+    {
+      // Shared with publishers; close() destroys the handle only under the exclusive lock.
+      std::shared_lock<std::shared_mutex> state(state_mutex_);
+      if (rk_) rd_kafka_flush(rk_.get(), static_cast<int>(timeout.count()));
+    }
     // Reports are served on the poll thread: wait until the callbacks have run too.
     std::unique_lock<std::mutex> lock(mutex_);
     return done_cv_.wait_until(lock, deadline, [this] { return outstanding_.load() == 0; });
   }
 
   void close() override {
-    shutdown(config_.delivery.delivery_timeout);
+    shutdown(config_.delivery.delivery_timeout + kCloseGrace);
   }
 
   DestinationMetrics metrics() const override {
@@ -238,19 +270,14 @@ class KafkaDestination final : public Destination {
       r.status = DeliveryStatus::delivered;
       r.partition = m->partition;
       r.offset = m->offset;
+      self->failures_.on_delivered();
     } else {
-      const errc e = detail::kafka_errc(m->err);
+      const auto cause = self->failure_cause(m->err);
       r.status = DeliveryStatus::failed;
-      r.error = make_error_code(e);
-      r.retryable = is_retryable(e) || e == errc::timeout;
-      r.provider_code = rd_kafka_err2name(m->err);
-      r.message = rd_kafka_err2str(m->err);
-      if (e == errc::timeout) {
-        // "Message timed out" alone says nothing: name what kept failing (e.g. a TLS handshake
-        // against a plaintext listener).
-        std::lock_guard<std::mutex> lock(self->mutex_);
-        if (!self->last_error_.empty()) r.message += "; last error: " + self->last_error_;
-      }
+      r.error = make_error_code(cause.code);
+      r.retryable = is_retryable(cause.code) || cause.code == errc::timeout;
+      r.provider_code = cause.provider_code;
+      r.message = cause.message;
       // A message purged or timed out after it was sent may still have been written.
       r.possible_duplicate = rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
     }
@@ -263,8 +290,46 @@ class KafkaDestination final : public Destination {
     }
   }
 
+  // What a failed delivery report says: librdkafka's "timed out" and "purged" name no cause.
+  detail::BrokerFailureCause failure_cause(rd_kafka_resp_err_t err) const {
+    const std::string text = rd_kafka_err2str(err);
+    if (err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT) return failures_.timed_out(text);
+    if (err == RD_KAFKA_RESP_ERR__FATAL) return detail::BrokerFailures::fatal(rk_.get());
+    if (err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
+      // Purged by the poll thread for a permanent failure (also while close() waits), or by
+      // close().
+      if (auto cause = failures_.permanent(Steady::now())) return *cause;
+      detail::BrokerFailureCause c;
+      c.code = errc::closed;
+      c.provider_code = rd_kafka_err2name(err);
+      c.message = "the destination was closed before the event was delivered (" + text + ")";
+      const std::string last = failures_.last_error();
+      if (!last.empty()) c.message += "; last error: " + last;
+      return c;
+    }
+    return {detail::kafka_errc(err), rd_kafka_err2name(err), text};
+  }
+
+  // Keeps the verdict OpenSSL reached; only remembers, in words, why a certificate was refused.
+  static int on_certificate(rd_kafka_t*, const char* broker_name, int32_t, int* x509_error, int,
+                            const char* der, size_t size, char* errstr, size_t errstr_size,
+                            void* opaque) {
+    if (*x509_error == 0) return 1;
+    const std::string why = detail::describe_refused_certificate(
+        *x509_error, broker_name ? broker_name : "", der, size);
+    std::snprintf(errstr, errstr_size, "%s", why.c_str());
+    if (auto* self = static_cast<KafkaDestination*>(opaque))
+      self->failures_.on_certificate_refused(why);
+    return 0;
+  }
+
   // librdkafka's own log lines go to the library's log hook (silent by default), not stderr.
-  static void on_log(const rd_kafka_t*, int level, const char* facility, const char* message) {
+  static void on_log(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+    // Disconnects are only logged (at info level), not passed to the error callback.
+    if (std::strcmp(facility, "FAIL") == 0) {
+      if (auto* self = static_cast<KafkaDestination*>(rd_kafka_opaque(rk)))
+        self->failures_.on_connection_log(message);
+    }
     const LogLevel l = level <= 3   ? LogLevel::error
                        : level <= 5 ? LogLevel::warning
                        : level == 6 ? LogLevel::info
@@ -273,12 +338,10 @@ class KafkaDestination final : public Destination {
   }
 
   static void on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
-    if (auto* self = static_cast<KafkaDestination*>(opaque)) {
-      std::lock_guard<std::mutex> lock(self->mutex_);
-      self->last_error_ = reason;
-    }
-    // Connection problems are retried by librdkafka; fatal errors end the producer.
     const auto code = static_cast<rd_kafka_resp_err_t>(err);
+    if (auto* self = static_cast<KafkaDestination*>(opaque))
+      self->failures_.on_error(rk, code, reason);
+    // Connection problems are retried by librdkafka; fatal errors end the producer.
     if (code == RD_KAFKA_RESP_ERR__FATAL) {
       char buffer[512];
       rd_kafka_fatal_error(rk, buffer, sizeof buffer);
@@ -324,7 +387,7 @@ class KafkaDestination final : public Destination {
   std::condition_variable done_cv_;
   std::condition_variable space_cv_;
   detail::LatencyHistogram latencies_;
-  std::string last_error_;  ///< the last error librdkafka reported (guarded by mutex_)
+  detail::BrokerFailures failures_;
   std::mutex close_mutex_;
   std::shared_mutex state_mutex_;
 };

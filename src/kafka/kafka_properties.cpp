@@ -51,6 +51,10 @@ std::vector<std::pair<std::string, std::string>> kafka_properties(const KafkaCon
   p.emplace_back("acks", "all");
   p.emplace_back("enable.idempotence", "true");
   p.emplace_back("message.timeout.ms", std::to_string(c.delivery.delivery_timeout.count()));
+  // A topic that does not exist fails its events (not_found) after this long instead of
+  // waiting out message.timeout.ms; librdkafka's 30 s default allows for a topic being created.
+  p.emplace_back("topic.metadata.propagation.max.ms",
+                 std::to_string(std::min<long long>(5000, c.delivery.delivery_timeout.count())));
   p.emplace_back("queue.buffering.max.kbytes",
                  std::to_string(std::max<std::size_t>(1, c.delivery.max_buffered_bytes / 1024)));
   for (const auto& [k, v] : c.librdkafka)

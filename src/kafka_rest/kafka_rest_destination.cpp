@@ -9,9 +9,11 @@
 #include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"
 #include "http/http_client.hpp"
+#include "http/url.hpp"
 #include "kafka_rest/rest_errors.hpp"
 #include "kafka_rest/rest_record_encoder.hpp"
 #include "kafka_rest/rest_response_parser.hpp"
+#include "kafka_rest/stream_report_check.hpp"
 
 namespace eventdest {
 namespace {
@@ -50,10 +52,12 @@ class KafkaRestDestination final : public detail::PipelineDestination {
         config_(std::move(config)),
         key_template_(config_.partition_key_template),
         client_(std::make_unique<http::Client>(client_options(config_))) {
-    records_url_ = config_.base_url + "/kafka/v3/clusters/" + config_.cluster_id + "/topics/" +
-                   config_.topic + "/records";
+    // The config has validated cluster and topic; encoding them as well means no value can
+    // ever change which resource the request names.
+    records_url_ = http::build_url(config_.base_url, {"kafka", "v3", "clusters", config_.cluster_id,
+                                                      "topics", config_.topic, "records"});
     if (!config_.tls.verify) {
-      log(LogLevel::warning, "kafka_rest " + config_.base_url +
+      log(LogLevel::warning, "kafka_rest " + http::display_url(config_.base_url) +
                                  ": TLS certificate verification is disabled (tls_verify=false)");
     }
   }
@@ -61,8 +65,9 @@ class KafkaRestDestination final : public detail::PipelineDestination {
   ~KafkaRestDestination() override { close_now(); }
 
   std::string to_string() const override {
-    return "kafka_rest(url=" + config_.base_url + ", cluster=" + config_.cluster_id +
-           ", topic=" + config_.topic + ", mode=" + mode_name(config_.mode) + ")";
+    return "kafka_rest(url=" + http::display_url(config_.base_url) +
+           ", cluster=" + config_.cluster_id + ", topic=" + config_.topic +
+           ", mode=" + mode_name(config_.mode) + ")";
   }
 
  protected:
@@ -89,7 +94,7 @@ class KafkaRestDestination final : public detail::PipelineDestination {
   void send(detail::Batch batch) override {
     http::Request request;
     request.url = records_url_;
-    request.timeout = options().request_timeout;
+    request.timeout = request_timeout(batch);
     request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
     request.basic_auth_user = config_.api_key;
     request.basic_auth_password = config_.api_secret;
@@ -168,19 +173,27 @@ class KafkaRestDestination final : public detail::PipelineDestination {
       // Nothing or a non-200 arrived before the failure: no report can be trusted.
       return std::vector<detail::Outcome>(n, detail::transport_failure_outcome(response));
     }
-    // 200, complete or cut mid-way: every report that arrived counts; the rest are retried.
+    // 200, complete or cut mid-way: every report that can be attributed to its record counts;
+    // the other records are retried, flagged as possible duplicates (they may have been written).
     bool complete = false;
     auto outcomes = detail::parse_stream_reports(response.body, 200, complete, n);
-    if (outcomes.size() > n) outcomes.resize(n);
+    std::string why;
+    const std::size_t trusted =
+        detail::trusted_stream_reports(outcomes, n, response.ok() && complete, why);
+    outcomes.resize(trusted);
     if (outcomes.size() < n) {
-      detail::Outcome missing =
-          response.ok()
+      detail::Outcome rest =
+          !why.empty()
+              ? detail::Outcome::classify(
+                    errc::server_error,
+                    "REST Proxy reports cannot be matched to records (" + why + ")", {}, 200, true)
+          : response.ok()
               ? detail::Outcome::classify(errc::server_error,
                                           "REST Proxy sent " + std::to_string(outcomes.size()) +
                                               " reports for " + std::to_string(n) + " records",
                                           {}, 200, true)
               : detail::transport_failure_outcome(response);
-      outcomes.resize(n, missing);
+      outcomes.resize(n, rest);
     }
     return outcomes;
   }

@@ -3,4 +3,5 @@ target_sources(eventdest PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/rest_errors.cpp
   ${CMAKE_CURRENT_LIST_DIR}/rest_record_encoder.cpp
   ${CMAKE_CURRENT_LIST_DIR}/rest_response_parser.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/stream_report_check.cpp
 )

@@ -10,6 +10,7 @@
 #include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"
 #include "http/http_client.hpp"
+#include "http/url.hpp"
 #include "kinesis/kinesis_records.hpp"
 #include "kinesis/kinesis_signer.hpp"
 
@@ -59,8 +60,8 @@ class KinesisDestination final : public detail::PipelineDestination {
                        : "{\"StreamARN\":" + detail::json_string(config_.stream_arn);
     body_prefix_ += ",\"Records\":[";
     if (!config_.tls.verify) {
-      log(LogLevel::warning,
-          "aws_kinesis " + url_ + ": TLS certificate verification is disabled (tls_verify=false)");
+      log(LogLevel::warning, "aws_kinesis " + http::display_url(url_) +
+                                 ": TLS certificate verification is disabled (tls_verify=false)");
     }
   }
 
@@ -69,7 +70,7 @@ class KinesisDestination final : public detail::PipelineDestination {
   std::string to_string() const override {
     return "aws_kinesis(stream=" +
            (config_.stream_arn.empty() ? config_.stream_name : config_.stream_arn) +
-           ", region=" + config_.region + ", endpoint=" + url_ + ")";
+           ", region=" + config_.region + ", endpoint=" + http::display_url(url_) + ")";
   }
 
  protected:
@@ -120,7 +121,6 @@ class KinesisDestination final : public detail::PipelineDestination {
   void send(detail::Batch batch) override {
     http::Request request;
     request.url = url_;
-    request.timeout = options().request_timeout;
     request.max_response_bytes = kMaxResponseBytes;
     const std::size_t n = batch.size();
     std::size_t size = body_prefix_.size() + 2;
@@ -158,6 +158,8 @@ class KinesisDestination final : public detail::PipelineDestination {
       pipeline().complete(std::move(*shared), outcomes);
       return;
     }
+    // After signing: fetching credentials may have taken part of the records' time.
+    request.timeout = request_timeout(*shared);
     client_->send(std::move(request), [this, shared](http::Response&& response) {
       // Responses are read into one kept outcome vector: its strings keep their capacity, so a
       // delivered record costs no allocation. A callback that finds it in use (one run by the

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/base64.hpp"
+#include "core/http_outcome.hpp"
 #include "core/json_depth.hpp"
 #include "core/json_scan.hpp"
 #include "core/json_util.hpp"
@@ -125,10 +126,11 @@ Outcome kinesis_error_outcome(std::string_view raw_type, int http_status, std::s
     e = errc::kms_error;
   } else if (type == "RequestExpired" || type == "RequestTimeTooSkewed") {
     e = errc::server_error;  // clock skew at signing time: a fresh signature may pass
-  } else if (http_status >= 500) {
-    e = errc::server_error;
   } else {
-    e = errc::invalid_request;  // InvalidArgumentException, ValidationException, ...
+    // InvalidArgumentException, ValidationException, ... (400, or 200 for a record's result);
+    // without a type (a proxy or load balancer answering 401/403/404/413 with no body) the
+    // status says what happened, as it does for the REST destination.
+    e = error_for_http_status(http_status);
   }
   return Outcome::classify(e, std::move(message), type, http_status);
 }

@@ -136,3 +136,55 @@ TEST_CASE("kinesis: no credential source at all fails at once, not retryable",
   }
   CHECK(sink.requests().empty());
 }
+
+namespace {
+
+// "http://127.0.0.1:port" -> "http://user:secret-in-url@127.0.0.1:port".
+std::string with_userinfo(const std::string& url) {
+  return "http://user:secret-in-url@" + url.substr(std::string("http://").size());
+}
+
+void check_reports_hide_userinfo(ReportCollector& reports, const std::string& shown) {
+  REQUIRE(reports.total() == 2);
+  for (auto& [id, rs] : reports.by_id) {
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].error == make_error_code(errc::auth_failed));
+    CHECK(contains(rs[0].message, shown));  // the endpoint is still named
+    CHECK_FALSE(contains(rs[0].message, "secret-in-url"));
+    CHECK_FALSE(contains(rs[0].to_json(), "secret-in-url"));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("kinesis: user:password@ in a credential endpoint never reaches a report",
+          "[aws][credentials][kinesis]") {
+  AwsEnvScope env;
+  FakeKinesis sink;
+  ReportCollector reports;
+  SECTION("AWS_EC2_METADATA_SERVICE_ENDPOINT") {
+    FakeImds imds;
+    imds.set_failing(403);  // the token PUT refused: a permanent failure, reported at once
+    AwsEnvScope::unset("AWS_EC2_METADATA_DISABLED");
+    AwsEnvScope::set("AWS_EC2_METADATA_SERVICE_ENDPOINT", with_userinfo(imds.endpoint()));
+    auto d = kinesis_without_credentials(sink);
+    publish_n(*d, reports, 2);
+    d->close();
+    check_reports_hide_userinfo(reports, imds.endpoint());
+  }
+  SECTION("AWS_ENDPOINT_URL_STS") {
+    HttpServer sts([](const ServerRequest&) {
+      return Action::respond(403, {{"Content-Type", "text/xml"}},
+                             "<ErrorResponse><Error><Code>AccessDenied</Code><Message>no"
+                             "</Message></Error></ErrorResponse>");
+    });
+    AwsEnvScope::set("AWS_WEB_IDENTITY_TOKEN_FILE", env.write("token", "web-token"));
+    AwsEnvScope::set("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/r");
+    AwsEnvScope::set("AWS_ENDPOINT_URL_STS", with_userinfo(sts.url("")));
+    auto d = kinesis_without_credentials(sink);
+    publish_n(*d, reports, 2);
+    d->close();
+    check_reports_hide_userinfo(reports, sts.url(""));
+  }
+  CHECK(sink.requests().empty());
+}

@@ -82,6 +82,7 @@ TEST_CASE("validate: exit 2 with every field problem for each invalid example", 
       CHECK(r.err.find(expected) != std::string::npos);
     }
     CHECK(r.err.find("SuperSecretValue1") == std::string::npos);
+    CHECK(r.err.find('\x1b') == std::string::npos);  // control characters arrive escaped
   }
   closedir(dir);
   CHECK(examples >= 6);
@@ -91,6 +92,14 @@ TEST_CASE("validate: a valid spec exits 0; usage errors exit 2", "[cli]") {
   const auto spec = write_temp(
       R"({"type":"kafka_rest","config":{"bootstrap_servers":"http://127.0.0.1:8082","cluster_id":"c","topic":"t"}})");
   CHECK(cli("validate --destination " + spec).exit_code == 0);
+  // The spec's name is shown escaped: no terminal control sequence, no forged second line.
+  const auto named = write_temp(
+      R"({"type":"kafka_rest","name":"\u001b[31mred\nvalid kafka","config":{"bootstrap_servers":)"
+      R"("http://127.0.0.1:8082","cluster_id":"c","topic":"t"}})");
+  const Run r = cli("validate --destination " + named);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "valid kafka_rest destination \"\\x1b[31mred\\nvalid kafka\"\n");
+  std::remove(named.c_str());
   CHECK(cli("validate").exit_code == 2);
   CHECK(cli("validate --destination /nonexistent.json").exit_code == 2);
   CHECK(cli("frobnicate").exit_code == 2);

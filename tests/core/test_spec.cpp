@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -192,7 +193,8 @@ TEST_CASE("every field rule is reported as field: problem", "[spec]") {
   CHECK(problem_for(kafka_base + R"("librdkafka":"[1]"}})", "config.librdkafka") ==
         "must be an object of librdkafka properties");
   CHECK(problem_for(R"({"type":"kafka","config":{"brokers":"no-port","topic":"t"}})",
-                    "config.brokers") == "must be a comma-separated list of host:port");
+                    "config.brokers")
+            .find("must be a comma-separated list of host:port") == 0);
   CHECK(problem_for(R"({"type":"kafka","config":{"topic":"t"}})", "config.brokers") ==
         "is required");
   CHECK(problem_for(R"({"type":"kafka","config":{"brokers":"b:1","topic":"a b"}})", "config.topic")
@@ -333,4 +335,116 @@ TEST_CASE("the kafka type needs the adapter to be linked", "[spec]") {
   } catch (const ConfigError& e) {
     CHECK(std::string(e.what()).find("native Kafka adapter is not linked") != std::string::npos);
   }
+}
+
+TEST_CASE("path segments and base URLs that could redirect requests are refused", "[spec]") {
+  auto rest = [](const std::string& bootstrap, const std::string& cluster) {
+    return R"({"type":"kafka_rest","config":{"bootstrap_servers":")" + bootstrap +
+           R"(","cluster_id":")" + cluster + R"(","topic":"orders"}})";
+  };
+  // A cluster id that names another topic, climbs out of the path or starts a query.
+  for (const char* cluster : {"c1/topics/other/records?", "../../../admin", "c1?x=1", "c1#f", "..",
+                              "c 1", "c\\t1", "c\\r\\n1", "c%2F1"}) {
+    INFO(cluster);
+    CHECK(problem_for(rest("http://127.0.0.1:8082", cluster), "config.cluster_id") ==
+          "must be 1 to 64 letters, digits, '_' or '-'");
+  }
+  // Real ids: Kafka's base64url cluster ids and Confluent Cloud's.
+  for (const char* cluster : {"lkc-abc123", "MkU3OEVBNTcwNTJENDM2Qg", "1Rh_4htxSuen7RYGvGmgNw"}) {
+    INFO(cluster);
+    CHECK(problems_of(rest("http://127.0.0.1:8082", cluster)).empty());
+  }
+  // A query or fragment in the base URL would swallow the REST path.
+  CHECK(problem_for(rest("http://127.0.0.1:8082/?x=", "c1"), "config.bootstrap_servers")
+            .find("must not have a query (?) or fragment (#)") == 0);
+  CHECK(problem_for(rest("http://127.0.0.1:8082#x", "c1"), "config.bootstrap_servers")
+            .find("must not have a query (?) or fragment (#)") == 0);
+  CHECK(problem_for(rest("http://u:p@127.0.0.1:8082", "c1"), "config.bootstrap_servers")
+            .find("must not contain user:password@") == 0);
+  CHECK(problem_for(rest("http://127.0.0.1:8082/a/../b", "c1"), "config.bootstrap_servers") ==
+        "must not contain . or .. path segments");
+  CHECK(problems_of(rest("https://pkc-1.eu-west-1.aws.confluent.cloud:443/rest/", "c1")).empty());
+  CHECK(KafkaRestConfig::from_spec(parse_spec(rest("http://[::1]:8082/kafka-rest/", "c1")))
+            .base_url == "http://[::1]:8082/kafka-rest");
+
+  // Whitespace and control characters in an endpoint path (every request would fail as a
+  // network_error until delivery_timeout_ms).
+  const std::string k = R"("stream_name":"s","region":"us-east-1","endpoint":)";
+  for (const char* endpoint :
+       {"http://h:1/a b", "http://h:1/a\\tb", "http://h:1/a\\r\\nb", "http://h:1/a\\u001bb"}) {
+    INFO(endpoint);
+    CHECK(problem_for(kinesis(k + "\"" + endpoint + "\""), "config.endpoint")
+              .find("has a character that is not allowed in a URL path") == 0);
+  }
+  CHECK(problem_for(kinesis(k + R"("http://h:1/?Action=x")"), "config.endpoint")
+            .find("must not have a query") == 0);
+  CHECK(problem_for(kinesis(k + R"("http://h:99999")"), "config.endpoint") ==
+        "must be an http:// or https:// URL");
+  CHECK(KinesisConfig::from_spec(parse_spec(kinesis(k + R"("http://localhost:4566/")"))).endpoint ==
+        "http://localhost:4566");
+}
+
+TEST_CASE("kafka brokers take librdkafka's protocols only", "[spec]") {
+  auto brokers = [](const std::string& list) {
+    return problem_for(
+        R"({"type":"kafka","config":{"brokers":")" + list + R"(","topic":"t","tls":false}})",
+        "config.brokers");
+  };
+  for (const char* bad : {"http://h:9092", "gopher://h:9092", "h:9092,https://h2:9092", "h:9092\\t",
+                          "h:9092\\r\\n,h2:9092"}) {
+    INFO(bad);
+    CHECK(brokers(bad).find("must be a comma-separated list of host:port") == 0);
+  }
+  for (const char* good :
+       {"h:9092", "h:9092, h2:9092", "PLAINTEXT://h:9092", "sasl_ssl://h:9092", "[::1]:9092"}) {
+    INFO(good);
+    CHECK(brokers(good) == "<no problem for config.brokers>");
+  }
+}
+
+TEST_CASE("text fields refuse JSON numbers and booleans; other fields keep taking them", "[spec]") {
+  auto ps = problems_of(kinesis(R"("stream_name":5,"region":true)"));
+  CHECK(std::count(ps.begin(), ps.end(), FieldProblem{"config.region", "must be a string"}) == 1);
+  CHECK(std::count(ps.begin(), ps.end(), FieldProblem{"config.stream_name", "must be a string"}) ==
+        1);
+  CHECK(ps.size() == 2);  // nothing more about either field (no "is required", no region format)
+  CHECK(problem_for(R"({"type":"kafka","config":{"brokers":"b:1","topic":5,"tls":false}})",
+                    "config.topic") == "must be a string");
+  CHECK(problem_for(R"({"type":"kafka_rest","config":{"bootstrap_servers":"h:1","cluster_id":1,)"
+                    R"("topic":"t"}})",
+                    "config.cluster_id") == "must be a string");
+  CHECK(problem_for(R"({"type":"kafka_rest","config":{"bootstrap_servers":"h:1","cluster_id":"c",)"
+                    R"("topic":"t","api_key":12,"api_secret":"s"}})",
+                    "config.api_key") == "must be a string");
+  CHECK(problem_for(R"({"type":"kafka_rest","config":{"bootstrap_servers":"h:1","cluster_id":"c",)"
+                    R"("topic":"t","api_key":12,"api_secret":"s"}})",
+                    "credentials.api_key") == "<no problem for credentials.api_key>");
+  // Booleans and numbers where they belong are unchanged.
+  CHECK(problems_of(R"({"type":"kafka","config":{"brokers":"b:1","topic":"t","tls":false,)"
+                    R"("linger_ms":5,"delivery_timeout_ms":"3000"}})")
+            .empty());
+}
+
+TEST_CASE("control characters in keys and names are escaped in messages", "[spec]") {
+  try {
+    parse_spec(kinesis(R"("stream_name":"s","region":"us-east-1","\u001b[31mred":"x",)"
+                       R"("a\nconfig.region":"y","ca_file":"/no/\u001b[2J")",
+                       R"(,"\u009b31m":1)"));
+    FAIL("expected ConfigError");
+  } catch (const ConfigError& e) {
+    const std::string what = e.what();
+    CHECK(what.find('\x1b') == std::string::npos);
+    CHECK(what.find("\xc2\x9b") == std::string::npos);
+    CHECK(what.find("config.\\x1b[31mred: unknown field") != std::string::npos);
+    CHECK(what.find("config.a\\nconfig.region: unknown field") != std::string::npos);
+    CHECK(what.find("config.ca_file: cannot read /no/\\x1b[2J") != std::string::npos);
+    CHECK(what.find("\\xc2\\x9b31m: unknown field") != std::string::npos);
+    // One line per problem, none forged by a key.
+    CHECK(std::count(what.begin(), what.end(), '\n') == 4);
+  }
+  // A JMESPath error keeps its caret line.
+  auto problem = problem_for(
+      kinesis(R"("stream_name":"s","region":"us-east-1","partition_key_template":"data.[")"),
+      "config.partition_key_template");
+  CHECK(problem.find("\n") != std::string::npos);
 }

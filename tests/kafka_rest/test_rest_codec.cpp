@@ -8,6 +8,7 @@
 #include "kafka_rest/rest_errors.hpp"
 #include "kafka_rest/rest_record_encoder.hpp"
 #include "kafka_rest/rest_response_parser.hpp"
+#include "kafka_rest/stream_report_check.hpp"
 #include "support/catch.hpp"
 
 using namespace eventdest;
@@ -177,4 +178,38 @@ TEST_CASE("streamed reports: the fast path reads them as rapidjson does", "[kafk
     CHECK(complete == reference_complete);
     check_same(out, expected);
   }
+}
+
+TEST_CASE("streamed reports are trusted only while they can be matched to records",
+          "[kafka_rest]") {
+  auto ok = [](int partition, int offset) {
+    Outcome o = Outcome::delivered_ok();
+    o.partition = partition;
+    o.offset = offset;
+    return o;
+  };
+  const Outcome failed = rest_error_outcome(50003, 200, "");
+  std::string why;
+  // Interleaved partitions, each growing on its own, and per-record errors: all trusted.
+  CHECK(trusted_stream_reports({ok(0, 5), ok(1, 2), failed, ok(0, 6), ok(1, 3)}, 5, true, why) ==
+        5);
+  CHECK(why.empty());
+  // A cut stream: the reports that arrived are trusted, the rest simply missing.
+  CHECK(trusted_stream_reports({ok(0, 5), ok(1, 2)}, 5, false, why) == 2);
+  CHECK(why.empty());
+  // A repeat ends the trust at the copy; going back ends it before the report it went back from.
+  CHECK(trusted_stream_reports({ok(0, 5), ok(1, 2), ok(1, 2), ok(0, 6)}, 3, true, why) == 2);
+  CHECK(why.find("repeats partition 1 offset 2") != std::string::npos);
+  why.clear();
+  CHECK(trusted_stream_reports({ok(0, 5), ok(1, 3), ok(0, 6), ok(1, 2)}, 4, true, why) == 1);
+  CHECK(why.find("goes back to partition 1 offset 2 after offset 3") != std::string::npos);
+  why.clear();
+  // A duplicate of the last report explains the extra one.
+  CHECK(trusted_stream_reports({ok(0, 5), ok(0, 6), ok(0, 6)}, 2, true, why) == 2);
+  why.clear();
+  // A count that does not match with nothing to place the fault: nothing is trusted.
+  CHECK(trusted_stream_reports({ok(0, 5), ok(0, 6), ok(0, 9)}, 2, true, why) == 0);
+  CHECK(why == "3 reports for 2 records");
+  CHECK(trusted_stream_reports({ok(0, 5), ok(0, 6)}, 3, true, why) == 0);
+  CHECK(why == "2 reports for 3 records");
 }

@@ -3,9 +3,12 @@
 // report; records that got a report are never re-sent.
 #include <rapidjson/document.h>
 
+#include <future>
 #include <map>
 #include <mutex>
+#include <set>
 
+#include "core/base64.hpp"
 #include "eventdest/kafka_rest.hpp"
 #include "http/test_server.hpp"
 #include "support/catch.hpp"
@@ -147,6 +150,122 @@ TEST_CASE("stream mode: a stream cut mid-way retries only the records without a 
   for (auto& [id, n] : sent)
     sent_twice += n == 2;
   CHECK(sent_twice == 10);
+}
+
+namespace {
+
+// A REST Proxy whose first response breaks the one-report-per-record stream in one way; later
+// responses are right. Remembers the offsets it gave each event, so a report can be checked
+// against what the server really said about that event.
+struct BrokenStream {
+  enum class Fault { duplicate, missing, extra, out_of_order };
+
+  explicit BrokenStream(Fault fault)
+      : server([this, fault](const ServerRequest& r) {
+          std::lock_guard<std::mutex> lock(m);
+          const auto ids = event_ids(r.body);
+          std::vector<std::string> reports;
+          for (const auto& id : ids) {
+            ++sent[id];
+            given[id].insert(offset);
+            reports.push_back(ok_report(offset++));
+          }
+          if (++requests == 1 && ids.size() > 8) {
+            switch (fault) {
+              case Fault::duplicate:  // report 5 twice: every later report shifts by one
+                reports.insert(reports.begin() + 5, reports[4]);
+                break;
+              case Fault::missing:  // report 3 never comes: later reports shift back
+                reports.erase(reports.begin() + 3);
+                break;
+              case Fault::extra:  // one report too many, for an offset nobody got
+                reports.push_back(ok_report(offset++));
+                break;
+              case Fault::out_of_order:  // reports 6 and 7 swapped
+                std::swap(reports[6], reports[7]);
+                break;
+            }
+          }
+          std::string body;
+          for (const auto& report : reports)
+            body += report;
+          return Action::chunked(200, {{"Content-Type", "application/json"}}, {body});
+        }) {}
+
+  std::mutex m;
+  std::map<std::string, int> sent;             // event id (base64) -> times sent
+  std::map<std::string, std::set<int>> given;  // event id (base64) -> offsets given
+  int offset = 0;
+  int requests = 0;
+  HttpServer server;
+};
+
+// base64 of "e<i>", as the event-id header carries it.
+std::string b64_id(int i) {
+  return detail::base64("e" + std::to_string(i));
+}
+
+// Publishes 20 events in one request; returns how many were delivered by the first attempt.
+// Every report must carry an offset the server gave that very event; retried events are flagged.
+int check_broken_stream(BrokenStream::Fault fault) {
+  BrokenStream proxy(fault);
+  Reports reports;
+  auto d = rest_at(proxy.server, R"(,"max_in_flight_requests":1,"linger_ms":100)");
+  publish_n(*d, reports, 20);
+  d->close();
+  std::lock_guard<std::mutex> lock(proxy.m);
+  REQUIRE(proxy.requests >= 2);
+  int first_time = 0;
+  for (int i = 0; i < 20; ++i) {
+    INFO("e" << i);
+    auto& rs = reports.by_id["e" + std::to_string(i)];
+    REQUIRE(rs.size() == 1);
+    REQUIRE(rs[0].delivered());
+    CHECK(proxy.given[b64_id(i)].count(static_cast<int>(rs[0].offset)) == 1);
+    if (rs[0].attempts == 1) {
+      ++first_time;
+    } else {
+      CHECK(rs[0].possible_duplicate);  // the first attempt may have written it
+    }
+  }
+  return first_time;
+}
+
+}  // namespace
+
+TEST_CASE("stream mode: a duplicated report is never taken for the next record",
+          "[kafka_rest][retry]") {
+  // Reports 1-5 are sound; from the duplicate on, no report can be matched to its record.
+  CHECK(check_broken_stream(BrokenStream::Fault::duplicate) == 5);
+}
+
+TEST_CASE("stream mode: reports out of order end the trusted reports", "[kafka_rest][retry]") {
+  // Reports 7 and 8 swapped: report 7 was already out of place when 8 went back.
+  CHECK(check_broken_stream(BrokenStream::Fault::out_of_order) == 6);
+}
+
+TEST_CASE("stream mode: a missing or extra report that cannot be placed retries every record",
+          "[kafka_rest][retry]") {
+  CHECK(check_broken_stream(BrokenStream::Fault::missing) == 0);
+  CHECK(check_broken_stream(BrokenStream::Fault::extra) == 0);
+}
+
+TEST_CASE("delivery_timeout_ms bounds a request the server holds", "[kafka_rest][retry]") {
+  HttpServer server([](const ServerRequest&) { return Action::stall(); });
+  // request_timeout_ms stays at its 30 s default: only the deadline can end the request.
+  auto d = make_destination(
+      R"({"type":"kafka_rest","config":{"bootstrap_servers":")" + server.url("") +
+      R"(","cluster_id":"c1","topic":"orders","linger_ms":2,"delivery_timeout_ms":1000}})");
+  const auto start = std::chrono::steady_clock::now();
+  auto report = d->publish(Event("orders", "{}"));
+  REQUIRE(report.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(elapsed >= std::chrono::milliseconds(900));
+  CHECK(elapsed < std::chrono::seconds(3));
+  const auto r = report.get();
+  CHECK(r.error == make_error_code(errc::timeout));
+  CHECK(r.possible_duplicate);  // the server read the request: it may have written it
+  d->close();
 }
 
 TEST_CASE("HTTP-level errors: 429/5xx retried, 401/403/404/413/415/422 fail at once",

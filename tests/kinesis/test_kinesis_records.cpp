@@ -214,6 +214,15 @@ TEST_CASE("request errors are classified from __type or x-amzn-ErrorType", "[kin
       {"ExpiredTokenException", 400, errc::expired_credentials, Outcome::Kind::fail},
       {"UnrecognizedClientException", 400, errc::auth_failed, Outcome::Kind::fail},
       {"InvalidSignatureException", 400, errc::auth_failed, Outcome::Kind::fail},
+      // No body and no x-amzn-ErrorType (a proxy or load balancer): the status decides, with
+      // the mapping the REST destination uses.
+      {"", 401, errc::auth_failed, Outcome::Kind::fail},
+      {"", 403, errc::access_denied, Outcome::Kind::fail},
+      {"", 404, errc::not_found, Outcome::Kind::fail},
+      {"", 413, errc::record_too_large, Outcome::Kind::fail},
+      {"", 400, errc::invalid_request, Outcome::Kind::fail},
+      {"", 429, errc::throttled, Outcome::Kind::retry},
+      {"", 408, errc::request_timeout, Outcome::Kind::retry},
   };
   for (const auto& c : cases) {
     INFO(c.type);

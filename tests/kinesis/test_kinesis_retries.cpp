@@ -3,6 +3,7 @@
 // one report, none is lost, and the successful records of a partial batch are not re-sent.
 #include <atomic>
 #include <condition_variable>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -140,6 +141,58 @@ TEST_CASE("permanent errors fail at once", "[kinesis][retry]") {
     CHECK(rs[0].provider_code == "ResourceNotFoundException");
     CHECK(rs[0].message.find("not found") != std::string::npos);
   }
+}
+
+TEST_CASE("bodiless 401/403/404/413 map like the REST destination's and fail at once",
+          "[kinesis][retry]") {
+  // What a proxy or load balancer in front of Kinesis answers: a status, no __type, no body.
+  struct Case {
+    int status;
+    errc error;
+  };
+  for (auto c : {Case{401, errc::auth_failed}, Case{403, errc::access_denied},
+                 Case{404, errc::not_found}, Case{413, errc::record_too_large}}) {
+    INFO(c.status);
+    FakeKinesis sink;
+    sink.script_requests([&](std::size_t, const ServerRequest&) -> std::optional<Action> {
+      return Action::respond(c.status, {}, "");
+    });
+    Reports reports;
+    auto d = kinesis_at(sink);
+    publish_n(*d, reports, 3);
+    d->close();
+    REQUIRE(reports.total() == 3);
+    for (auto& [id, rs] : reports.by_id) {
+      REQUIRE(rs.size() == 1);
+      CHECK(rs[0].error == make_error_code(c.error));
+      CHECK_FALSE(rs[0].retryable);
+      CHECK(rs[0].attempts == 1);
+      CHECK(rs[0].http_status == c.status);
+    }
+  }
+}
+
+TEST_CASE("delivery_timeout_ms bounds a request the server holds", "[kinesis][retry]") {
+  FakeKinesis sink;
+  sink.script_requests(
+      [](std::size_t, const ServerRequest&) -> std::optional<Action> { return Action::stall(); });
+  // request_timeout_ms stays at its 30 s default: only the deadline can end the request.
+  auto d = make_destination(
+      R"({"type":"aws_kinesis","config":{"stream_name":"s","region":"us-east-1","endpoint":")" +
+      sink.url() +
+      R"(","linger_ms":2,"delivery_timeout_ms":1000},)"
+      R"("credentials":{"key":"AKIDEXAMPLE","secret":"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}})");
+  const auto start = std::chrono::steady_clock::now();
+  auto report = d->publish(Event("orders", "{}"));
+  REQUIRE(report.wait_for(10s) == std::future_status::ready);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(elapsed >= 900ms);
+  CHECK(elapsed < 3s);
+  const auto r = report.get();
+  CHECK(r.error == make_error_code(errc::timeout));
+  CHECK(r.possible_duplicate);  // the server read the request: it may have written it
+  CHECK(r.message.find("delivery_timeout_ms (1000 ms)") != std::string::npos);
+  d->close();
 }
 
 TEST_CASE("expired static credentials fail with expired_credentials", "[kinesis][retry]") {

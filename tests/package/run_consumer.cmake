@@ -3,10 +3,19 @@
 #   MODE=package      configure consumer/ with find_package(eventdest) from PREFIX
 #   MODE=subdirectory configure consumer/ with add_subdirectory(SOURCE_DIR)
 #   MODE=pkgconfig    compile consumer/main.cpp with the flags pkg-config gives for PREFIX
-#   MODE=conan_test_package  configure the Conan test_package/ against PREFIX (no Conan)
+#   MODE=conan_test_package  configure the Conan test_package/ against PREFIX (plain CMake;
+#                            the package_conan_create tests run it through Conan)
 # Other variables: SOURCE_DIR, BUILD_DIR (eventdest's build tree), WORK_DIR, PREFIX, CXX,
-# CXX_FLAGS, LINKER_FLAGS (the parent's, so sanitizer builds link), WITH_KAFKA, CXX_STANDARD.
+# CXX_FLAGS, LINKER_FLAGS (the parent's, so sanitizer builds link), WITH_KAFKA, CXX_STANDARD,
+# DEPENDENCY_PREFIXES (':'-separated prefixes where the parent found its dependencies).
 cmake_minimum_required(VERSION 3.25)
+
+# The consumers find eventdest's dependencies where eventdest's build found them.
+if(DEPENDENCY_PREFIXES)
+  set(ENV{CMAKE_PREFIX_PATH} "${DEPENDENCY_PREFIXES}")
+  string(REPLACE ":" "/lib/pkgconfig:" pc_dirs "${DEPENDENCY_PREFIXES}:")
+  set(ENV{PKG_CONFIG_PATH} "${pc_dirs}")
+endif()
 
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
@@ -46,7 +55,7 @@ elseif(MODE STREQUAL "pkgconfig")
   file(GLOB_RECURSE pc_files ${PREFIX}/*/eventdest.pc)
   list(GET pc_files 0 pc_file)
   get_filename_component(pc_dir ${pc_file} DIRECTORY)
-  set(ENV{PKG_CONFIG_PATH} ${pc_dir})
+  set(ENV{PKG_CONFIG_PATH} "${pc_dir}:$ENV{PKG_CONFIG_PATH}")
   run(${PKG_CONFIG} --modversion ${modules})
   execute_process(COMMAND ${PKG_CONFIG} --cflags --libs ${modules}
                   OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "cli.hpp"
+#include "core/printable.hpp"
 
 namespace eventdest::cli {
 
@@ -63,7 +64,7 @@ std::unique_ptr<std::istream> open_input(const std::optional<std::string>& path)
 
 void print_problems(const ValidationError& e) {
   for (const auto& p : e.problems())
-    std::cerr << p.field << ": " << p.problem << "\n";
+    std::cerr << detail::printable(p.field) << ": " << detail::printable(p.problem, true) << "\n";
 }
 
 std::optional<DestinationSpec> load_spec(const std::optional<std::string>& path) {
@@ -81,7 +82,7 @@ std::optional<DestinationSpec> load_spec(const std::optional<std::string>& path)
   try {
     return parse_spec(text);
   } catch (const ConfigError& e) {
-    std::cerr << "eventdest: invalid destination spec " << *path << ":\n";
+    std::cerr << "eventdest: invalid destination spec " << detail::printable(*path) << ":\n";
     print_problems(e);
     return std::nullopt;
   }

@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "core/printable.hpp"
 
 namespace eventdest::cli {
 
@@ -12,7 +13,7 @@ int cmd_validate(const Args& args) {
   auto spec = load_spec(args.destination);
   if (!spec) return kExitUsage;
   std::cout << "valid " << spec->type << " destination";
-  if (!spec->name.empty()) std::cout << " \"" << spec->name << "\"";
+  if (!spec->name.empty()) std::cout << " \"" << detail::printable(spec->name) << "\"";
   if (!has_destination_factory(spec->type)) {
     std::cout << " (note: this build cannot publish to " << spec->type << ")";
   }
