@@ -17,8 +17,14 @@ for t in "${targets[@]}"; do
   mkdir -p "build-fuzz/corpus/$name" "build-fuzz/crashes/$name"
   seeds=()
   [ -d "fuzz/corpus/$name" ] && seeds=("fuzz/corpus/$name")
+  # Inputs from the network and input events must be long enough to nest deeply (the seeds
+  # include 200,000-level documents); the default max_len (4096) never reaches such depths.
+  max_len=()
+  case "$name" in
+    event | kinesis_response | rest_reports | field_path) max_len=(-max_len=500000) ;;
+  esac
   echo "== $t for ${seconds}s"
-  "build-fuzz/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  "build-fuzz/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 "${max_len[@]}" \
     -artifact_prefix="build-fuzz/crashes/$name/" "build-fuzz/corpus/$name" "${seeds[@]}" 2>&1 |
     grep -E "^(#[0-9]+ +DONE|Done|==[0-9]+==ERROR|SUMMARY|artifact_prefix)" || true
 done

@@ -39,16 +39,22 @@ class Event {
   /// An event with a generated id, time now, no metadata and `null` data.
   Event();
   /// An event for `topic` with `data_json` (validated JSON text, kept byte for byte).
-  /// Throws EventError on an empty topic or invalid JSON.
+  /// Throws EventError on an empty topic or invalid JSON: not JSON, nested more than 512 arrays
+  /// or objects deep, a string that is not valid Unicode (e.g. a lone surrogate "\udc00"), or a
+  /// NUL byte.
   Event(std::string topic, std::string data_json);
 
   /// Parses one input line: `{"id"?, "topic", "time"?, "metadata"?, "data"}`.
   /// `time` is an RFC 3339 string or unix seconds (a JSON number). The raw text of `data` is kept
-  /// exactly as given. Throws EventError listing every problem.
+  /// exactly as given. Throws EventError listing every problem; besides missing or mistyped
+  /// fields: nesting deeper than 512 levels (the line's object counts as one), strings that are
+  /// not valid Unicode anywhere, U+0000 in `id`, `topic` or metadata, a NUL byte in the line,
+  /// duplicate fields or metadata keys.
   static Event from_json(std::string_view json);
 
   const std::string& id() const noexcept { return id_; }
-  /// Sets the id; an empty id generates a new one.
+  /// Sets the id; an empty id generates a new one. An id, topic or metadata that is not valid
+  /// UTF-8 or holds U+0000 is not refused here: publish() reports such an event invalid_event.
   Event& set_id(std::string id);
   const std::string& topic() const noexcept { return topic_; }
   Event& set_topic(std::string topic);

@@ -9,6 +9,7 @@
 
 #include "aws/blocking_http.hpp"
 #include "aws/credential_sources.hpp"
+#include "core/json_depth.hpp"
 #include "eventdest/aws/sigv4.hpp"
 #include "http/url.hpp"
 
@@ -57,14 +58,16 @@ std::string transport_problem(const BlockingResponse& r) {
 std::optional<Credentials> credentials_from_json(const std::string& body, std::string& problem,
                                                  bool check_code) {
   rapidjson::Document doc;
-  doc.Parse(body.c_str(), body.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  if (!eventdest::detail::parse_document_limited(doc, body.data(), body.size()).ok() ||
+      !doc.IsObject()) {
     problem = "the response is not a JSON object";
     return std::nullopt;
   }
   const auto text = [&](const char* key) -> std::string {
     const auto it = doc.FindMember(key);
-    return it != doc.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
+    return it != doc.MemberEnd() && it->value.IsString()
+               ? std::string(it->value.GetString(), it->value.GetStringLength())
+               : std::string();
   };
   if (check_code) {
     const std::string code = text("Code");

@@ -1,6 +1,8 @@
 #include "eventdest/event.hpp"
 
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -13,6 +15,8 @@
 #include <random>
 #include <set>
 
+#include "core/event_text.hpp"
+#include "core/json_depth.hpp"
 #include "core/json_scan.hpp"
 #include "core/json_util.hpp"
 #include "eventdest/error.hpp"
@@ -29,6 +33,11 @@ struct Event::Data {
 };
 
 namespace {
+
+// A string value whole (GetString() as a C string would stop at an escaped NUL).
+std::string_view string_of(const rapidjson::Value& v) {
+  return std::string_view(v.GetString(), v.GetStringLength());
+}
 
 // The events' data is shared immutable; `null` is the common default, so share one instance.
 std::shared_ptr<const Event::Data> null_data() {
@@ -94,7 +103,7 @@ std::optional<std::string_view> find_data_member(std::string_view t) {
       rapidjson::Document decoded;
       std::string literal(t.substr(i, key_end - i));
       decoded.Parse(literal.c_str(), literal.size());
-      is_data = decoded.IsString() && std::string_view(decoded.GetString()) == "data";
+      is_data = decoded.IsString() && string_of(decoded) == "data";
     }
     i = skip_whitespace(t, key_end);
     if (i < t.size() && t[i] == ':') i = skip_whitespace(t, i + 1);
@@ -106,17 +115,87 @@ std::optional<std::string_view> find_data_member(std::string_view t) {
   return std::nullopt;
 }
 
-std::string validate_json(std::string_view text) {
-  rapidjson::Reader reader;
-  rapidjson::BaseReaderHandler<> handler;
-  std::string copy(text);  // StringStream needs NUL termination
-  rapidjson::StringStream stream(copy.c_str());
-  auto result = reader.Parse<rapidjson::kParseValidateEncodingFlag>(stream, handler);
-  if (result.IsError()) {
-    return std::string(rapidjson::GetParseError_En(result.Code())) + " (at offset " +
-           std::to_string(result.Offset()) + ")";
+// Raw bytes are validated by the reader (kParseValidateEncodingFlag refuses invalid UTF-8,
+// encoded surrogates included); only a \u escape can decode to a string that is not valid
+// Unicode (a lone surrogate such as "\udc00" becomes bytes that are not UTF-8, and would make
+// the request that carries it invalid for the server). Text without one needs no further check.
+bool may_escape_invalid_unicode(std::string_view text) {
+  return text.find("\\u") != std::string_view::npos;
+}
+
+// Checks data JSON without building a DOM: the strings it decodes must be valid Unicode.
+class DataValidator : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DataValidator> {
+ public:
+  explicit DataValidator(bool check_strings) : check_strings_(check_strings) {}
+  bool bad_string = false;
+  bool String(const char* s, rapidjson::SizeType n, bool) { return check(s, n); }
+  bool Key(const char* s, rapidjson::SizeType n, bool) { return check(s, n); }
+
+ private:
+  bool check_strings_;
+  bool check(const char* s, rapidjson::SizeType n) {
+    if (!check_strings_ || detail::is_valid_utf8(std::string_view(s, n))) return true;
+    bad_string = true;
+    return false;
   }
+};
+
+// A NUL byte is never valid JSON, but rapidjson takes it for the end of the text and would
+// ignore everything after it.
+std::string nul_problem(std::string_view text) {
+  const auto nul = text.find('\0');
+  if (nul == std::string_view::npos) return {};
+  return "contains a NUL byte (at offset " + std::to_string(nul) + ")";
+}
+
+std::string too_deep_problem() {
+  return "nested more than " + std::to_string(detail::kMaxJsonDepth) + " levels deep";
+}
+
+std::string parse_problem(const rapidjson::ParseResult& result) {
+  return std::string(rapidjson::GetParseError_En(result.Code())) + " (at offset " +
+         std::to_string(result.Offset()) + ")";
+}
+
+std::string validate_json(std::string_view text) {
+  if (auto problem = nul_problem(text); !problem.empty()) return problem;
+  rapidjson::Reader reader;
+  DataValidator handler(may_escape_invalid_unicode(text));
+  // StringStream (NUL-terminated; the text has no NUL) reads faster than a MemoryStream.
+  const std::string copy(text);
+  rapidjson::StringStream stream(copy.c_str());
+  // The recursive reader (faster than the iterative one here), its recursion bounded by the
+  // depth limit: the handler stops the parse before a level deeper than that.
+  detail::DepthLimitedHandler<DataValidator> limited(handler);
+  const auto result = reader.Parse<rapidjson::kParseValidateEncodingFlag>(stream, limited);
+  if (limited.too_deep()) return too_deep_problem();
+  if (handler.bad_string) return "a string is not valid Unicode (a lone surrogate escape?)";
+  if (result.IsError()) return parse_problem(result);
   return {};
+}
+
+// True when some string or key inside `root` is not valid UTF-8 (iterative: `root` is at most
+// kMaxJsonDepth deep, but walks stay flat anyway).
+bool has_invalid_string(const rapidjson::Value& root) {
+  std::vector<const rapidjson::Value*> stack{&root};
+  while (!stack.empty()) {
+    const rapidjson::Value* v = stack.back();
+    stack.pop_back();
+    if (v->IsString()) {
+      if (!detail::is_valid_utf8(std::string_view(v->GetString(), v->GetStringLength()))) {
+        return true;
+      }
+    } else if (v->IsArray()) {
+      for (const auto& e : v->GetArray())
+        stack.push_back(&e);
+    } else if (v->IsObject()) {
+      for (const auto& m : v->GetObject()) {
+        stack.push_back(&m.name);
+        stack.push_back(&m.value);
+      }
+    }
+  }
+  return false;
 }
 
 // Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm): no timegm,
@@ -247,50 +326,62 @@ std::string Event::to_json() const {
   writer.Key("data");
   writer.RawValue(data_->raw.data(), data_->raw.size(), rapidjson::kObjectType);
   writer.EndObject();
-  return buffer.GetString();
+  return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 Event Event::from_json(std::string_view json) {
-  std::string text(json);
+  if (auto problem = nul_problem(json); !problem.empty()) throw EventError("event", problem);
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseValidateEncodingFlag>(text.c_str(), text.size());
-  if (doc.HasParseError()) {
-    throw EventError("event", std::string("not valid JSON: ") +
-                                  rapidjson::GetParseError_En(doc.GetParseError()) +
-                                  " (at offset " + std::to_string(doc.GetErrorOffset()) + ")");
-  }
+  const auto parsed = detail::parse_document_limited<rapidjson::kParseValidateEncodingFlag>(
+      doc, json.data(), json.size());
+  if (parsed.too_deep) throw EventError("event", too_deep_problem());
+  if (!parsed.ok()) throw EventError("event", "not valid JSON: " + parse_problem(parsed.result));
   if (!doc.IsObject()) throw EventError("event", "must be a JSON object");
 
+  // Strings are taken whole (with their length): a C-string copy would cut them at an escaped
+  // NUL, and ids, topics and metadata holding one are refused (see event_text.hpp).
   std::vector<FieldProblem> problems;
   std::set<std::string_view> seen;
   for (const auto& member : doc.GetObject()) {
-    std::string_view name(member.name.GetString(), member.name.GetStringLength());
-    if (!seen.insert(name).second) problems.push_back({std::string(name), "duplicate field"});
-    if (!known_event_fields().count(name)) problems.push_back({std::string(name), "unknown field"});
+    const std::string_view name = string_of(member.name);
+    if (!seen.insert(name).second) problems.push_back({detail::printable(name), "duplicate field"});
+    if (!known_event_fields().count(name)) {
+      problems.push_back({detail::printable(name), "unknown field"});
+    }
   }
+  // A string field's text, or a problem recorded for it.
+  auto text_field = [&problems](const char* field,
+                                const rapidjson::Value& v) -> std::optional<std::string_view> {
+    if (!v.IsString()) {
+      problems.push_back({field, "must be a string"});
+      return std::nullopt;
+    }
+    const std::string_view text = string_of(v);
+    if (auto p = detail::text_problem(text); !p.empty()) {
+      problems.push_back({field, std::string(p)});
+      return std::nullopt;
+    }
+    return text;
+  };
 
   Event event;
   if (auto it = doc.FindMember("id"); it != doc.MemberEnd()) {
-    if (it->value.IsString()) {
-      event.set_id(it->value.GetString());
-    } else {
-      problems.push_back({"id", "must be a string"});
-    }
+    if (auto id = text_field("id", it->value)) event.set_id(std::string(*id));
   }
   auto topic = doc.FindMember("topic");
   if (topic == doc.MemberEnd()) {
     problems.push_back({"topic", "is required"});
-  } else if (!topic->value.IsString()) {
-    problems.push_back({"topic", "must be a string"});
-  } else if (topic->value.GetStringLength() == 0) {
-    problems.push_back({"topic", "must not be empty"});
-  } else {
-    event.topic_ = topic->value.GetString();
+  } else if (auto text = text_field("topic", topic->value)) {
+    if (text->empty()) {
+      problems.push_back({"topic", "must not be empty"});
+    } else {
+      event.topic_ = std::string(*text);
+    }
   }
   if (auto it = doc.FindMember("time"); it != doc.MemberEnd() && !it->value.IsNull()) {
     if (it->value.IsString()) {
       Clock::time_point t;
-      if (parse_rfc3339(it->value.GetString(), t)) {
+      if (parse_rfc3339(string_of(it->value), t)) {
         event.time_ = t;
       } else {
         problems.push_back({"time", "must be an RFC 3339 time such as 2024-01-01T00:00:00Z"});
@@ -313,18 +404,28 @@ Event Event::from_json(std::string_view json) {
       problems.push_back({"metadata", "must be an object of string values"});
     } else {
       for (const auto& m : it->value.GetObject()) {
-        if (m.value.IsString()) {
-          event.metadata_[m.name.GetString()] = m.value.GetString();
-        } else {
-          problems.push_back({std::string("metadata.") + m.name.GetString(), "must be a string"});
+        const std::string_view key = string_of(m.name);
+        const std::string field = "metadata." + detail::printable(key);
+        if (auto p = detail::text_problem(key); !p.empty()) {
+          problems.push_back({field, "key " + std::string(p)});
+        } else if (!m.value.IsString()) {
+          problems.push_back({field, "must be a string"});
+        } else if (auto p = detail::text_problem(string_of(m.value)); !p.empty()) {
+          problems.push_back({field, std::string(p)});
+        } else if (!event.metadata_.emplace(key, string_of(m.value)).second) {
+          // As for top-level fields: which of two values was meant cannot be known.
+          problems.push_back({field, "duplicate key"});
         }
       }
     }
   }
 
-  if (!doc.HasMember("data")) {
+  if (doc.FindMember("data") == doc.MemberEnd()) {
     problems.push_back({"data", "is required"});
-  } else if (auto raw = find_data_member(text)) {
+  } else if (may_escape_invalid_unicode(json) &&
+             has_invalid_string(doc.FindMember("data")->value)) {
+    problems.push_back({"data", "a string is not valid Unicode (a lone surrogate escape?)"});
+  } else if (auto raw = find_data_member(json)) {
     event.data_ = std::make_shared<const Data>(std::string(*raw));
   } else {
     problems.push_back({"data", "could not be located"});  // unreachable for valid JSON

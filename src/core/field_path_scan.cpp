@@ -7,6 +7,7 @@
 #include <cstring>
 #include <optional>
 
+#include "core/json_depth.hpp"
 #include "core/json_scan.hpp"
 
 namespace eventdest::detail {
@@ -311,7 +312,10 @@ FieldPathValue scan_field_path_sax(std::string_view json, const std::vector<std:
   std::optional<rapidjson::Reader> own_reader;
   rapidjson::Reader& reader = json.size() <= kLargeDocument ? kept_reader : own_reader.emplace();
   // Numbers stay text (never converted: a number result goes to the full evaluator anyway).
-  reader.Parse<rapidjson::kParseNumbersAsStringsFlag>(input, scanner);
+  // Event data never nests deeper than kMaxJsonDepth; the limit keeps the recursive reader
+  // bounded for any other caller too (deeper is unreadable).
+  DepthLimitedHandler<Scanner> limited(scanner);
+  reader.Parse<rapidjson::kParseNumbersAsStringsFlag>(input, limited);
   if (!scanner.found()) {
     FieldPathValue unreadable;
     unreadable.kind = FieldPathValue::Kind::unreadable;

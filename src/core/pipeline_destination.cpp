@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/event_text.hpp"
+
 namespace eventdest::detail {
 
 PipelineDestination::PipelineDestination(std::string type, std::vector<std::string> topics,
@@ -34,7 +36,14 @@ void PipelineDestination::publish(Event event, DeliveryCallback callback) {
   auto record = pipeline_->make_record(std::move(event), std::move(callback));
   std::optional<Outcome> failure;
   try {
-    failure = prepare(*record);
+    // Events built in code are checked here (from_json already refused such input): one with
+    // an id, topic or metadata that cannot be sent fails alone instead of poisoning a batch.
+    if (auto problem = event_text_problem(record->event)) {
+      failure = Outcome::failure(Outcome::Kind::fail, errc::invalid_event,
+                                 problem->field + ": " + problem->problem);
+    } else {
+      failure = prepare(*record);
+    }
   } catch (const std::exception& e) {
     failure = Outcome::failure(Outcome::Kind::fail, errc::invalid_event, e.what());
   }

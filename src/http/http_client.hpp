@@ -36,6 +36,11 @@ struct Request {
   /// Room reserved for the response body up front, for streamed answers of known rough size
   /// (a Content-Length, when sent, reserves on its own).
   std::size_t expected_response_bytes = 0;
+  /// The largest response body accepted: past it the transfer is aborted and fails as
+  /// TransportError::malformed (maybe_sent), with what arrived until then in Response::body, so
+  /// an endless or huge answer cannot exhaust memory. 0: no limit.
+  std::size_t max_response_bytes = kDefaultMaxResponseBytes;
+  static constexpr std::size_t kDefaultMaxResponseBytes = 64u << 20;
 };
 
 enum class TransportError {

@@ -167,6 +167,11 @@ Transfer::Clock::time_point Transfer::deadline() const noexcept {
 
 std::size_t Transfer::on_body(char* data, std::size_t size, std::size_t n, void* self) {
   auto* t = static_cast<Transfer*>(self);
+  const std::size_t max = t->request_.max_response_bytes;
+  if (max != 0 && size * n > max - std::min(max, t->response_.body.size())) {
+    t->body_too_large_ = true;
+    return 0;  // libcurl aborts the transfer (CURLE_WRITE_ERROR)
+  }
   t->response_.body.append(data, size * n);
   return size * n;
 }
@@ -228,7 +233,8 @@ void Transfer::reserve_body(std::string_view content_length) {
     if (c < '0' || c > '9' || n > kMaxReservedBody) return;
     n = n * 10 + static_cast<std::size_t>(c - '0');
   }
-  response_.body.reserve(std::min(n, kMaxReservedBody));
+  const std::size_t cap = request_.max_response_bytes;
+  response_.body.reserve(std::min({n, kMaxReservedBody, cap != 0 ? cap : n}));
 }
 
 std::string Transfer::redact(std::string message) const {
@@ -249,6 +255,15 @@ void Transfer::complete(CURLcode code) {
   response_.received_status = status;
   response_.error = c.error;
   response_.maybe_sent = c.maybe_sent;
+  if (body_too_large_) {
+    // The peer's answer, not ours: a malformed response, which callers retry.
+    response_.status = 0;
+    response_.error = TransportError::malformed;
+    response_.maybe_sent = true;
+    response_.error_message =
+        "response body larger than " + std::to_string(request_.max_response_bytes) + " bytes";
+    return;
+  }
   if (code == CURLE_OK) {
     response_.status = status;
     response_.error_message.clear();

@@ -62,6 +62,7 @@ class Transfer {
   Response response_;
   SlistPtr header_list_;
   std::size_t read_offset_ = 0;  ///< how much of the body libcurl has read
+  bool body_too_large_ = false;  ///< on_body refused more than Request::max_response_bytes
   char error_buffer_[CURL_ERROR_SIZE] = {};
   // Last, so it is cleaned up first: the handle points into the members above.
   EasyPtr easy_;

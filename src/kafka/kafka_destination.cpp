@@ -12,6 +12,7 @@
 #include <shared_mutex>
 #include <thread>
 
+#include "core/event_text.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/thread_name.hpp"
 #include "eventdest/kafka.hpp"
@@ -116,6 +117,12 @@ class KafkaDestination final : public Destination {
     inflight->topic = event.topic();
     inflight->key = key_template_.key(event, metadata);
     inflight->published = Steady::now();
+    // An id, topic or metadata librdkafka would cut at a NUL, or that is not valid Unicode,
+    // fails this event alone (from_json refuses such input already; events built in code not).
+    if (auto problem = detail::event_text_problem(event)) {
+      return fail_now(std::move(inflight), errc::invalid_event,
+                      problem->field + ": " + problem->problem);
+    }
     // Shared: publishes run concurrently; shutdown takes it exclusively before destroying rk_.
     std::shared_lock<std::shared_mutex> state(state_mutex_);
     if (closing_.load() || !rk_) {

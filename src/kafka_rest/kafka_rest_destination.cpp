@@ -3,6 +3,7 @@
 // report per record, so the per-request cost is shared and every record still gets an exact
 // outcome (records:batch is capped at a few entries per request by the server).
 #include "core/http_outcome.hpp"
+#include "core/json_depth.hpp"
 #include "core/pipeline_destination.hpp"
 #include "eventdest/kafka_rest.hpp"
 #include "eventdest/log.hpp"
@@ -121,6 +122,9 @@ class KafkaRestDestination final : public detail::PipelineDestination {
     // A streamed report is ~130 bytes (cluster, topic, partition, offset, timestamp, key/value
     // sizes).
     request.expected_response_bytes = batch.size() * 160;
+    // One report (or batch entry) per record sent, each well under 4 KiB even with an error
+    // message: more is not REST Proxy answering, and is retried as a malformed response.
+    request.max_response_bytes = kMaxResponseBaseBytes + batch.size() * kMaxResponseBytesPerRecord;
     auto shared = std::make_shared<detail::Batch>(std::move(batch));
     client_->send(std::move(request), [this, shared, batch_mode](http::Response&& response) {
       auto outcomes = batch_mode ? batch_outcomes(response, shared->size())
@@ -136,17 +140,21 @@ class KafkaRestDestination final : public detail::PipelineDestination {
   void stop_transport() override { client_.reset(); }
 
  private:
+  static constexpr std::size_t kMaxResponseBaseBytes = 64 << 10;
+  static constexpr std::size_t kMaxResponseBytesPerRecord = 4 << 10;
+
   static std::string error_message(const http::Response& response, int& error_code) {
     error_code = static_cast<int>(response.status);
     rapidjson::Document doc;
-    doc.Parse(response.body.data(), response.body.size());
+    const bool parsed =
+        detail::parse_document_limited(doc, response.body.data(), response.body.size()).ok();
     std::string message = "HTTP " + std::to_string(response.status);
-    if (!doc.HasParseError() && doc.IsObject()) {
+    if (parsed && doc.IsObject()) {
       if (auto c = doc.FindMember("error_code"); c != doc.MemberEnd() && c->value.IsInt()) {
         error_code = c->value.GetInt();
       }
       if (auto m = doc.FindMember("message"); m != doc.MemberEnd() && m->value.IsString()) {
-        message += ": " + std::string(m->value.GetString());
+        message += ": " + std::string(m->value.GetString(), m->value.GetStringLength());
       }
     }
     return message;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/json_depth.hpp"
 #include "core/json_scan.hpp"
 #include "kafka_rest/rest_errors.hpp"
 
@@ -289,7 +290,7 @@ std::vector<Outcome> parse_stream_reports(std::string_view body, int http_status
     ReportFields fields;
     ReportHandler handler(fields);
     constexpr unsigned flags = rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseInsituFlag;
-    if (reader.Parse<flags>(stream, handler).IsError()) {
+    if (!parse_json_limited<flags>(reader, stream, handler).ok()) {
       complete = false;
       break;
     }
@@ -305,8 +306,7 @@ std::vector<Outcome> parse_batch_response(std::string_view body, std::size_t cou
                                                    "no result for this entry in the batch response",
                                                    {}, http_status, true));
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  if (!parse_document_limited(doc, body.data(), body.size()).ok() || !doc.IsObject()) {
     for (auto& o : out) {
       o = Outcome::classify(errc::server_error, "batch response is not valid JSON", {}, http_status,
                             true);

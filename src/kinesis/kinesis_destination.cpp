@@ -121,6 +121,7 @@ class KinesisDestination final : public detail::PipelineDestination {
   void send(detail::Batch batch) override {
     http::Request request;
     request.url = url_;
+    request.max_response_bytes = kMaxResponseBytes;
     const std::size_t n = batch.size();
     std::size_t size = body_prefix_.size() + 2;
     for (std::size_t i = 0; i < n; ++i) {
@@ -183,6 +184,9 @@ class KinesisDestination final : public detail::PipelineDestination {
   // batch thread and returning the pages on the I/O thread. At most max_in_flight bodies of up
   // to kMaxSpareBody bytes are kept.
   static constexpr std::size_t kMaxSpareBody = 1 << 20;
+  // A PutRecords answer holds at most 500 results of ~100 bytes (an error message is short):
+  // anything larger is not Kinesis speaking, and is retried as a malformed response.
+  static constexpr std::size_t kMaxResponseBytes = 1 << 20;
   std::string take_spare_body() {
     std::lock_guard<std::mutex> lock(spare_mutex_);
     if (spare_bodies_.empty()) return {};

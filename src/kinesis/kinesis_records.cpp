@@ -9,6 +9,7 @@
 
 #include "core/base64.hpp"
 #include "core/http_outcome.hpp"
+#include "core/json_depth.hpp"
 #include "core/json_scan.hpp"
 #include "core/json_util.hpp"
 
@@ -138,14 +139,14 @@ void parse_kinesis_error(std::string_view body, std::string_view error_type_head
                          std::string& type, std::string& message) {
   type = std::string(strip_type(error_type_header));
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject()) return;
+  if (!parse_document_limited(doc, body.data(), body.size()).ok() || !doc.IsObject()) return;
   if (auto t = doc.FindMember("__type"); t != doc.MemberEnd() && t->value.IsString()) {
-    type = std::string(strip_type(t->value.GetString()));
+    type =
+        std::string(strip_type(std::string_view(t->value.GetString(), t->value.GetStringLength())));
   }
   for (const char* name : {"message", "Message"}) {
     if (auto m = doc.FindMember(name); m != doc.MemberEnd() && m->value.IsString()) {
-      message = m->value.GetString();
+      message.assign(m->value.GetString(), m->value.GetStringLength());
     }
   }
 }
@@ -404,7 +405,7 @@ std::vector<Outcome> parse_put_records_response_generic(std::string_view body, s
   rapidjson::MemoryStream memory(body.data(), body.size());
   rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> input(memory);
   rapidjson::Reader reader;
-  if (!reader.Parse(input, handler) || !handler.root_is_object) {
+  if (!parse_json_limited(reader, input, handler).ok() || !handler.root_is_object) {
     return malformed("not a JSON object");
   }
   if (!handler.records_is_array) return malformed("no Records");

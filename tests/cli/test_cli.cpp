@@ -175,6 +175,59 @@ TEST_CASE("partition-key prints one key per event", "[cli]") {
   std::remove(spec.c_str());
 }
 
+TEST_CASE("publish and partition-key: hostile lines fail alone, reports stay valid JSON", "[cli]") {
+  FakeKinesis sink;
+  const auto spec = write_temp(
+      R"({"type":"aws_kinesis","topics":["orders"],"config":{"stream_name":"s","region":"us-east-1",)"
+      R"("endpoint":")" +
+      sink.url() +
+      R"x(","partition_key_template":"to_string(data)"},)x"
+      R"("credentials":{"key":"AKID","secret":"secret"}})");
+  const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  const std::vector<std::string> input_lines = {
+      R"({"id":"ok1","topic":"orders","data":1})",
+      R"({"topic":"orders","data":)" + deep + "}",  // used to crash the process
+      R"({"id":"p\udc00","topic":"orders","data":1})",
+      R"({"topic":"\u0000","data":1})",
+      std::string(R"({"topic":"orders","data":1})") + '\0' + R"({"topic":"evil"})",
+      R"({"topic":"orders","metadata":{"k":"1","k":"2"},"data":1})",
+      R"({"topic":"orders","data":{"s":"\udc00"}})",
+      R"({"id":"ok2","topic":"orders","data":2})"};
+  std::string input;
+  for (const auto& l : input_lines)
+    input += l + "\n";
+  const Run r = cli("publish --destination " + spec, input);
+  CHECK(r.exit_code == 1);
+  const auto out = lines(r.out);
+  REQUIRE(out.size() == input_lines.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    INFO("report " << i + 1 << ": " << out[i]);
+    rapidjson::Document doc;
+    doc.Parse<rapidjson::kParseValidateEncodingFlag>(out[i].c_str(), out[i].size());
+    REQUIRE_FALSE(doc.HasParseError());
+    const bool good = i == 0 || i + 1 == out.size();
+    CHECK(std::string(doc["status"].GetString()) == (good ? "delivered" : "failed"));
+    if (!good) {
+      CHECK(std::string(doc["error"].GetString()) == "invalid_event");
+      CHECK(doc["line"].GetUint64() == i + 1);
+    }
+  }
+  CHECK(out[1].find("nested more than 512 levels") != std::string::npos);
+  CHECK(out[4].find("NUL byte") != std::string::npos);
+  CHECK(out[5].find("duplicate key") != std::string::npos);
+  REQUIRE(sink.stored().size() == 2);
+
+  // partition-key evaluates templates over the data: one line per event, no crash.
+  const std::string nested = std::string(70000, '[') + std::string(70000, ']');
+  const Run k = cli("partition-key --destination " + spec,
+                    R"({"id":"a","topic":"t","data":)" + nested + "}\n" +
+                        R"({"id":"b","topic":"t","data":[1]})" + "\n");
+  CHECK(k.exit_code == 1);
+  CHECK(lines(k.out) == std::vector<std::string>{"", "[1]"});
+  CHECK(k.err.find("line 1: ") != std::string::npos);
+  std::remove(spec.c_str());
+}
+
 TEST_CASE("jmespath evaluates, and exits 1 on errors", "[cli]") {
   Run r = cli("jmespath 'people[?age > `30`].name | sort(@)'",
               R"({"people":[{"name":"b","age":40},{"name":"a","age":31},{"name":"c","age":20}]})");
