@@ -69,6 +69,7 @@ void BrokerFailures::on_error(rd_kafka_t* rk, rd_kafka_resp_err_t err, const cha
   if (auto cause = classify(rk, err, text)) {
     permanent_ = std::move(cause);
     permanent_since_ = Clock::now();
+    has_permanent_ = true;
   }
   if (err == RD_KAFKA_RESP_ERR__SSL) certificate_refused_.clear();
 }
@@ -90,11 +91,14 @@ void BrokerFailures::on_certificate_refused(std::string why) {
 }
 
 void BrokerFailures::on_delivered() {
+  if (!has_permanent_.load()) return;  // every delivery comes here: no lock in the usual case
   std::lock_guard<std::mutex> lock(mutex_);
   permanent_.reset();
+  has_permanent_ = false;
 }
 
 std::optional<BrokerFailureCause> BrokerFailures::permanent(Clock::time_point now) const {
+  if (!has_permanent_.load()) return std::nullopt;  // asked after every poll
   std::lock_guard<std::mutex> lock(mutex_);
   if (permanent_ && now - permanent_since_ < kPermanentWindow) return permanent_;
   return std::nullopt;

@@ -8,6 +8,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -63,6 +64,7 @@ class BrokerFailures {
   std::string last_error_;
   std::string certificate_refused_;  ///< the last refused certificate, until the next __SSL error
   std::optional<BrokerFailureCause> permanent_;
+  std::atomic<bool> has_permanent_{false};  ///< lets on_delivered() skip the lock
   Clock::time_point permanent_since_{};
 };
 

@@ -109,8 +109,14 @@ class KafkaDestination final : public Destination {
       if (callback) callback(r);
       return;
     }
-    const auto metadata = merged_metadata(event, config_.delivery.timestamp_format,
-                                          config_.delivery.delivery_metadata);
+    // Events without metadata of their own write the system metadata straight into the headers
+    // (no merged list per event) unless the key template reads metadata.
+    const bool system_metadata_only =
+        event.metadata().empty() && config_.delivery.delivery_metadata.empty();
+    MetadataList metadata;
+    if (!system_metadata_only || key_template_.reads_metadata())
+      metadata = merged_metadata(event, config_.delivery.timestamp_format,
+                                 config_.delivery.delivery_metadata);
     auto inflight = std::make_unique<InFlight>();
     inflight->callback = std::move(callback);
     inflight->event_id = event.id();
@@ -131,12 +137,16 @@ class KafkaDestination final : public Destination {
 
     const std::string_view value = event.data();
     while (true) {
-      HeadersPtr headers(rd_kafka_headers_new(metadata.size() + 1));
+      HeadersPtr headers(rd_kafka_headers_new(metadata.empty() ? 4 : metadata.size() + 1));
       rd_kafka_header_add(headers.get(), "content-type", -1, "application/json", -1);
-      for (const auto& [name, v] : metadata) {
-        rd_kafka_header_add(headers.get(), name.data(), static_cast<ssize_t>(name.size()), v.data(),
-                            static_cast<ssize_t>(v.size()));
+      if (metadata.empty()) {
+        add_header(headers.get(), "event-id", event.id());
+        add_header(headers.get(), "topic", event.topic());
+        add_header(headers.get(), "timestamp",
+                   format_timestamp(event.time(), config_.delivery.timestamp_format));
       }
+      for (const auto& [name, v] : metadata)
+        add_header(headers.get(), name, v);
 // librdkafka's RD_KAFKA_V_* macros type-check their arguments with GNU statement expressions,
 // which clang's -Wpedantic reports at each use (GCC does not: they come from a system header).
 #if defined(__clang__)
@@ -172,7 +182,9 @@ class KafkaDestination final : public Destination {
         return fail_now(std::move(inflight), errc::closed, "the destination is closed");
       // Block until deliveries make room (the poll thread serves them).
       std::unique_lock<std::mutex> lock(mutex_);
+      ++waiters_;
       space_cv_.wait_for(lock, std::chrono::milliseconds(10));
+      --waiters_;
     }
   }
 
@@ -184,8 +196,7 @@ class KafkaDestination final : public Destination {
       if (rk_) rd_kafka_flush(rk_.get(), static_cast<int>(timeout.count()));
     }
     // Reports are served on the poll thread: wait until the callbacks have run too.
-    std::unique_lock<std::mutex> lock(mutex_);
-    return done_cv_.wait_until(lock, deadline, [this] { return outstanding_.load() == 0; });
+    return wait_for_reports(deadline);
   }
 
   void close() override {
@@ -225,14 +236,30 @@ class KafkaDestination final : public Destination {
     return false;
   }
 
-  DeliveryReport report_base(const std::string& id, const std::string& topic,
-                             const std::string& key) const {
+  DeliveryReport report_base(std::string id, std::string topic, std::string key) const {
     DeliveryReport r;
     r.destination_type = type_;
-    r.event_id = id;
-    r.topic = topic;
-    r.partition_key = key;
+    r.event_id = std::move(id);
+    r.topic = std::move(topic);
+    r.partition_key = std::move(key);
     return r;
+  }
+
+  static void add_header(rd_kafka_headers_t* headers, std::string_view name,
+                         std::string_view value) {
+    rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                        static_cast<ssize_t>(value.size()));
+  }
+
+  // Waits until every accepted event had its report. Counted as a waiter, so that reports wake
+  // it; the poll thread skips the lock and wake-up when nobody waits.
+  bool wait_for_reports(Steady::time_point deadline) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ++waiters_;
+    const bool done =
+        done_cv_.wait_until(lock, deadline, [this] { return outstanding_.load() == 0; });
+    --waiters_;
+    return done;
   }
 
   void finish(InFlight& f, DeliveryReport& r) {
@@ -264,7 +291,9 @@ class KafkaDestination final : public Destination {
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
     auto* self = static_cast<KafkaDestination*>(opaque);
     std::unique_ptr<InFlight> f(static_cast<InFlight*>(m->_private));
-    DeliveryReport r = self->report_base(f->event_id, f->topic, f->key);
+    // The in-flight record ends here: its strings move into the report.
+    DeliveryReport r =
+        self->report_base(std::move(f->event_id), std::move(f->topic), std::move(f->key));
     r.attempts = 1;
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       r.status = DeliveryStatus::delivered;
@@ -283,7 +312,9 @@ class KafkaDestination final : public Destination {
     }
     self->finish(*f, r);
     --self->outstanding_;
-    {
+    // Seen by a waiter that counted itself before checking outstanding_ (both sequentially
+    // consistent), so no wake-up is lost.
+    if (self->waiters_.load() > 0) {
       std::lock_guard<std::mutex> lock(self->mutex_);
       self->done_cv_.notify_all();
       self->space_cv_.notify_all();
@@ -361,11 +392,7 @@ class KafkaDestination final : public Destination {
     std::unique_lock<std::shared_mutex> state(state_mutex_);
     // Whatever is still queued or in flight gets its report now (purged -> closed).
     rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-    {
-      std::unique_lock<std::mutex> wait_lock(mutex_);
-      done_cv_.wait_for(wait_lock, std::chrono::seconds(30),
-                        [this] { return outstanding_.load() == 0; });
-    }
+    wait_for_reports(Steady::now() + std::chrono::seconds(30));
     stop_polling_ = true;
     if (poller_.joinable()) poller_.join();
     // Serves anything left (none after the purge) so rd_kafka_destroy never drops a report.
@@ -382,6 +409,7 @@ class KafkaDestination final : public Destination {
   std::atomic<bool> stop_polling_{false};
   std::atomic<bool> closing_{false};
   std::atomic<long> outstanding_{0};
+  std::atomic<int> waiters_{0};  ///< threads waiting on done_cv_ or space_cv_
   std::atomic<std::uint64_t> published_{0}, delivered_{0}, failed_{0}, not_matched_{0};
   mutable std::mutex mutex_;
   std::condition_variable done_cv_;
