@@ -3,6 +3,7 @@
 // sure every accepted event gets exactly one report, at shutdown too.
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -180,10 +181,15 @@ class KafkaDestination final : public Destination {
       }
       if (closing_.load())
         return fail_now(std::move(inflight), errc::closed, "the destination is closed");
-      // Block until deliveries make room (the poll thread serves them).
+      // Block until deliveries make room (the poll thread serves them): until an eighth of what
+      // is outstanding is reported, not one message (a wake-up per delivered message).
+      const long outstanding = outstanding_.load();
+      const long target = outstanding - std::max(1L, outstanding / 8);
+      space_target_.store(target);
       std::unique_lock<std::mutex> lock(mutex_);
       ++waiters_;
-      space_cv_.wait_for(lock, std::chrono::milliseconds(10));
+      space_cv_.wait_for(lock, std::chrono::milliseconds(10),
+                         [&] { return outstanding_.load() <= target || closing_.load(); });
       --waiters_;
     }
   }
@@ -311,10 +317,10 @@ class KafkaDestination final : public Destination {
       r.possible_duplicate = rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
     }
     self->finish(*f, r);
-    --self->outstanding_;
+    const long left = --self->outstanding_;
     // Seen by a waiter that counted itself before checking outstanding_ (both sequentially
-    // consistent), so no wake-up is lost.
-    if (self->waiters_.load() > 0) {
+    // consistent), so no wake-up is lost; woken when what it waits for is reached.
+    if (self->waiters_.load() > 0 && (left == 0 || left <= self->space_target_.load())) {
       std::lock_guard<std::mutex> lock(self->mutex_);
       self->done_cv_.notify_all();
       self->space_cv_.notify_all();
@@ -409,7 +415,8 @@ class KafkaDestination final : public Destination {
   std::atomic<bool> stop_polling_{false};
   std::atomic<bool> closing_{false};
   std::atomic<long> outstanding_{0};
-  std::atomic<int> waiters_{0};  ///< threads waiting on done_cv_ or space_cv_
+  std::atomic<int> waiters_{0};         ///< threads waiting on done_cv_ or space_cv_
+  std::atomic<long> space_target_{-1};  ///< outstanding_ at which a full queue has room again
   std::atomic<std::uint64_t> published_{0}, delivered_{0}, failed_{0}, not_matched_{0};
   mutable std::mutex mutex_;
   std::condition_variable done_cv_;

@@ -218,3 +218,41 @@ TEST_CASE("close() with a broker down reports every event", "[kafka]") {
     CHECK(rs[0].error == make_error_code(errc::closed));
   }
 }
+
+TEST_CASE("a full queue blocks publish until deliveries make room, or fails fast", "[kafka]") {
+  kafka::MockCluster cluster;
+  cluster.create_topic("orders", 3);
+  // 1 KiB of librdkafka queue: a few messages at a time.
+  const std::string base = R"({"type":"kafka","config":{"brokers":")" + cluster.bootstraps() +
+                           R"(","topic":"orders","sasl_mechanism":"none","tls":false,)"
+                           R"("max_buffered_bytes":1024,"on_queue_full":")";
+  SECTION("block") {
+    ReportCollector reports;
+    auto d = make_destination(base + R"(block"}})");
+    for (int i = 0; i < 3000; ++i)
+      d->publish(order(i), reports.callback());
+    d->close();
+    REQUIRE(reports.total() == 3000);
+    for (auto& [id, rs] : reports.by_id) {
+      REQUIRE(rs.size() == 1);
+      CHECK(rs[0].delivered());
+    }
+    CHECK(consume_all(cluster.bootstraps(), "orders", 3000, 30s).size() == 3000);
+  }
+  SECTION("fail") {
+    ReportCollector reports;
+    auto d = make_destination(base + R"(fail"}})");
+    for (int i = 0; i < 3000; ++i)
+      d->publish(order(i), reports.callback());
+    d->close();
+    REQUIRE(reports.total() == 3000);
+    std::size_t full = 0, delivered = 0;
+    for (auto& [id, rs] : reports.by_id) {
+      REQUIRE(rs.size() == 1);
+      if (rs[0].error == errc::queue_full) ++full;
+      if (rs[0].delivered()) ++delivered;
+    }
+    CHECK(full > 0);
+    CHECK(full + delivered == 3000);
+  }
+}
