@@ -72,6 +72,7 @@ Filter Filter::compile(std::string_view json, std::string_view field) {
                                               " at offset " + std::to_string(doc.GetErrorOffset()));
   auto program = std::make_shared<filter_detail::Program>();
   filter_detail::build_node(doc, program->root);
+  filter_detail::analyse(*program);
   std::vector<FieldProblem> problems;
   check(program->root, std::string(field), problems);
   if (!problems.empty()) throw ConfigError(std::move(problems));
@@ -100,24 +101,40 @@ bool Filter::matches(std::string_view json) const {
 
 bool Filter::matches(const Event& event) const {
   using rapidjson::StringRef;
-  using rapidjson::Value;
-  rapidjson::Document doc(rapidjson::kObjectType);
-  auto& a = doc.GetAllocator();
-  const std::string time = format_timestamp(event.time(), TimestampFormat::rfc3339);
-  doc.AddMember("id", StringRef(event.id().data(), event.id().size()), a);
-  doc.AddMember("topic", StringRef(event.topic().data(), event.topic().size()), a);
-  doc.AddMember("time", StringRef(time.data(), time.size()), a);
-  Value metadata(rapidjson::kObjectType);
-  for (const auto& [k, v] : event.metadata())
-    metadata.AddMember(StringRef(k.data(), k.size()), StringRef(v.data(), v.size()), a);
-  doc.AddMember("metadata", metadata, a);
-  doc.AddMember("data", Value(), a);
-  // The event's parsed data is lent, not copied: a bitwise view of the value. Values of a
-  // memory-pool document free nothing when destroyed (MemoryPoolAllocator::kNeedFree is false),
-  // so the view never releases the event's memory; the evaluation only reads it.
-  static_assert(!rapidjson::MemoryPoolAllocator<>::kNeedFree, "views need a non-freeing allocator");
-  const Value& data = event.data_document();
-  std::memcpy(static_cast<void*>(&doc["data"]), static_cast<const void*>(&data), sizeof(Value));
+  using Value = rapidjson::Value;
+  using filter_detail::RootField;
+  const unsigned reads = program_->root_fields;
+  // The document {id, topic, time, metadata, data} with only the members the filter may read,
+  // strings by reference, in a pool on the stack (no allocation for small metadata).
+  char pool[2048];
+  rapidjson::MemoryPoolAllocator<> a(pool, sizeof pool);
+  Value doc(rapidjson::kObjectType);
+  if (reads & filter_detail::root_id)
+    doc.AddMember("id", StringRef(event.id().data(), event.id().size()), a);
+  if (reads & filter_detail::root_topic)
+    doc.AddMember("topic", StringRef(event.topic().data(), event.topic().size()), a);
+  std::string time;
+  if (reads & filter_detail::root_time) {
+    time = format_timestamp(event.time(), TimestampFormat::rfc3339);
+    doc.AddMember("time", StringRef(time.data(), time.size()), a);
+  }
+  if (reads & filter_detail::root_metadata) {
+    Value metadata(rapidjson::kObjectType);
+    for (const auto& [k, v] : event.metadata())
+      metadata.AddMember(StringRef(k.data(), k.size()), StringRef(v.data(), v.size()), a);
+    doc.AddMember("metadata", metadata, a);
+  }
+  if (reads & filter_detail::root_data) {
+    doc.AddMember("data", Value(), a);
+    // The event's parsed data is lent, not copied: a bitwise view of the value. Values of a
+    // memory-pool allocator free nothing when destroyed (kNeedFree is false), so the view never
+    // releases the event's memory; the evaluation only reads it.
+    static_assert(!rapidjson::MemoryPoolAllocator<>::kNeedFree,
+                  "views need a non-freeing allocator");
+    const Value& data = event.data_document();
+    std::memcpy(static_cast<void*>(&(doc.MemberEnd() - 1)->value), static_cast<const void*>(&data),
+                sizeof(Value));
+  }
   return filter_detail::evaluate(*program_, doc);
 }
 

@@ -67,18 +67,32 @@ Prim prim_of(const Value* v) {
   return p;
 }
 
-// input[key] for an object: own members only; the last of duplicate keys wins (JSON.parse).
+// input[key] for an object: own members only; the last of duplicate keys wins (JSON.parse),
+// hence the search from the end.
 const Value* member(const Value& object, std::string_view key) {
-  const Value* found = nullptr;
-  for (const auto& m : object.GetObject()) {
-    if (m.name.GetStringLength() == key.size() &&
-        std::memcmp(m.name.GetString(), key.data(), key.size()) == 0)
-      found = &m.value;
+  const auto begin = object.MemberBegin();
+  for (auto it = object.MemberEnd(); it != begin;) {
+    --it;
+    if (it->name.GetStringLength() == key.size() && same_bytes(it->name.GetString(), key))
+      return &it->value;
   }
-  return found;
+  return nullptr;
 }
 
-using Indexes = std::vector<unsigned long>;
+// The array indexes of the containment walk, for `[$index]` references: only tracked when the
+// filter has a `$ref` (otherwise nothing reads them, and evaluation allocates nothing).
+struct Indexes {
+  bool track = false;
+  std::vector<unsigned long> stack;
+  void push(unsigned long i) {
+    if (track) stack.push_back(i);
+  }
+  void pop() {
+    if (track) stack.pop_back();
+  }
+  std::size_t size() const { return stack.size(); }
+  unsigned long operator[](std::size_t k) const { return stack[k]; }
+};
 
 // getReferenceValueInInput: the first value the path selects, else null.
 const Value& resolve(const Value* root, const Node& ref, const Indexes& indexes) {
@@ -206,6 +220,21 @@ bool apply(Op op, const Value* v, const Node& compare) {
   };
   if (v == nullptr || !numeric_or_string(v->GetType()) || !numeric_or_string(compare.type))
     throw OpError{};
+  if (v->IsNumber() && compare.type == rapidjson::kNumberType) {
+    const double a = v->GetDouble(), b = compare.number;
+    switch (op) {
+      case Op::gt:
+        return a > b;
+      case Op::lt:
+        return a < b;
+      case Op::gte:
+        return a >= b;
+      case Op::lte:
+        return a <= b;
+      default:
+        return false;
+    }
+  }
   Prim a = prim_of(v), b = compare.prim();
   switch (op) {
     case Op::gt:
@@ -224,14 +253,24 @@ bool apply(Op op, const Value* v, const Node& compare) {
 bool match(const Value* input, const Node& schema, const Value* root, Indexes& indexes);
 
 // recursivelyMatchValue: true when the value does NOT match.
+// input == schema for a primitive input, with the common same-type cases first.
+bool loose_equal(const Value& input, const Node& schema) {
+  if (schema.type == rapidjson::kStringType && input.IsString())
+    return input.GetStringLength() == schema.string.size() &&
+           same_bytes(input.GetString(), schema.string);
+  if (schema.type == rapidjson::kNumberType && input.IsNumber())
+    return input.GetDouble() == schema.number;
+  return js_loose_equal(prim_of(&input), schema.prim());
+}
+
 bool fails(const Value* input, const Node& schema, const Value* root, Indexes& indexes) {
   if (schema.is_primitive()) {
-    if (is_primitive(input)) return !js_loose_equal(prim_of(input), schema.prim());
+    if (is_primitive(input)) return !loose_equal(*input, schema);
     if (input != nullptr && input->IsArray()) {
       for (rapidjson::SizeType i = 0; i < input->Size(); ++i) {
-        indexes.push_back(i);
+        indexes.push(i);
         bool f = fails(&(*input)[i], schema, root, indexes);
-        indexes.pop_back();
+        indexes.pop();
         if (!f) return false;
       }
       return true;
@@ -243,9 +282,9 @@ bool fails(const Value* input, const Node& schema, const Value* root, Indexes& i
       for (const auto& sub : schema.entries) {
         bool any = false;
         for (rapidjson::SizeType i = 0; i < input->Size() && !any; ++i) {
-          indexes.push_back(i);
+          indexes.push(i);
           any = !fails(&(*input)[i], sub.second, root, indexes);
-          indexes.pop_back();
+          indexes.pop();
         }
         if (!any) return true;
       }
@@ -263,9 +302,9 @@ bool fails(const Value* input, const Node& schema, const Value* root, Indexes& i
       return false;
     }
     for (rapidjson::SizeType i = 0; i < input->Size(); ++i) {
-      indexes.push_back(i);
+      indexes.push(i);
       bool f = fails(&(*input)[i], schema, root, indexes);
-      indexes.pop_back();
+      indexes.pop();
       if (!f) return false;
     }
     return true;
@@ -312,26 +351,25 @@ bool match_unguarded(const Value* input, const Node& schema, const Value* root, 
                    indexes);
     if (schema.entries.size() == 1 || r) return !r;
   }
-  if (!truthy(root)) root = input;
+  if (indexes.track && !truthy(root)) root = input;  // the root only serves `$ref`
   if (is_primitive(input) || (input != nullptr && input->IsArray()))
     return !fails(input, schema, input, indexes);
   if (!schema.is_primitive()) {
     for (std::size_t k = 0; k < schema.entries.size(); ++k) {
       const auto& [key, sub] = schema.entries[k];
-      if (schema.is_object()) {
-        if (key == "$not") continue;
-        if (key == "$or" && sub.is_array()) {
+      const Node::Role role = schema.roles[k];
+      if (role != Node::Role::field) {
+        if (role == Node::Role::skip_not) continue;
+        if (role == Node::Role::or_list) {
           bool any = false;
           for (const auto& cond : sub.entries)
             if ((any = match(input, cond.second, root, indexes))) break;
           if (!any) return false;
           continue;
         }
-        if (key == "$and" && sub.is_array()) {
-          for (const auto& cond : sub.entries)
-            if (!match(input, cond.second, root, indexes)) return false;
-          continue;
-        }
+        for (const auto& cond : sub.entries)  // and_list
+          if (!match(input, cond.second, root, indexes)) return false;
+        continue;
       }
       if (input == nullptr) throw Abort{};  // undefined[key]
       const Value* v = member(*input, key);
@@ -425,6 +463,7 @@ void build_node(const Value& v, Node& out) {
         out.entries.emplace_back(std::to_string(i++), Node{});
         build_node(e, out.entries.back().second);
       }
+      out.roles.assign(out.entries.size(), Node::Role::field);
       break;
     }
     case rapidjson::kObjectType: {
@@ -442,9 +481,13 @@ void build_node(const Value& v, Node& out) {
         }
         build_node(m.value, *slot);
       }
+      out.roles.assign(out.entries.size(), Node::Role::field);
       for (std::size_t k = 0; k < out.entries.size(); ++k) {
         const auto& [key, sub] = out.entries[k];
         const int idx = static_cast<int>(k);
+        if (key == "$not") out.roles[k] = Node::Role::skip_not;
+        if (key == "$or" && sub.is_array()) out.roles[k] = Node::Role::or_list;
+        if (key == "$and" && sub.is_array()) out.roles[k] = Node::Role::and_list;
         Op op;
         if (key == "$not" && sub.truthy)
           out.not_entry = idx;
@@ -533,8 +576,52 @@ void parse_ref_path(const std::string& path, Node& node) {
   node.ref_ok = true;
 }
 
+namespace {
+
+bool has_ref(const Node& node) {
+  if (node.is_object())
+    for (const auto& e : node.entries)
+      if (e.first == "$ref") return true;
+  for (const auto& e : node.entries)
+    if (has_ref(e.second)) return true;
+  return false;
+}
+
+// The root members a match of `node` against the root object may read: the keys of its field
+// entries, and those of the conditions of $not, $or and $and (matched against the root too).
+unsigned root_reads(const Node& node) {
+  if (!node.is_object() && !node.is_array()) return 0;  // compared with the root as a whole
+  unsigned bits = 0;
+  for (std::size_t k = 0; k < node.entries.size(); ++k) {
+    const auto& [key, sub] = node.entries[k];
+    const Node::Role role = node.roles[k];
+    if (role == Node::Role::field) {
+      bits |= key == "id"         ? root_id
+              : key == "topic"    ? root_topic
+              : key == "time"     ? root_time
+              : key == "metadata" ? root_metadata
+              : key == "data"     ? root_data
+                                  : 0u;
+    } else if (role == Node::Role::skip_not) {
+      if (sub.truthy) bits |= root_reads(sub);
+    } else {
+      for (const auto& cond : sub.entries)
+        bits |= root_reads(cond.second);
+    }
+  }
+  return bits;
+}
+
+}  // namespace
+
+void analyse(Program& program) {
+  program.uses_refs = has_ref(program.root);
+  program.root_fields = program.uses_refs ? root_all : root_reads(program.root);
+}
+
 bool evaluate(const Program& program, const rapidjson::Value& doc) {
   Indexes indexes;
+  indexes.track = program.uses_refs;
   return match(&doc, program.root, nullptr, indexes);
 }
 

@@ -29,6 +29,9 @@ struct Node {
   bool truthy = false;
   // Arrays: the elements (key = index). Objects: the members, last duplicate wins.
   std::vector<std::pair<std::string, Node>> entries;
+  /// Objects: how the entries loop of the reference treats each entry (parallel to entries).
+  enum class Role : unsigned char { field, skip_not, or_list, and_list };
+  std::vector<Role> roles;
   // Objects only: indexes into entries, -1 when absent (or when JavaScript would ignore it).
   int not_entry = -1;        // "$not" with a truthy value
   int or_entry = -1;         // "$or" holding an array
@@ -52,10 +55,25 @@ void build_node(const rapidjson::Value& v, Node& out);
 /// Parses `path` as a `$ref` path into `node` (sets ref_ok).
 void parse_ref_path(const std::string& path, Node& node);
 
+/// The members of the event document {id, topic, time, metadata, data}, as bits.
+enum RootField : unsigned {
+  root_id = 1,
+  root_topic = 2,
+  root_time = 4,
+  root_metadata = 8,
+  root_data = 16,
+  root_all = 31
+};
+
 struct Program {
   std::string text;
   Node root;
+  bool uses_refs = false;    // some `$ref`: evaluation tracks array indexes and reads the root
+  unsigned root_fields = 0;  // the event document members evaluation may read (RootField bits)
 };
+
+/// Sets program.uses_refs and program.root_fields from program.root.
+void analyse(Program& program);
 
 /// Whether `doc` matches (simple-json-match's matchJsonToSchema(doc, filter)).
 bool evaluate(const Program& program, const rapidjson::Value& doc);

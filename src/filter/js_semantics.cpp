@@ -178,7 +178,7 @@ bool js_loose_equal(const Prim& a, const Prim& b) {
       case Prim::number:
         return a.n == b.n;
       case Prim::string:
-        return a.s == b.s;
+        return a.s.size() == b.s.size() && same_bytes(a.s.data(), b.s);
     }
   }
   const bool a_nullish = a.type == Prim::undefined || a.type == Prim::null;

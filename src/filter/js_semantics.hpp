@@ -5,6 +5,7 @@
 
 #include <rapidjson/document.h>
 
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,15 @@ struct Prim {
   double n = 0;
   std::string_view s;
 };
+
+/// Whether the first key.size() bytes at `p` are `key` (inline for the short keys of filters).
+inline bool same_bytes(const char* p, std::string_view key) {
+  const std::size_t n = key.size();
+  if (n > 16) return std::memcmp(p, key.data(), n) == 0;
+  for (std::size_t i = 0; i < n; ++i)
+    if (p[i] != key[i]) return false;
+  return true;
+}
 
 /// ToNumber(string): NaN when it is not a numeric literal (JavaScript's rules: trimmed, "" is 0,
 /// Infinity, 0x/0o/0b).

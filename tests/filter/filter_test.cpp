@@ -57,7 +57,8 @@ TEST_CASE("filter: JavaScript loose equality and comparison") {
 }
 
 TEST_CASE("filter: an event is matched as {id, topic, time, metadata, data}") {
-  eventdest::Event e = eventdest::Event::from_json(
+  using eventdest::Event;
+  Event e = Event::from_json(
       R"({"id":"e1","topic":"orders","time":"2024-01-01T00:00:00Z","metadata":{"k":"v"},)"
       R"("data":{"total":12,"tags":["a","b"]}})");
   CHECK(
@@ -69,6 +70,14 @@ TEST_CASE("filter: an event is matched as {id, topic, time, metadata, data}") {
   CHECK_FALSE(Filter::compile(R"({"data":{"total":{"$lt":10}}})").matches(e));
   CHECK(Filter::compile(R"({"data":{"total":{"$eq":{"$ref":"data.total"}}}})").matches(e));
 
+  // Only the members a filter may read are built: reads through $or, $and and $not count, and
+  // a $ref may read any member.
+  CHECK(Filter::compile(R"({"$or":[{"time":{"$startsWith":"2024-01-01T"}}]})").matches(e));
+  CHECK(Filter::compile(R"({"$and":[{"$not":{"metadata":{"k":"w"}}}],"id":"e1"})").matches(e));
+  CHECK_FALSE(Filter::compile(R"({"$not":{"metadata":{"k":"v"}}})").matches(e));
+  CHECK(Filter::compile(R"({"data":{"tags":{"$ref":"metadata.k"},"total":12}})")
+            .matches(Event::from_json(
+                R"({"topic":"t","metadata":{"k":"b"},"data":{"total":12,"tags":["a","b"]}})")));
   // As in the reference, an $or beside other keys decides alone (the tags condition is skipped).
   const Filter f = Filter::compile(R"({"data":{"tags":{"$in":["x"]},"$or":[{"total":12}]}})");
   CHECK(f.matches(e));
