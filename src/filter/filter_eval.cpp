@@ -251,6 +251,7 @@ bool apply(Op op, const Value* v, const Node& compare) {
 }
 
 bool match(const Value* input, const Node& schema, const Value* root, Indexes& indexes);
+bool entries_match(const Value* input, const Node& schema, const Value* root, Indexes& indexes);
 
 // recursivelyMatchValue: true when the value does NOT match.
 // input == schema for a primitive input, with the common same-type cases first.
@@ -340,7 +341,47 @@ bool fails(const Value* input, const Node& schema, const Value* root, Indexes& i
     return false;
   }
   if (is_primitive(input)) return true;
+  // matchJsonToSchema(input, schema) for the common case of nested field conditions: no $not,
+  // an object input, nothing that could replace the root.
+  if (schema.not_entry < 0 && schema.is_object() && input != nullptr && input->IsObject() &&
+      (!indexes.track || truthy(root))) {
+    try {
+      return !entries_match(input, schema, root, indexes);
+    } catch (const Abort&) {
+      return true;
+    }
+  }
   return !match(input, schema, root, indexes);
+}
+
+// The entries loop of matchJsonToSchema (`schema` an object or an array; `input` not a primitive
+// nor an array). Throws Abort where the reference throws.
+bool entries_match(const Value* input, const Node& schema, const Value* root, Indexes& indexes) {
+  for (std::size_t k = 0; k < schema.entries.size(); ++k) {
+    const auto& [key, sub] = schema.entries[k];
+    const Node::Role role = schema.roles[k];
+    if (role != Node::Role::field) {
+      if (role == Node::Role::skip_not) continue;
+      if (role == Node::Role::or_list) {
+        bool any = false;
+        for (const auto& cond : sub.entries)
+          if ((any = match(input, cond.second, root, indexes))) break;
+        if (!any) return false;
+        continue;
+      }
+      for (const auto& cond : sub.entries)  // and_list
+        if (!match(input, cond.second, root, indexes)) return false;
+      continue;
+    }
+    if (input == nullptr) throw Abort{};  // undefined[key]
+    const Value* v = member(*input, key);
+    if (v == nullptr) {
+      if (sub.type == rapidjson::kNullType) throw Abort{};  // null['$exist']
+      if (!(sub.is_object() && sub.exist_false)) return false;
+    }
+    if (fails(v, sub, root, indexes)) return false;
+  }
+  return true;
 }
 
 // matchJsonToSchema.
@@ -354,33 +395,7 @@ bool match_unguarded(const Value* input, const Node& schema, const Value* root, 
   if (indexes.track && !truthy(root)) root = input;  // the root only serves `$ref`
   if (is_primitive(input) || (input != nullptr && input->IsArray()))
     return !fails(input, schema, input, indexes);
-  if (!schema.is_primitive()) {
-    for (std::size_t k = 0; k < schema.entries.size(); ++k) {
-      const auto& [key, sub] = schema.entries[k];
-      const Node::Role role = schema.roles[k];
-      if (role != Node::Role::field) {
-        if (role == Node::Role::skip_not) continue;
-        if (role == Node::Role::or_list) {
-          bool any = false;
-          for (const auto& cond : sub.entries)
-            if ((any = match(input, cond.second, root, indexes))) break;
-          if (!any) return false;
-          continue;
-        }
-        for (const auto& cond : sub.entries)  // and_list
-          if (!match(input, cond.second, root, indexes)) return false;
-        continue;
-      }
-      if (input == nullptr) throw Abort{};  // undefined[key]
-      const Value* v = member(*input, key);
-      if (v == nullptr) {
-        if (sub.type == rapidjson::kNullType) throw Abort{};  // null['$exist']
-        if (!(sub.is_object() && sub.exist_false)) return false;
-      }
-      if (fails(v, sub, root, indexes)) return false;
-    }
-    return true;
-  }
+  if (!schema.is_primitive()) return entries_match(input, schema, root, indexes);
   return !fails(input, schema, input, indexes);
 }
 
