@@ -34,8 +34,10 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Local test peers (kinesis-local), pinned by tools/peers/package-lock.json.
-if [ ! -f tools/peers/node_modules/kinesis-local/main.js ]; then
+# Local test peers (kinesis-local; simple-json-match, the filter reference), pinned by
+# tools/peers/package-lock.json.
+if [ ! -f tools/peers/node_modules/kinesis-local/main.js ] ||
+   [ ! -f tools/peers/node_modules/simple-json-match/package.json ]; then
   echo "setup: installing npm peers into tools/peers/node_modules"
   (cd tools/peers && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -5,6 +5,7 @@
 #include "eventdest/destination.hpp"
 #include "eventdest/error.hpp"
 #include "eventdest/event.hpp"
+#include "eventdest/filter.hpp"
 #include "eventdest/jmespath.hpp"
 #include "eventdest/kafka_config.hpp"
 #include "eventdest/kafka_rest.hpp"

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,7 +23,8 @@ namespace eventdest {
 /// Creates a kafka destination. Throws ConfigError, including every property librdkafka itself
 /// refuses (e.g. `config.librdkafka.no.such.property: No such configuration property`).
 std::unique_ptr<Destination> make_kafka_destination(const KafkaConfig& config,
-                                                    std::vector<std::string> topics = {});
+                                                    std::vector<std::string> topics = {},
+                                                    std::optional<Filter> filter = std::nullopt);
 
 /// Registers the `kafka` type with make_destination(). Idempotent.
 void register_kafka_destination();

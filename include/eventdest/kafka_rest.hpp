@@ -36,7 +36,8 @@ struct KafkaRestConfig {
   static KafkaRestConfig from_spec(const DestinationSpec& spec);
 };
 
-std::unique_ptr<Destination> make_kafka_rest_destination(const KafkaRestConfig& config,
-                                                         std::vector<std::string> topics = {});
+std::unique_ptr<Destination> make_kafka_rest_destination(
+    const KafkaRestConfig& config, std::vector<std::string> topics = {},
+    std::optional<Filter> filter = std::nullopt);
 
 }  // namespace eventdest

@@ -34,6 +34,7 @@ struct KinesisConfig {
 
 /// Creates an aws_kinesis destination. Throws ConfigError.
 std::unique_ptr<Destination> make_kinesis_destination(const KinesisConfig& config,
-                                                      std::vector<std::string> topics = {});
+                                                      std::vector<std::string> topics = {},
+                                                      std::optional<Filter> filter = std::nullopt);
 
 }  // namespace eventdest

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -19,6 +20,7 @@
 #include "eventdest/destination.hpp"
 #include "eventdest/error.hpp"
 #include "eventdest/event.hpp"
+#include "eventdest/filter.hpp"
 
 namespace eventdest {
 
@@ -35,8 +37,11 @@ struct DestinationSpec {
   std::set<std::string> native_config;
   std::map<std::string, std::string> credentials;  ///< secret values: never printed
   Metadata delivery_metadata;  ///< added to every event's metadata (user metadata wins)
+  /// Outpost's `filter` (an object at the top level of the body), compiled when parsed: events
+  /// it does not match are reported `not_matched`. None: every event of the topics.
+  std::optional<Filter> filter;
 
-  /// True if an event with `topic` is published by this destination.
+  /// True if the topics take `topic` (the filter, if any, is checked per event).
   bool matches_topic(std::string_view topic) const noexcept;
   /// The spec as JSON with every credential value (and secret config value) redacted.
   std::string to_string() const;

@@ -7,29 +7,22 @@
 namespace eventdest::detail {
 
 PipelineDestination::PipelineDestination(std::string type, std::vector<std::string> topics,
-                                         DeliveryOptions options, BatchLimits limits)
-    : type_(std::move(type)), topics_(std::move(topics)), options_(options) {
+                                         std::optional<Filter> filter, DeliveryOptions options,
+                                         BatchLimits limits)
+    : type_(std::move(type)), selector_(std::move(topics), std::move(filter)), options_(options) {
   pipeline_ = std::make_unique<DeliveryPipeline>(type_, options_, limits,
                                                  [this](Batch batch) { send(std::move(batch)); });
 }
 
-bool PipelineDestination::matches(const std::string& topic) const {
-  if (topics_.empty()) return true;
-  for (const auto& t : topics_) {
-    if (t == "*" || t == topic) return true;
-  }
-  return false;
-}
-
 void PipelineDestination::publish(Event event, DeliveryCallback callback) {
-  if (!matches(event.topic())) {
+  if (auto reason = selector_.rejection(event)) {
     ++not_matched_;
     DeliveryReport r;
     r.status = DeliveryStatus::not_matched;
     r.event_id = event.id();
     r.topic = event.topic();
     r.destination_type = type_;
-    r.message = "topic \"" + event.topic() + "\" is not one of the destination's topics";
+    r.message = std::move(*reason);
     if (callback) callback(r);
     return;
   }

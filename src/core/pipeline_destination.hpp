@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/delivery_pipeline.hpp"
+#include "core/event_selector.hpp"
 #include "eventdest/destination.hpp"
 
 namespace eventdest::detail {
@@ -32,8 +33,8 @@ class PipelineDestination : public Destination {
   DestinationMetrics metrics() const override;
 
  protected:
-  PipelineDestination(std::string type, std::vector<std::string> topics, DeliveryOptions options,
-                      BatchLimits limits);
+  PipelineDestination(std::string type, std::vector<std::string> topics,
+                      std::optional<Filter> filter, DeliveryOptions options, BatchLimits limits);
 
   /// Fills record.partition_key, record.payload and (if it differs from the payload size)
   /// record.request_bytes; returns a failure outcome if the event cannot be sent (too large, bad
@@ -54,14 +55,13 @@ class PipelineDestination : public Destination {
 
   DeliveryPipeline& pipeline() { return *pipeline_; }
   const DeliveryOptions& options() const { return options_; }
-  const std::vector<std::string>& topics() const { return topics_; }
+  const std::vector<std::string>& topics() const { return selector_.topics(); }
 
  private:
-  bool matches(const std::string& topic) const;
   void stop(std::chrono::milliseconds flush_timeout);
 
   const std::string type_;
-  const std::vector<std::string> topics_;
+  const EventSelector selector_;
   const DeliveryOptions options_;
   std::unique_ptr<DeliveryPipeline> pipeline_;
   std::atomic<std::uint64_t> not_matched_{0};

@@ -6,6 +6,7 @@ target_sources(eventdest PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/destination.cpp
   ${CMAKE_CURRENT_LIST_DIR}/error.cpp
   ${CMAKE_CURRENT_LIST_DIR}/event.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/event_selector.cpp
   ${CMAKE_CURRENT_LIST_DIR}/event_text.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http_outcome.cpp
   ${CMAKE_CURRENT_LIST_DIR}/json_util.cpp

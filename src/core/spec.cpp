@@ -2,6 +2,8 @@
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <mutex>
@@ -92,7 +94,9 @@ std::string DestinationSpec::to_string() const {
     if (i) out += ',';
     detail::append_json_string(out, topics[i]);
   }
-  out += "],\"config\":{";
+  out += ']';
+  if (filter) out += ",\"filter\":" + filter->text();
+  out += ",\"config\":{";
   bool first = true;
   for (const auto& [k, v] : config) {
     if (!first) out += ',';
@@ -144,7 +148,19 @@ DestinationSpec parse_spec(std::string_view json) {
   for (const auto& m : doc.GetObject()) {
     std::string_view key(m.name.GetString(), m.name.GetStringLength());
     if (key == "filter") {
-      problems.push_back({"filter", "event filters are not supported; use topics"});
+      if (m.value.IsNull()) continue;  // no filter
+      if (!m.value.IsObject()) {
+        problems.push_back({"filter", "must be an object (Outpost's filter syntax)"});
+        continue;
+      }
+      rapidjson::StringBuffer text;
+      rapidjson::Writer<rapidjson::StringBuffer> writer(text);
+      m.value.Accept(writer);
+      try {
+        spec.filter = Filter::compile(std::string_view(text.GetString(), text.GetSize()), "filter");
+      } catch (const ConfigError& e) {
+        problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+      }
     } else if (!top_level.count(key)) {
       problems.push_back({std::string(key), "unknown field"});
     }
@@ -298,10 +314,10 @@ void register_builtin_factories() {
     auto& r = registry();
     std::lock_guard<std::mutex> lock(r.mutex);
     r.factories.emplace("aws_kinesis", [](const DestinationSpec& s) {
-      return make_kinesis_destination(KinesisConfig::from_spec(s), s.topics);
+      return make_kinesis_destination(KinesisConfig::from_spec(s), s.topics, s.filter);
     });
     r.factories.emplace("kafka_rest", [](const DestinationSpec& s) {
-      return make_kafka_rest_destination(KafkaRestConfig::from_spec(s), s.topics);
+      return make_kafka_rest_destination(KafkaRestConfig::from_spec(s), s.topics, s.filter);
     });
   });
 }

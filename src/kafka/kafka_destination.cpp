@@ -13,6 +13,7 @@
 #include <shared_mutex>
 #include <thread>
 
+#include "core/event_selector.hpp"
 #include "core/event_text.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/thread_name.hpp"
@@ -58,9 +59,10 @@ struct InFlight {
 
 class KafkaDestination final : public Destination {
  public:
-  KafkaDestination(KafkaConfig config, std::vector<std::string> topics)
+  KafkaDestination(KafkaConfig config, std::vector<std::string> topics,
+                   std::optional<Filter> filter)
       : config_(std::move(config)),
-        topics_(std::move(topics)),
+        selector_(std::move(topics), std::move(filter)),
         key_template_(config_.partition_key_template),
         failures_(sasl_mechanism_name(config_), config_.username) {
     ConfPtr conf(rd_kafka_conf_new());
@@ -102,11 +104,11 @@ class KafkaDestination final : public Destination {
 
   void publish(Event event, DeliveryCallback callback) override {
     ++published_;
-    if (!matches(event.topic())) {
+    if (auto reason = selector_.rejection(event)) {
       ++not_matched_;
       DeliveryReport r = report_base(event.id(), event.topic(), {});
       r.status = DeliveryStatus::not_matched;
-      r.message = "topic \"" + event.topic() + "\" is not one of the destination's topics";
+      r.message = std::move(*reason);
       if (callback) callback(r);
       return;
     }
@@ -234,14 +236,6 @@ class KafkaDestination final : public Destination {
   }
 
  private:
-  bool matches(const std::string& topic) const {
-    if (topics_.empty()) return true;
-    for (const auto& t : topics_) {
-      if (t == "*" || t == topic) return true;
-    }
-    return false;
-  }
-
   DeliveryReport report_base(std::string id, std::string topic, std::string key) const {
     DeliveryReport r;
     r.destination_type = type_;
@@ -408,7 +402,7 @@ class KafkaDestination final : public Destination {
 
   const std::string type_ = "kafka";
   const KafkaConfig config_;
-  const std::vector<std::string> topics_;
+  const detail::EventSelector selector_;
   const PartitionKeyTemplate key_template_;
   KafkaPtr rk_;
   std::thread poller_;
@@ -430,15 +424,16 @@ class KafkaDestination final : public Destination {
 }  // namespace
 
 std::unique_ptr<Destination> make_kafka_destination(const KafkaConfig& config,
-                                                    std::vector<std::string> topics) {
-  return std::make_unique<KafkaDestination>(config, std::move(topics));
+                                                    std::vector<std::string> topics,
+                                                    std::optional<Filter> filter) {
+  return std::make_unique<KafkaDestination>(config, std::move(topics), std::move(filter));
 }
 
 void register_kafka_destination() {
   static std::once_flag once;
   std::call_once(once, [] {
     register_destination_factory("kafka", [](const DestinationSpec& spec) {
-      return make_kafka_destination(KafkaConfig::from_spec(spec), spec.topics);
+      return make_kafka_destination(KafkaConfig::from_spec(spec), spec.topics, spec.filter);
     });
   });
 }

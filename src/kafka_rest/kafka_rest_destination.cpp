@@ -47,8 +47,10 @@ http::ClientOptions client_options(const KafkaRestConfig& c) {
 
 class KafkaRestDestination final : public detail::PipelineDestination {
  public:
-  KafkaRestDestination(KafkaRestConfig config, std::vector<std::string> topics)
-      : PipelineDestination("kafka_rest", std::move(topics), config.delivery, limits_for(config)),
+  KafkaRestDestination(KafkaRestConfig config, std::vector<std::string> topics,
+                       std::optional<Filter> filter)
+      : PipelineDestination("kafka_rest", std::move(topics), std::move(filter), config.delivery,
+                            limits_for(config)),
         config_(std::move(config)),
         key_template_(config_.partition_key_template),
         client_(std::make_unique<http::Client>(client_options(config_))) {
@@ -215,8 +217,9 @@ class KafkaRestDestination final : public detail::PipelineDestination {
 }  // namespace
 
 std::unique_ptr<Destination> make_kafka_rest_destination(const KafkaRestConfig& config,
-                                                         std::vector<std::string> topics) {
-  return std::make_unique<KafkaRestDestination>(config, std::move(topics));
+                                                         std::vector<std::string> topics,
+                                                         std::optional<Filter> filter) {
+  return std::make_unique<KafkaRestDestination>(config, std::move(topics), std::move(filter));
 }
 
 }  // namespace eventdest

@@ -46,8 +46,10 @@ constexpr std::size_t kMaxKeptScratch = 256 * 1024;
 
 class KinesisDestination final : public detail::PipelineDestination {
  public:
-  KinesisDestination(KinesisConfig config, std::vector<std::string> topics)
-      : PipelineDestination("aws_kinesis", std::move(topics), config.delivery, limits_for(config)),
+  KinesisDestination(KinesisConfig config, std::vector<std::string> topics,
+                     std::optional<Filter> filter)
+      : PipelineDestination("aws_kinesis", std::move(topics), std::move(filter), config.delivery,
+                            limits_for(config)),
         config_(std::move(config)),
         key_template_(config_.partition_key_template),
         url_((config_.endpoint.empty() ? default_endpoint(config_.region) : config_.endpoint) +
@@ -238,8 +240,9 @@ class KinesisDestination final : public detail::PipelineDestination {
 }  // namespace
 
 std::unique_ptr<Destination> make_kinesis_destination(const KinesisConfig& config,
-                                                      std::vector<std::string> topics) {
-  return std::make_unique<KinesisDestination>(config, std::move(topics));
+                                                      std::vector<std::string> topics,
+                                                      std::optional<Filter> filter) {
+  return std::make_unique<KinesisDestination>(config, std::move(topics), std::move(filter));
 }
 
 }  // namespace eventdest

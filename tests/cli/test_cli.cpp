@@ -241,3 +241,42 @@ TEST_CASE("jmespath evaluates, and exits 1 on errors", "[cli]") {
   CHECK(r.err.find("invalid-type") != std::string::npos);
   CHECK(cli("jmespath 'a'", "{not json").exit_code == 1);
 }
+
+TEST_CASE("filter: true or false per event line; exit 2 on an invalid filter", "[cli][filter]") {
+  const std::string events =
+      R"({"id":"a","topic":"orders","time":"2024-03-01T10:00:00Z","data":{"total":120,"tags":["vip"]}})"
+      "\n"
+      R"({"id":"b","topic":"orders","time":"2024-03-01T10:00:00Z","data":{"total":5}})"
+      "\n\n"
+      R"({"id":"c","topic":"refunds","metadata":{"region":"eu"},"data":{"total":500}})"
+      "\n";
+  const std::string filter =
+      R"({"topic":"orders","data":{"$or":[{"total":{"$gte":100}},{"tags":"vip"}]}})";
+  const Run r = cli("filter --filter '" + filter + "'", events);
+  CHECK(r.exit_code == 0);
+  CHECK(lines(r.out) == std::vector<std::string>{"true", "false", "false"});
+  CHECK(r.err.empty());
+
+  // @FILE and --input; the document is {id, topic, time (RFC 3339), metadata, data}.
+  const std::string file = write_temp(R"({"metadata":{"region":"eu"},"time":{"$gte":"2024"}})");
+  const std::string input = write_temp(events);
+  const Run f = cli("filter --filter @" + file + " --input " + input);
+  CHECK(f.exit_code == 0);
+  CHECK(lines(f.out) == std::vector<std::string>{"false", "false", "true"});
+
+  // A bad event line: an empty output line (one per event), exit 1.
+  const Run bad = cli("filter --filter '{}'", "{\"topic\":\"t\",\"data\":1}\nnot json\n");
+  CHECK(bad.exit_code == 1);
+  CHECK(lines(bad.out) == std::vector<std::string>{"true", ""});
+  CHECK(bad.err.find("line 2") != std::string::npos);
+
+  const Run invalid = cli(R"(filter --filter '{"data":{"$gtt":1,"$or":{}}}')", events);
+  CHECK(invalid.exit_code == 2);
+  CHECK(invalid.out.empty());
+  CHECK(invalid.err.find("filter.data.$gtt: unknown operator") != std::string::npos);
+  CHECK(invalid.err.find("filter.data.$or: must be an array of conditions") != std::string::npos);
+  CHECK(cli("filter --filter '{\"a\":'", events).exit_code == 2);
+  CHECK(cli("filter", events).exit_code == 2);
+  std::remove(file.c_str());
+  std::remove(input.c_str());
+}

@@ -22,6 +22,7 @@ struct Args {
   std::vector<std::string> positional;
   std::optional<std::string> destination;  // --destination FILE
   std::optional<std::string> input;        // --input FILE|-
+  std::optional<std::string> filter;       // --filter JSON|@FILE
   bool help = false;
 };
 
@@ -41,5 +42,6 @@ int cmd_publish(const Args& args);
 int cmd_validate(const Args& args);
 int cmd_partition_key(const Args& args);
 int cmd_jmespath(const Args& args);
+int cmd_filter(const Args& args);
 
 }  // namespace eventdest::cli

@@ -27,6 +27,10 @@ bool parse_args(int argc, char** argv, int first, Args& args, std::string& error
       if (!value(args.input)) return false;
     } else if (a.rfind("--input=", 0) == 0) {
       args.input = a.substr(8);
+    } else if (a == "--filter") {
+      if (!value(args.filter)) return false;
+    } else if (a.rfind("--filter=", 0) == 0) {
+      args.filter = a.substr(9);
     } else if (a == "--help" || a == "-h") {
       args.help = true;
     } else if (a.size() > 1 && a[0] == '-' && a != "-") {

@@ -25,6 +25,9 @@ commands:
   jmespath EXPRESSION [--input FILE|-]
       Evaluate EXPRESSION against a JSON document (stdin by default); print compact JSON.
       Exit 1 with a message on a syntax or runtime error.
+  filter --filter JSON|@FILE [--input FILE|-]
+      Print `true` or `false` per input event line: whether Outpost's filter matches the event
+      ({id, topic, time (RFC 3339), metadata, data}). Exit 2 on an invalid filter.
 
 Input event lines: {"id"?, "topic", "time"?, "metadata"?: {string: string}, "data"}
 )";
@@ -60,6 +63,7 @@ int main(int argc, char** argv) {
   if (command == "validate") return cmd_validate(args);
   if (command == "partition-key") return cmd_partition_key(args);
   if (command == "jmespath") return cmd_jmespath(args);
+  if (command == "filter") return cmd_filter(args);
   std::cerr << "eventdest: unknown command " << command << "\n\n" << kUsage;
   return kExitUsage;
 }

@@ -1,0 +1,32 @@
+// Which events a destination takes: its topics and its filter, checked in one place for every
+// destination type (an event it does not take is reported `not_matched` with the reason).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "eventdest/event.hpp"
+#include "eventdest/filter.hpp"
+
+namespace eventdest::detail {
+
+class EventSelector {
+ public:
+  EventSelector(std::vector<std::string> topics, std::optional<Filter> filter)
+      : topics_(std::move(topics)), filter_(std::move(filter)) {}
+
+  /// Why the destination does not take `event`, or nullopt if it does. The filter's document
+  /// ({id, topic, time, metadata, data}) is only built when there is a filter.
+  std::optional<std::string> rejection(const Event& event) const;
+
+  const std::vector<std::string>& topics() const noexcept { return topics_; }
+
+ private:
+  bool topic_matches(const std::string& topic) const noexcept;
+
+  const std::vector<std::string> topics_;
+  const std::optional<Filter> filter_;
+};
+
+}  // namespace eventdest::detail
