@@ -52,6 +52,20 @@ Outcome summarize(ReportCollector& reports) {
   return o;
 }
 
+// Exactly one report per event, all delivered; prints the run's figures.
+void check_outcome(const char* name, ReportCollector& reports, int n,
+                   std::chrono::steady_clock::duration took) {
+  const Outcome o = summarize(reports);
+  std::printf(
+      "%s: %d events in %.1f s, delivered %zu, max latency %.1f s, possible duplicates %zu\n", name,
+      n, std::chrono::duration<double>(took).count(), o.delivered,
+      static_cast<double>(o.max_latency.count()) / 1e6, o.possible_duplicates);
+  CHECK(reports.by_id.size() == static_cast<std::size_t>(n));
+  CHECK(o.reports == static_cast<std::size_t>(n));
+  CHECK(o.more_than_one == 0);
+  CHECK(o.delivered == static_cast<std::size_t>(n));
+}
+
 // Every event id once in the topic: nothing lost, nothing duplicated.
 void check_topic(const KafkaCluster& cluster, const std::string& topic, int n) {
   CHECK(cluster.record_count(topic) == n);  // no duplicate written
@@ -78,17 +92,7 @@ TEST_CASE("a single broker stopped and restarted mid-stream loses nothing", "[ka
     std::this_thread::sleep_for(1ms);
   }
   d->close();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const Outcome o = summarize(reports);
-  std::printf(
-      "restart: %d events in %.1f s, delivered %zu, max latency %.1f s, possible duplicates %zu\n",
-      n, seconds, o.delivered, static_cast<double>(o.max_latency.count()) / 1e6,
-      o.possible_duplicates);
-  CHECK(reports.by_id.size() == static_cast<std::size_t>(n));
-  CHECK(o.reports == static_cast<std::size_t>(n));
-  CHECK(o.more_than_one == 0);
-  CHECK(o.delivered == static_cast<std::size_t>(n));
+  check_outcome("restart", reports, n, std::chrono::steady_clock::now() - start);
   check_topic(cluster, "restart", n);
 }
 
@@ -122,16 +126,6 @@ TEST_CASE("3 nodes: the partition leader killed and brought back during 100k eve
   }
   chaos.join();
   d->close();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const Outcome o = summarize(reports);
-  std::printf(
-      "failover: %d events in %.1f s, delivered %zu, max latency %.1f s, possible duplicates %zu\n",
-      n, seconds, o.delivered, static_cast<double>(o.max_latency.count()) / 1e6,
-      o.possible_duplicates);
-  CHECK(reports.by_id.size() == static_cast<std::size_t>(n));
-  CHECK(o.reports == static_cast<std::size_t>(n));
-  CHECK(o.more_than_one == 0);
-  CHECK(o.delivered == static_cast<std::size_t>(n));
+  check_outcome("failover", reports, n, std::chrono::steady_clock::now() - start);
   check_topic(cluster, "failover", n);
 }

@@ -3,6 +3,7 @@
 // error, 2 usage or configuration error.
 #pragma once
 
+#include <functional>
 #include <istream>
 #include <memory>
 #include <optional>
@@ -33,6 +34,12 @@ bool parse_args(int argc, char** argv, int first, Args& args, std::string& error
 std::string read_file(const std::string& path);
 /// Opens --input (stdin when absent or "-"); throws std::runtime_error if it cannot be read.
 std::unique_ptr<std::istream> open_input(const std::optional<std::string>& path);
+/// For each non-blank line of `in`, parsed as an event: `print` writes its one output line (and
+/// returns false when the event fails a check of its own). A line that is no valid event gets its
+/// problem on stderr and an empty output line, so output lines stay one per input event. Returns
+/// kExitOk, or kExitFailed when any line failed.
+int for_each_input_event(std::istream& in,
+                         const std::function<bool(const Event&, std::size_t line)>& print);
 /// Reads and parses --destination; prints field-level messages and returns nullopt on error.
 std::optional<DestinationSpec> load_spec(const std::optional<std::string>& path);
 /// Prints every problem of a ConfigError as `field: problem` lines to stderr.

@@ -66,6 +66,25 @@ std::unique_ptr<std::istream> open_input(const std::optional<std::string>& path)
   return in;
 }
 
+int for_each_input_event(std::istream& in,
+                         const std::function<bool(const Event&, std::size_t line)>& print) {
+  int status = kExitOk;
+  std::string line;
+  std::size_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    try {
+      if (!print(Event::from_json(line), number)) status = kExitFailed;
+    } catch (const EventError& e) {
+      std::cerr << "line " << number << ": " << e.what() << "\n";
+      std::cout << "\n";  // keep one output line per input event
+      status = kExitFailed;
+    }
+  }
+  return status;
+}
+
 void print_problems(const ValidationError& e) {
   for (const auto& p : e.problems())
     std::cerr << detail::printable(p.field) << ": " << detail::printable(p.problem, true) << "\n";

@@ -27,21 +27,10 @@ int cmd_filter(const Args& args) {
     std::cerr << "eventdest filter: " << e.what() << "\n";
     return kExitUsage;
   }
-  int status = kExitOk;
-  std::string line;
-  std::size_t number = 0;
-  while (std::getline(*in, line)) {
-    ++number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    try {
-      std::cout << (filter->matches(Event::from_json(line)) ? "true\n" : "false\n");
-    } catch (const EventError& e) {
-      std::cerr << "line " << number << ": " << e.what() << "\n";
-      std::cout << "\n";  // keep one output line per input event
-      status = kExitFailed;
-    }
-  }
-  return status;
+  return for_each_input_event(*in, [&](const Event& event, std::size_t) {
+    std::cout << (filter->matches(event) ? "true\n" : "false\n");
+    return true;
+  });
 }
 
 }  // namespace eventdest::cli

@@ -35,30 +35,18 @@ int cmd_partition_key(const Args& args) {
     std::cerr << "eventdest partition-key: " << e.what() << "\n";
     return kExitUsage;
   }
-  int status = kExitOk;
-  std::string line;
-  std::size_t number = 0;
-  while (std::getline(*in, line)) {
-    ++number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    try {
-      const Event event = Event::from_json(line);
-      const auto key =
-          key_template.key(event, merged_metadata(event, format, spec->delivery_metadata));
-      std::cout << key << "\n";
-      if (spec->type == "aws_kinesis") {
-        if (auto problem = check_kinesis_partition_key(key); !problem.empty()) {
-          std::cerr << "line " << number << ": " << problem << "\n";
-          status = kExitFailed;
-        }
+  return for_each_input_event(*in, [&](const Event& event, std::size_t number) {
+    const auto key =
+        key_template.key(event, merged_metadata(event, format, spec->delivery_metadata));
+    std::cout << key << "\n";
+    if (spec->type == "aws_kinesis") {
+      if (auto problem = check_kinesis_partition_key(key); !problem.empty()) {
+        std::cerr << "line " << number << ": " << problem << "\n";
+        return false;
       }
-    } catch (const EventError& e) {
-      std::cerr << "line " << number << ": " << e.what() << "\n";
-      std::cout << "\n";  // keep one output line per input event
-      status = kExitFailed;
     }
-  }
-  return status;
+    return true;
+  });
 }
 
 }  // namespace eventdest::cli
