@@ -15,6 +15,7 @@
 #include "kafka/mock_cluster.hpp"
 #include "support/catch.hpp"
 #include "support/report_collector.hpp"
+#include "support/subprocess.hpp"
 
 using namespace eventdest;
 using namespace eventdest::test;
@@ -255,4 +256,19 @@ TEST_CASE("a full queue blocks publish until deliveries make room, or fails fast
     CHECK(full > 0);
     CHECK(full + delivered == 3000);
   }
+}
+
+TEST_CASE("an unreachable broker: the timeout report names the connection error", "[kafka]") {
+  // A port nobody listens on (bound once, then released).
+  const int port = free_port();
+  auto d =
+      make_destination(R"({"type":"kafka","config":{"brokers":"127.0.0.1:)" + std::to_string(port) +
+                       R"(","topic":"orders","sasl_mechanism":"none","tls":false,)"
+                       R"("delivery_timeout_ms":2000}})");
+  const auto r = d->publish_and_wait(order(1));
+  d->close();
+  INFO(r.to_json());
+  CHECK(r.error == make_error_code(errc::timeout));
+  CHECK(r.message.find("last error:") != std::string::npos);
+  CHECK(r.message.find("127.0.0.1:" + std::to_string(port)) != std::string::npos);
 }
