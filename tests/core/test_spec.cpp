@@ -56,7 +56,7 @@ TEST_CASE("Outpost-style specs of each type parse", "[spec]") {
   auto kfc = KafkaConfig::from_spec(kafka);
   CHECK(kfc.sasl_mechanism == KafkaSaslMechanism::scram_sha_512);
   CHECK_FALSE(kfc.tls);
-  CHECK(kfc.linger_ms == 20);
+  CHECK(kfc.delivery.linger == std::chrono::milliseconds(20));
   CHECK(kfc.librdkafka.at("batch.num.messages") == "1000");
   CHECK(kfc.librdkafka.at("enable.idempotence") == "true");
   CHECK(kfc.partitioner == "murmur2_random");
@@ -447,4 +447,15 @@ TEST_CASE("control characters in keys and names are escaped in messages", "[spec
       kinesis(R"("stream_name":"s","region":"us-east-1","partition_key_template":"data.[")"),
       "config.partition_key_template");
   CHECK(problem.find("\n") != std::string::npos);
+}
+
+TEST_CASE("a Kinesis key without its secret is one problem, reported once", "[spec]") {
+  try {
+    parse_spec(R"({"type":"aws_kinesis","config":{"stream_name":"s","region":"us-east-1"},)"
+               R"("credentials":{"key":"AKIAEXAMPLE"}})");
+    FAIL("expected ConfigError");
+  } catch (const ConfigError& e) {
+    REQUIRE(e.problems().size() == 1);
+    CHECK(e.problems()[0].field == "credentials.secret");
+  }
 }
