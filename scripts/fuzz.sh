@@ -21,7 +21,7 @@ for t in "${targets[@]}"; do
   # include 200,000-level documents); the default max_len (4096) never reaches such depths.
   max_len=()
   case "$name" in
-    event | kinesis_response | rest_reports | field_path) max_len=(-max_len=500000) ;;
+    event | kinesis_response | rest_reports | field_path | filter) max_len=(-max_len=500000) ;;
   esac
   echo "== $t for ${seconds}s"
   "build-fuzz/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 "${max_len[@]}" \

@@ -33,7 +33,8 @@ class Filter {
   Filter& operator=(Filter&&) noexcept = default;
   ~Filter();
 
-  /// Whether the JSON document `json` matches. Throws std::invalid_argument if it is not JSON.
+  /// Whether the JSON document `json` matches. Throws std::invalid_argument if it is not JSON or
+  /// is nested more than 512 levels deep.
   bool matches(std::string_view json) const;
   /// Whether the event matches: evaluated against `{id, topic, time (RFC 3339), metadata, data}`.
   bool matches(const Event& event) const;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/json_depth.hpp"
 #include "eventdest/error.hpp"
 #include "eventdest/event.hpp"
 #include "filter/filter_program.hpp"
@@ -64,12 +65,18 @@ void check(const Node& node, const std::string& path, std::vector<FieldProblem>&
 }  // namespace
 
 Filter Filter::compile(std::string_view json, std::string_view field) {
+  // Filters come from specs and the CLI: parsed without recursion, at most kMaxJsonDepth deep, so
+  // neither this parse nor the evaluation's recursion over the filter can exhaust the stack.
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError())
+  const auto parsed = detail::parse_document_limited(doc, json.data(), json.size());
+  if (parsed.too_deep)
+    throw ConfigError(std::string(field),
+                      "nested more than " + std::to_string(detail::kMaxJsonDepth) + " levels deep");
+  if (!parsed.ok())
     throw ConfigError(std::string(field), std::string("invalid JSON: ") +
-                                              rapidjson::GetParseError_En(doc.GetParseError()) +
-                                              " at offset " + std::to_string(doc.GetErrorOffset()));
+                                              rapidjson::GetParseError_En(parsed.result.Code()) +
+                                              " at offset " +
+                                              std::to_string(parsed.result.Offset()));
   auto program = std::make_shared<filter_detail::Program>();
   filter_detail::build_node(doc, program->root);
   filter_detail::analyse(*program);
@@ -92,10 +99,13 @@ const std::string& Filter::text() const noexcept {
 
 bool Filter::matches(std::string_view json) const {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError())
+  const auto parsed = detail::parse_document_limited(doc, json.data(), json.size());
+  if (parsed.too_deep)
+    throw std::invalid_argument("nested more than " + std::to_string(detail::kMaxJsonDepth) +
+                                " levels deep");
+  if (!parsed.ok())
     throw std::invalid_argument(std::string("not JSON: ") +
-                                rapidjson::GetParseError_En(doc.GetParseError()));
+                                rapidjson::GetParseError_En(parsed.result.Code()));
   return filter_detail::evaluate(*program_, doc);
 }
 

@@ -95,3 +95,18 @@ TEST_CASE("filter: an event is matched as {id, topic, time, metadata, data}") {
     th.join();
   CHECK(wrong == std::vector<int>(4, 0));
 }
+
+TEST_CASE("documents and filters nested deeper than 512 levels are refused, not recursed into",
+          "[filter]") {
+  const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  const auto filter = eventdest::Filter::compile(R"({"a":1})");
+  CHECK_THROWS_AS(filter.matches(deep), std::invalid_argument);
+  std::string nested = "1";
+  for (int i = 0; i < 600; ++i)
+    nested = "{\"a\":" + nested + "}";
+  CHECK_THROWS_AS(eventdest::Filter::compile(nested), eventdest::ConfigError);
+  std::string ok = "1";
+  for (int i = 0; i < 500; ++i)
+    ok = "{\"a\":" + ok + "}";
+  CHECK_NOTHROW(eventdest::Filter::compile(ok));
+}
