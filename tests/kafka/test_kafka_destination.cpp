@@ -281,3 +281,20 @@ TEST_CASE("an unreachable broker: the timeout report names the connection error"
   CHECK(r.message.find("last error:") != std::string::npos);
   CHECK(r.message.find("127.0.0.1:" + std::to_string(port)) != std::string::npos);
 }
+
+TEST_CASE("flush() after close(), and during it from another thread, is safe", "[kafka]") {
+  kafka::MockCluster cluster;
+  cluster.create_topic("orders", 1);
+  auto d = make_destination(spec(cluster.bootstraps(), "orders"));
+  ReportCollector reports;
+  for (int i = 0; i < 200; ++i)
+    d->publish(order(i), reports.callback());
+  std::thread flusher([&] {
+    for (int i = 0; i < 50; ++i)
+      d->flush(std::chrono::milliseconds(5));
+  });
+  d->close();
+  flusher.join();
+  CHECK(d->flush(std::chrono::milliseconds(10)));  // read a destroyed handle before the fix
+  CHECK(reports.total() == 200);
+}
