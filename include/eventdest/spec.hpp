@@ -40,6 +40,9 @@ struct DestinationSpec {
   /// Outpost's `filter` (an object at the top level of the body), compiled when parsed: events
   /// it does not match are reported `not_matched`. None: every event of the topics.
   std::optional<Filter> filter;
+  /// Outpost's `disabled_at` (RFC 3339), empty when absent or null. Set: the destination publishes
+  /// nothing; every event is reported `not_matched` saying it is disabled.
+  std::string disabled_at;
 
   /// True if the topics take `topic` (the filter, if any, is checked per event).
   bool matches_topic(std::string_view topic) const noexcept;
@@ -54,6 +57,10 @@ bool is_secret_field(std::string_view name) noexcept;
 /// hookstream's `{"name", "type": "kafka", "config": {"bootstrap_servers", "cluster_id", ...}}`
 /// becomes a `kafka_rest` spec. Throws ConfigError listing every problem.
 DestinationSpec parse_spec(std::string_view json);
+/// A list of destination bodies: a JSON array of them (Outpost's list-destinations response) or a
+/// single body. Problems are prefixed with the body's index (`[1].config.topic: is required`).
+/// Throws ConfigError listing every problem of every body.
+std::vector<DestinationSpec> parse_specs(std::string_view json);
 /// Every problem with `spec` (empty if valid). Does not throw.
 std::vector<FieldProblem> validate_spec(const DestinationSpec& spec);
 
@@ -70,6 +77,7 @@ struct DeliveryOptions {
   int max_in_flight = 4;  ///< `max_in_flight_requests`: concurrent requests per destination
   TimestampFormat timestamp_format = TimestampFormat::unix_seconds;  ///< `timestamp_format`
   Metadata delivery_metadata;  ///< from the spec's top-level `delivery_metadata`
+  std::string disabled_at;     ///< from the spec's top-level `disabled_at`: set, publish nothing
 };
 
 /// TLS settings of the HTTP destinations.

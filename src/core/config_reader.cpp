@@ -179,6 +179,7 @@ DeliveryOptions read_delivery_options(ConfigReader& r) {
                        : format == "rfc3339" ? TimestampFormat::rfc3339
                                              : TimestampFormat::unix_seconds;
   o.delivery_metadata = r.spec().delivery_metadata;
+  o.disabled_at = r.spec().disabled_at;
   return o;
 }
 

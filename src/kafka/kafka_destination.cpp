@@ -62,7 +62,7 @@ class KafkaDestination final : public Destination {
   KafkaDestination(KafkaConfig config, std::vector<std::string> topics,
                    std::optional<Filter> filter)
       : config_(std::move(config)),
-        selector_(std::move(topics), std::move(filter)),
+        selector_(std::move(topics), std::move(filter), config_.delivery.disabled_at),
         key_template_(config_.partition_key_template),
         failures_(sasl_mechanism_name(config_), config_.username) {
     ConfPtr conf(rd_kafka_conf_new());

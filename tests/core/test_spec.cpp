@@ -448,3 +448,71 @@ TEST_CASE("control characters in keys and names are escaped in messages", "[spec
       "config.partition_key_template");
   CHECK(problem.find("\n") != std::string::npos);
 }
+
+namespace {
+
+// A destination as Outpost's API exports it (GET /tenants/{id}/destinations/{id}).
+std::string outpost_export(const std::string& id, const std::string& disabled_at) {
+  return R"({"id":")" + id +
+         R"(","tenant_id":"t_1","type":"aws_kinesis","topics":["orders"],)"
+         R"("config":{"stream_name":"s1","region":"us-east-1","metadata_in_payload":"true"},)"
+         R"("credentials":{"key":"AKID","secret":"sec"},)"
+         R"("created_at":"2024-05-01T10:00:00.123Z","updated_at":"2024-05-02T10:00:00Z",)"
+         R"("disabled_at":)" +
+         disabled_at +
+         R"(,"target":"s1","target_url":"https://console.aws.amazon.com/kinesis/home",)"
+         R"("metadata":{"team":"payments"},"delivery_metadata":{"env":"prod"},)"
+         R"("filter":{"data":{"amount":{"$gt":10}}}})";
+}
+
+}  // namespace
+
+TEST_CASE("Outpost's exported destination bodies are accepted as is", "[spec][outpost]") {
+  auto enabled = parse_spec(outpost_export("des_1", "null"));
+  CHECK(enabled.id == "des_1");
+  CHECK(enabled.disabled_at.empty());
+  CHECK(enabled.delivery_metadata == Metadata{{"env", "prod"}});
+  CHECK(enabled.filter.has_value());
+  CHECK(KinesisConfig::from_spec(enabled).delivery.disabled_at.empty());
+
+  auto disabled = parse_spec(outpost_export("des_2", R"("2024-06-01T00:00:00Z")"));
+  CHECK(disabled.disabled_at == "2024-06-01T00:00:00Z");
+  CHECK(KinesisConfig::from_spec(disabled).delivery.disabled_at == "2024-06-01T00:00:00Z");
+  CHECK(disabled.to_string().find("\"disabled_at\":\"2024-06-01T00:00:00Z\"") != std::string::npos);
+
+  CHECK(problem_for(outpost_export("d", R"("yesterday")"), "disabled_at") ==
+        "must be an RFC 3339 time or null");
+  CHECK(problem_for(outpost_export("d", "true"), "disabled_at") ==
+        "must be an RFC 3339 time or null");
+  CHECK(problem_for(kinesis(R"("stream_name":"s","region":"us-east-1")", R"(,"updated_at":5)"),
+                    "updated_at") == "must be a string or null");
+}
+
+TEST_CASE("parse_specs reads Outpost's list response and single bodies", "[spec][outpost]") {
+  auto list = parse_specs("[" + outpost_export("des_1", "null") + "," +
+                          outpost_export("des_2", R"("2024-06-01T00:00:00Z")") + "]");
+  REQUIRE(list.size() == 2);
+  CHECK(list[0].id == "des_1");
+  CHECK(list[1].id == "des_2");
+  CHECK(list[1].disabled_at == "2024-06-01T00:00:00Z");
+
+  auto one = parse_specs(outpost_export("des_3", "null"));
+  REQUIRE(one.size() == 1);
+  CHECK(one[0].id == "des_3");
+
+  // Every problem of every body, each naming its body's index.
+  try {
+    parse_specs("[" + outpost_export("ok", "null") +
+                R"(,{"type":"kafka","config":{"topic":"t"}},{"type":"nope","config":{}}])");
+    FAIL("no ConfigError");
+  } catch (const ConfigError& e) {
+    std::vector<std::string> fields;
+    for (const auto& p : e.problems())
+      fields.push_back(p.field);
+    CHECK(std::count(fields.begin(), fields.end(), "[1].config.brokers") == 1);
+    CHECK(std::count(fields.begin(), fields.end(), "[2].type") == 1);
+    CHECK(std::none_of(fields.begin(), fields.end(),
+                       [](const std::string& f) { return f.rfind("[0]", 0) == 0; }));
+  }
+  CHECK_THROWS_AS(parse_specs("[]"), ConfigError);
+}
