@@ -31,6 +31,7 @@ struct KafkaConfig {
   std::string compression = "none";               ///< `compression`: none, gzip, snappy, lz4, zstd
   int linger_ms = 5;                              ///< `linger_ms`
   std::map<std::string, std::string> librdkafka;  ///< `librdkafka`: extra properties
+  KafkaRecordOptions record;  ///< `record_format` (and the destination id it may carry)
   DeliveryOptions delivery;
 
   static KafkaConfig from_spec(const DestinationSpec& spec);

@@ -43,6 +43,9 @@ struct DestinationSpec {
   /// Outpost's `disabled_at` (RFC 3339), empty when absent or null. Set: the destination publishes
   /// nothing; every event is reported `not_matched` saying it is disabled.
   std::string disabled_at;
+  /// True when the body was hookstream's (`type: kafka` with `cluster_id`): its Kafka records
+  /// default to `record_format: hookstream`.
+  bool hookstream_body = false;
 
   /// True if the topics take `topic` (the filter, if any, is checked per event).
   bool matches_topic(std::string_view topic) const noexcept;
@@ -78,6 +81,16 @@ struct DeliveryOptions {
   TimestampFormat timestamp_format = TimestampFormat::unix_seconds;  ///< `timestamp_format`
   Metadata delivery_metadata;  ///< from the spec's top-level `delivery_metadata`
   std::string disabled_at;     ///< from the spec's top-level `disabled_at`: set, publish nothing
+};
+
+/// The headers of the Kafka records (native and REST alike), `config.record_format`.
+enum class KafkaRecordFormat {
+  outpost,    ///< content-type, event-id, topic, timestamp, then the metadata
+  hookstream  ///< hookstream-event-id, hookstream-destination-id, then the event's metadata
+};
+struct KafkaRecordOptions {
+  KafkaRecordFormat format = KafkaRecordFormat::outpost;
+  std::string destination_id;  ///< the spec's `id`, else its `name` (hookstream-destination-id)
 };
 
 /// TLS settings of the HTTP destinations.

@@ -196,6 +196,17 @@ HttpTlsOptions read_http_tls_options(ConfigReader& r) {
   return o;
 }
 
+KafkaRecordOptions read_kafka_record_options(ConfigReader& r) {
+  KafkaRecordOptions o;
+  const bool hookstream = r.spec().hookstream_body;
+  o.format = r.one_of("record_format", {"outpost", "hookstream"},
+                      hookstream ? "hookstream" : "outpost") == "hookstream"
+                 ? KafkaRecordFormat::hookstream
+                 : KafkaRecordFormat::outpost;
+  o.destination_id = r.spec().id.empty() ? r.spec().name : r.spec().id;
+  return o;
+}
+
 std::string read_partition_key_template(ConfigReader& r) {
   auto text = r.string("partition_key_template");
   if (!text) return {};

@@ -66,6 +66,9 @@ class ConfigReader {
 DeliveryOptions read_delivery_options(ConfigReader& reader);
 /// `tls_verify` and `ca_file` of the HTTP destinations.
 HttpTlsOptions read_http_tls_options(ConfigReader& reader);
+/// `record_format` of the Kafka destinations (default hookstream for hookstream's body) and the
+/// destination id its hookstream headers carry.
+KafkaRecordOptions read_kafka_record_options(ConfigReader& reader);
 /// Checks `config.partition_key_template` compiles; returns it (empty when absent).
 std::string read_partition_key_template(ConfigReader& reader);
 

@@ -61,6 +61,7 @@ KafkaRestConfig read_kafka_rest_config(const DestinationSpec& spec,
     }
   }
   c.partition_key_template = read_partition_key_template(r);
+  c.record = read_kafka_record_options(r);
   auto mode = r.one_of("mode", {"single", "stream", "batch"}, "stream");
   c.mode = mode == "single"  ? KafkaRestMode::single
            : mode == "batch" ? KafkaRestMode::batch

@@ -269,7 +269,10 @@ DestinationSpec parse_spec(std::string_view json) {
   }
 
   // hookstream's body: a "kafka" destination configured with a REST cluster id.
-  if (spec.type == "kafka" && spec.config.count("cluster_id")) spec.type = "kafka_rest";
+  if (spec.type == "kafka" && spec.config.count("cluster_id")) {
+    spec.type = "kafka_rest";
+    spec.hookstream_body = true;
+  }
 
   if (!spec.type.empty() && config != doc.MemberEnd() && config->value.IsObject()) {
     auto more = validate_spec(spec);

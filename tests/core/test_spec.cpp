@@ -91,6 +91,36 @@ TEST_CASE("hookstream's kafka body builds a kafka_rest destination", "[spec]") {
   CHECK(c.base_url == "http://127.0.0.1:8082");
   CHECK(c.api_key == "key");
   CHECK(c.api_secret == "secret");
+  // A migrating user's consumers keep reading hookstream's headers.
+  CHECK(c.record.format == KafkaRecordFormat::hookstream);
+  CHECK(c.record.destination_id == "my-kafka");
+}
+
+TEST_CASE("record_format: outpost by default, hookstream for hookstream's body", "[spec]") {
+  const std::string rest =
+      R"({"type":"kafka_rest","id":"des_9","name":"n","config":{"bootstrap_servers":)"
+      R"("http://127.0.0.1:8082","cluster_id":"c1","topic":"orders")";
+  const std::string native =
+      R"({"type":"kafka","name":"k","config":{"brokers":"b:9092","topic":"t","tls":false)";
+  CHECK(KafkaRestConfig::from_spec(parse_spec(rest + "}}")).record.format ==
+        KafkaRecordFormat::outpost);
+  auto hs = KafkaRestConfig::from_spec(parse_spec(rest + R"(,"record_format":"hookstream"}})"));
+  CHECK(hs.record.format == KafkaRecordFormat::hookstream);
+  CHECK(hs.record.destination_id == "des_9");  // the id before the name
+  CHECK(KafkaConfig::from_spec(parse_spec(native + "}}")).record.format ==
+        KafkaRecordFormat::outpost);
+  auto k = KafkaConfig::from_spec(parse_spec(native + R"(,"record_format":"hookstream"}})"));
+  CHECK(k.record.format == KafkaRecordFormat::hookstream);
+  CHECK(k.record.destination_id == "k");
+  // hookstream's body may still ask for Outpost's headers.
+  auto back = KafkaRestConfig::from_spec(parse_spec(
+      R"({"name":"h","type":"kafka","config":{"bootstrap_servers":"http://127.0.0.1:8082",)"
+      R"("cluster_id":"c1","topic":"orders","record_format":"outpost"}})"));
+  CHECK(back.record.format == KafkaRecordFormat::outpost);
+  CHECK(problem_for(native + R"(,"record_format":"confluent"}})", "config.record_format") ==
+        "must be one of outpost, hookstream");
+  CHECK(problem_for(kinesis(R"("stream_name":"s","region":"us-east-1","record_format":"outpost")"),
+                    "config.record_format") == "unknown field");
 }
 
 TEST_CASE("topic matching", "[spec]") {

@@ -95,3 +95,102 @@ TEST_CASE("kafka with disabled_at publishes nothing", "[dropin][outpost][kafka]"
   CHECK(consume_all(cluster.bootstraps(), "orders", 1, 2s).empty());
 }
 #endif
+
+namespace {
+
+// An event with metadata of its own, published with a key template reading the data.
+Event customer_event() {
+  return Event::from_json(
+      R"({"id":"e1","topic":"orders","time":1704067200,)"
+      R"("metadata":{"source":"web","env":"test"},"data":{"customer":"c-42"}})");
+}
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+const Headers kHookstreamHeaders = {{"hookstream-event-id", "e1"},
+                                    {"hookstream-destination-id", "des_7"},
+                                    {"env", "test"},  // the event's metadata wins
+                                    {"region", "eu"},
+                                    {"source", "web"}};
+
+Headers stored_headers(const rapidjson::Value& record) {
+  Headers out;
+  for (const auto& h : record["headers"].GetArray())
+    out.emplace_back(h["name"].GetString(), h["value"].GetString());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("kafka_rest record_format hookstream writes hookstream's headers",
+          "[dropin][hookstream]") {
+  FastRestProxy emu;
+  const std::string config = R"(,"partition_key_template":"data.customer")";
+  const std::string top = R"(,"id":"des_7","delivery_metadata":{"env":"prod","region":"eu"})";
+  for (const std::string format : {"hookstream", "outpost"}) {
+    auto d =
+        make_destination(rest_spec(emu, top, config + R"(,"record_format":")" + format + "\""));
+    ReportCollector reports;
+    d->publish(customer_event(), reports.callback());
+    d->close();
+    REQUIRE(reports.total() == 1);
+    REQUIRE(reports.by_id["e1"][0].delivered());
+  }
+  const auto records = emu.records();
+  REQUIRE(records.GetArray().Size() == 2);
+  CHECK(std::string(records[0]["key"].GetString()) == "c-42");
+  CHECK(stored_headers(records[0]) == kHookstreamHeaders);
+  CHECK(std::string(records[1]["key"].GetString()) == "c-42");
+  CHECK(stored_headers(records[1]) == Headers{{"content-type", "application/json"},
+                                              {"event-id", "e1"},
+                                              {"topic", "orders"},
+                                              {"timestamp", "1704067200"},
+                                              {"env", "test"},
+                                              {"region", "eu"},
+                                              {"source", "web"}});
+}
+
+TEST_CASE("hookstream's body delivers hookstream's headers by default", "[dropin][hookstream]") {
+  FastRestProxyOptions o;
+  o.api_key = "key";
+  o.api_secret = "secret";
+  FastRestProxy emu(o);
+  auto d = make_destination(R"({"name":"orders-sink","type":"kafka","config":{)"
+                            R"("bootstrap_servers":")" +
+                            emu.url() +
+                            R"(","cluster_id":"c1","topic":"orders","api_key":"key",)"
+                            R"("api_secret":"secret"}})");
+  ReportCollector reports;
+  d->publish(customer_event(), reports.callback());
+  d->close();
+  REQUIRE(reports.by_id["e1"].size() == 1);
+  REQUIRE(reports.by_id["e1"][0].delivered());
+  const auto records = emu.records();
+  REQUIRE(records.GetArray().Size() == 1);
+  CHECK(std::string(records[0]["key"].GetString()) == "e1");  // no template: the event id
+  CHECK(stored_headers(records[0]) == Headers{{"hookstream-event-id", "e1"},
+                                              {"hookstream-destination-id", "orders-sink"},
+                                              {"env", "test"},
+                                              {"source", "web"}});
+}
+
+#ifdef EVENTDEST_DROPIN_TEST_KAFKA
+TEST_CASE("kafka record_format hookstream writes hookstream's headers",
+          "[dropin][hookstream][kafka]") {
+  kafka::MockCluster cluster;
+  cluster.create_topic("orders", 1);
+  auto d = make_destination(
+      kafka_spec(cluster, R"(,"id":"des_7","delivery_metadata":{"env":"prod","region":"eu"})",
+                 R"(,"partition_key_template":"data.customer","record_format":"hookstream")"));
+  ReportCollector reports;
+  d->publish(customer_event(), reports.callback());
+  d->close();
+  REQUIRE(reports.by_id["e1"].size() == 1);
+  REQUIRE(reports.by_id["e1"][0].delivered());
+  const auto messages = consume_all(cluster.bootstraps(), "orders", 1, 20s);
+  REQUIRE(messages.size() == 1);
+  CHECK(messages[0].key == "c-42");
+  CHECK(messages[0].value == R"({"customer":"c-42"})");
+  CHECK(messages[0].headers == kHookstreamHeaders);
+}
+#endif
