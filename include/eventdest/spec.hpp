@@ -79,6 +79,9 @@ struct DeliveryOptions {
   QueueFullBehavior on_queue_full = QueueFullBehavior::block;  ///< `on_queue_full`
   int max_in_flight = 4;  ///< `max_in_flight_requests`: concurrent requests per destination
   TimestampFormat timestamp_format = TimestampFormat::unix_seconds;  ///< `timestamp_format`
+  /// `include_millisecond_timestamp`: Outpost's `timestamp-ms` system metadata (unix ms); the
+  /// process-wide default comes from `DESTINATIONS_INCLUDE_MILLISECOND_TIMESTAMP`.
+  bool timestamp_ms = false;
   Metadata delivery_metadata;  ///< from the spec's top-level `delivery_metadata`
   std::string disabled_at;     ///< from the spec's top-level `disabled_at`: set, publish nothing
 };
@@ -92,6 +95,9 @@ struct KafkaRecordOptions {
   KafkaRecordFormat format = KafkaRecordFormat::outpost;
   std::string destination_id;  ///< the spec's `id`, else its `name` (hookstream-destination-id)
 };
+
+/// The DeliveryOptions `spec` gives (its problems are validate_spec()'s to report).
+DeliveryOptions delivery_options_of(const DestinationSpec& spec);
 
 /// TLS settings of the HTTP destinations.
 struct HttpTlsOptions {

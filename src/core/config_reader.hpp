@@ -17,6 +17,10 @@
 
 namespace eventdest::detail {
 
+/// A boolean as Go's strconv.ParseBool reads it (1 t T TRUE true True, 0 f F FALSE false False),
+/// plus on/off/yes/no in any case, as Outpost's config accepts. False if `text` is none of them.
+bool parse_bool(std::string_view text, bool& out);
+
 class ConfigReader {
  public:
   ConfigReader(const DestinationSpec& spec, std::vector<FieldProblem>& problems);

@@ -116,12 +116,13 @@ class KafkaDestination final : public Destination {
     // Events without metadata of their own write the system metadata straight into the headers
     // (no merged list per event) unless the key template reads metadata.
     const bool hookstream = config_.record.format == KafkaRecordFormat::hookstream;
-    const bool system_metadata_only =
-        event.metadata().empty() && config_.delivery.delivery_metadata.empty();
+    const bool system_metadata_only = event.metadata().empty() &&
+                                      config_.delivery.delivery_metadata.empty() &&
+                                      !config_.delivery.timestamp_ms;
     MetadataList metadata;
     if (!system_metadata_only || key_template_.reads_metadata())
       metadata = merged_metadata(event, config_.delivery.timestamp_format,
-                                 config_.delivery.delivery_metadata);
+                                 config_.delivery.delivery_metadata, config_.delivery.timestamp_ms);
     auto inflight = std::make_unique<InFlight>();
     inflight->callback = std::move(callback);
     inflight->event_id = event.id();

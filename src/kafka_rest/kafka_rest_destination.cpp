@@ -75,8 +75,8 @@ class KafkaRestDestination final : public detail::PipelineDestination {
 
  protected:
   std::optional<detail::Outcome> prepare(detail::Record& record) override {
-    const auto metadata =
-        merged_metadata(record.event, options().timestamp_format, options().delivery_metadata);
+    const auto metadata = merged_metadata(record.event, options().timestamp_format,
+                                          options().delivery_metadata, options().timestamp_ms);
     record.partition_key = key_template_.key(record.event, metadata);
     const auto format = config_.record.format;
     const MetadataList hookstream =

@@ -183,7 +183,7 @@ TEST_CASE("every field rule is reported as field: problem", "[spec]") {
               R"("stream_arn":"arn:aws:kinesis:us-east-1:123456789012:stream/s","stream_name":"t")"),
           "config.stream_name") == "does not match the stream name in stream_arn");
   CHECK(
-      problem_for(kinesis(R"("stream_name":"s","region":"us-east-1","metadata_in_payload":"yes")"),
+      problem_for(kinesis(R"("stream_name":"s","region":"us-east-1","metadata_in_payload":"maybe")"),
                   "config.metadata_in_payload") == "must be true or false");
   CHECK(problem_for(kinesis(R"("stream_name":"s","region":"us-east-1","max_batch_records":501)"),
                     "config.max_batch_records") == "must be between 1 and 500");
@@ -545,4 +545,93 @@ TEST_CASE("parse_specs reads Outpost's list response and single bodies", "[spec]
                        [](const std::string& f) { return f.rfind("[0]", 0) == 0; }));
   }
   CHECK_THROWS_AS(parse_specs("[]"), ConfigError);
+}
+
+TEST_CASE("booleans read as Go's strconv.ParseBool, plus on/off/yes/no", "[spec][outpost]") {
+  auto tls = [](const std::string& value) {
+    return R"({"type":"kafka","config":{"brokers":"b:9092","topic":"t","tls":)" + value + "}}";
+  };
+  for (const char* yes : {"1", "t", "T", "TRUE", "true", "True", "on", "ON", "yes", "Yes"}) {
+    INFO(yes);
+    CHECK(KafkaConfig::from_spec(parse_spec(tls("\"" + std::string(yes) + "\""))).tls);
+  }
+  for (const char* no : {"0", "f", "F", "FALSE", "false", "False", "off", "Off", "no", "NO"}) {
+    INFO(no);
+    CHECK_FALSE(KafkaConfig::from_spec(parse_spec(tls("\"" + std::string(no) + "\""))).tls);
+  }
+  CHECK_FALSE(KafkaConfig::from_spec(parse_spec(tls("false"))).tls);
+  CHECK_FALSE(KafkaConfig::from_spec(parse_spec(tls("0"))).tls);
+  for (const char* bad : {"tRuE", "y", "2", "enabled", " true"}) {
+    INFO(bad);
+    CHECK(problem_for(tls("\"" + std::string(bad) + "\""), "config.tls") ==
+          "must be true or false");
+  }
+  auto mip = [](const std::string& v) {
+    return kinesis(R"("stream_name":"s","region":"us-east-1","metadata_in_payload":")" + v + "\"");
+  };
+  CHECK_FALSE(KinesisConfig::from_spec(parse_spec(mip("off"))).metadata_in_payload);
+  CHECK(KinesisConfig::from_spec(parse_spec(mip("T"))).metadata_in_payload);
+  CHECK(problem_for(mip("nope"), "config.metadata_in_payload") == "must be true or false");
+
+  auto spec = parse_spec(kinesis(R"("stream_name":"s","region":"us-east-1")"));
+  ::setenv("DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD", "F", 1);
+  CHECK_FALSE(KinesisConfig::from_spec(spec).metadata_in_payload);
+  ::setenv("DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD", "no", 1);
+  CHECK_FALSE(KinesisConfig::from_spec(spec).metadata_in_payload);
+  ::setenv("DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD", "tRUE", 1);
+  CHECK_THROWS_AS(KinesisConfig::from_spec(spec), ConfigError);
+  ::unsetenv("DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD");
+}
+
+TEST_CASE("host names with '_' in brokers, endpoint and bootstrap_servers", "[spec][outpost]") {
+  auto k = KafkaConfig::from_spec(parse_spec(
+      R"({"type":"kafka","config":{"brokers":"kafka_1.internal:9092,sasl_ssl://kafka_2:9093",)"
+      R"("topic":"t","tls":false}})"));
+  CHECK(k.brokers == "kafka_1.internal:9092,sasl_ssl://kafka_2:9093");
+  auto kin = KinesisConfig::from_spec(parse_spec(
+      kinesis(R"("stream_name":"s","region":"us-east-1","endpoint":"http://kinesis_mock:4567")")));
+  CHECK(kin.endpoint == "http://kinesis_mock:4567");
+  auto rest = [](const std::string& bootstrap) {
+    return R"({"type":"kafka_rest","config":{"bootstrap_servers":")" + bootstrap +
+           R"(","cluster_id":"c1","topic":"orders"}})";
+  };
+  CHECK(KafkaRestConfig::from_spec(parse_spec(rest("rest_proxy.internal:9092"))).base_url ==
+        "https://rest_proxy.internal:443");
+  CHECK(KafkaRestConfig::from_spec(parse_spec(rest("http://rest_proxy:8082"))).base_url ==
+        "http://rest_proxy:8082");
+  // '_' belongs in host labels, not in ports or schemes.
+  CHECK(problem_for(rest("rest_proxy:80_82"), "config.bootstrap_servers") !=
+        "<no problem for config.bootstrap_servers>");
+  CHECK(problem_for(R"({"type":"kafka","config":{"brokers":"kafka_1:90_92","topic":"t"}})",
+                    "config.brokers") != "<no problem for config.brokers>");
+  CHECK(problem_for(R"({"type":"kafka","config":{"brokers":"sasl_ss_l://k:9092","topic":"t"}})",
+                    "config.brokers") != "<no problem for config.brokers>");
+}
+
+TEST_CASE("timestamp_format rfc3339_ms and Outpost's timestamp-ms option", "[spec][outpost]") {
+  auto opts = [](const std::string& config) {
+    return KinesisConfig::from_spec(
+               parse_spec(kinesis(R"("stream_name":"s","region":"us-east-1")" + config)))
+        .delivery;
+  };
+  CHECK(opts("").timestamp_format == TimestampFormat::unix_seconds);
+  CHECK(opts(R"(,"timestamp_format":"rfc3339")").timestamp_format == TimestampFormat::rfc3339);
+  CHECK(opts(R"(,"timestamp_format":"rfc3339_ms")").timestamp_format ==
+        TimestampFormat::rfc3339_ms);
+  CHECK_FALSE(opts("").timestamp_ms);
+  CHECK(opts(R"(,"include_millisecond_timestamp":true)").timestamp_ms);
+  CHECK(problem_for(kinesis(R"("stream_name":"s","region":"us-east-1","timestamp_format":"iso")"),
+                    "config.timestamp_format") ==
+        "must be one of unix, unix_seconds, unix_ms, rfc3339, rfc3339_ms");
+  ::setenv("DESTINATIONS_INCLUDE_MILLISECOND_TIMESTAMP", "true", 1);
+  CHECK(opts("").timestamp_ms);
+  CHECK_FALSE(opts(R"(,"include_millisecond_timestamp":"off")").timestamp_ms);  // config wins
+  ::setenv("DESTINATIONS_INCLUDE_MILLISECOND_TIMESTAMP", "maybe", 1);
+  CHECK(problem_for(kinesis(R"("stream_name":"s","region":"us-east-1")"),
+                    "DESTINATIONS_INCLUDE_MILLISECOND_TIMESTAMP") == "must be true or false");
+  ::unsetenv("DESTINATIONS_INCLUDE_MILLISECOND_TIMESTAMP");
+  CHECK(delivery_options_of(
+            parse_spec(kinesis(
+                R"("stream_name":"s","region":"us-east-1","include_millisecond_timestamp":"yes")")))
+            .timestamp_ms);
 }

@@ -194,3 +194,48 @@ TEST_CASE("kafka record_format hookstream writes hookstream's headers",
   CHECK(messages[0].headers == kHookstreamHeaders);
 }
 #endif
+
+TEST_CASE("timestamp-ms and rfc3339 timestamps reach the record's headers", "[dropin][outpost]") {
+  FastRestProxy emu;
+  auto d = make_destination(
+      rest_spec(emu, "",
+                R"(,"timestamp_format":"rfc3339","include_millisecond_timestamp":"yes",)"
+                R"("partition_key_template":"metadata.\"timestamp-ms\"")"));
+  ReportCollector reports;
+  d->publish(Event::from_json(R"({"id":"e1","topic":"orders","time":"2024-01-01T00:00:00.250Z",)"
+                              R"("metadata":{"attempt":2},"data":{}})"),
+             reports.callback());
+  d->close();
+  REQUIRE(reports.by_id["e1"].size() == 1);
+  REQUIRE(reports.by_id["e1"][0].delivered());
+  const auto records = emu.records();
+  REQUIRE(records.GetArray().Size() == 1);
+  CHECK(std::string(records[0]["key"].GetString()) == "1704067200250");
+  CHECK(stored_headers(records[0]) == Headers{{"content-type", "application/json"},
+                                              {"event-id", "e1"},
+                                              {"topic", "orders"},
+                                              {"timestamp", "2024-01-01T00:00:00Z"},
+                                              {"timestamp-ms", "1704067200250"},
+                                              {"attempt", "2"}});
+}
+
+#ifdef EVENTDEST_DROPIN_TEST_KAFKA
+TEST_CASE("kafka: timestamp-ms also for events without metadata", "[dropin][outpost][kafka]") {
+  kafka::MockCluster cluster;
+  cluster.create_topic("orders", 1);
+  auto d = make_destination(kafka_spec(cluster, "", R"(,"include_millisecond_timestamp":"on")"));
+  ReportCollector reports;
+  d->publish(Event::from_json(R"({"id":"e1","topic":"orders","time":1704067200.5,"data":{}})"),
+             reports.callback());
+  d->close();
+  REQUIRE(reports.by_id["e1"].size() == 1);
+  REQUIRE(reports.by_id["e1"][0].delivered());
+  const auto messages = consume_all(cluster.bootstraps(), "orders", 1, 20s);
+  REQUIRE(messages.size() == 1);
+  CHECK(messages[0].headers == Headers{{"content-type", "application/json"},
+                                       {"event-id", "e1"},
+                                       {"topic", "orders"},
+                                       {"timestamp", "1704067200"},
+                                       {"timestamp-ms", "1704067200500"}});
+}
+#endif
