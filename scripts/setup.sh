@@ -48,7 +48,7 @@ kafka_stamp=$(sha256sum tools/peers/kafka/pom.xml | cut -c1-16)
 if [ "$(cat .deps/kafka/stamp 2>/dev/null)" != "$kafka_stamp" ]; then
   echo "setup: fetching Apache Kafka's jars with Maven into $KAFKA_LIBS"
   rm -rf .deps/kafka && mkdir -p "$KAFKA_LIBS"
-  if mvn -B -q -f tools/peers/kafka/pom.xml dependency:copy-dependencies \
+  if mvn -B -q -Dstyle.color=never -f tools/peers/kafka/pom.xml dependency:copy-dependencies \
       -DoutputDirectory="$PWD/$KAFKA_LIBS"; then
     echo "$kafka_stamp" >.deps/kafka/stamp
   else

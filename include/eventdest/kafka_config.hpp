@@ -29,10 +29,9 @@ struct KafkaConfig {
   std::string client_key_password;                ///< credentials `client_key_password` (secret)
   std::string partitioner = "murmur2_random";     ///< `partitioner`
   std::string compression = "none";               ///< `compression`: none, gzip, snappy, lz4, zstd
-  int linger_ms = 5;                              ///< `linger_ms`
   std::map<std::string, std::string> librdkafka;  ///< `librdkafka`: extra properties
   KafkaRecordOptions record;  ///< `record_format` (and the destination id it may carry)
-  DeliveryOptions delivery;
+  DeliveryOptions delivery;   ///< `linger_ms` (delivery.linger) becomes librdkafka's linger.ms
 
   static KafkaConfig from_spec(const DestinationSpec& spec);
 };

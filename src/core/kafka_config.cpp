@@ -106,7 +106,6 @@ KafkaConfig read_kafka_config(const DestinationSpec& spec, std::vector<FieldProb
                            "murmur2_random");
   c.compression = r.one_of("compression", {"none", "gzip", "snappy", "lz4", "zstd"}, "none");
   c.delivery = read_delivery_options(r);
-  c.linger_ms = static_cast<int>(c.delivery.linger.count());
   if (auto extra = r.string("librdkafka")) {
     rapidjson::Document doc;
     doc.Parse(extra->c_str(), extra->size());

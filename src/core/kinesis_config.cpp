@@ -97,12 +97,9 @@ KinesisConfig read_kinesis_config(const DestinationSpec& spec,
   if (c.max_batch_bytes < c.max_record_bytes) {
     r.problem("config.max_batch_bytes", "must not be less than max_record_bytes");
   }
+  // credential_pair reports a key without its secret (and the reverse) itself.
   auto [key, secret] = r.credential_pair("key", "secret");
   auto session = r.credential("session");
-  if (key.has_value() != secret.has_value()) {
-    r.problem(key ? "credentials.secret" : "credentials.key",
-              "is required when credentials." + std::string(key ? "key" : "secret") + " is given");
-  }
   if (session && !key) r.problem("credentials.session", "needs credentials.key and secret");
   c.access_key_id = key.value_or("");
   c.secret_access_key = secret.value_or("");

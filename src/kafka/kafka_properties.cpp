@@ -46,7 +46,7 @@ std::vector<std::pair<std::string, std::string>> kafka_properties(const KafkaCon
     p.emplace_back("ssl.key.password", secret(c.client_key_password));
   p.emplace_back("partitioner", c.partitioner);
   p.emplace_back("compression.codec", c.compression);
-  p.emplace_back("linger.ms", std::to_string(c.linger_ms));
+  p.emplace_back("linger.ms", std::to_string(c.delivery.linger.count()));
   // Acknowledged by all in-sync replicas, without duplicates from producer retries.
   p.emplace_back("acks", "all");
   p.emplace_back("enable.idempotence", "true");

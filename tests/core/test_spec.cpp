@@ -56,7 +56,7 @@ TEST_CASE("Outpost-style specs of each type parse", "[spec]") {
   auto kfc = KafkaConfig::from_spec(kafka);
   CHECK(kfc.sasl_mechanism == KafkaSaslMechanism::scram_sha_512);
   CHECK_FALSE(kfc.tls);
-  CHECK(kfc.linger_ms == 20);
+  CHECK(kfc.delivery.linger == std::chrono::milliseconds(20));
   CHECK(kfc.librdkafka.at("batch.num.messages") == "1000");
   CHECK(kfc.librdkafka.at("enable.idempotence") == "true");
   CHECK(kfc.partitioner == "murmur2_random");
@@ -182,9 +182,9 @@ TEST_CASE("every field rule is reported as field: problem", "[spec]") {
           kinesis(
               R"("stream_arn":"arn:aws:kinesis:us-east-1:123456789012:stream/s","stream_name":"t")"),
           "config.stream_name") == "does not match the stream name in stream_arn");
-  CHECK(
-      problem_for(kinesis(R"("stream_name":"s","region":"us-east-1","metadata_in_payload":"maybe")"),
-                  "config.metadata_in_payload") == "must be true or false");
+  CHECK(problem_for(
+            kinesis(R"("stream_name":"s","region":"us-east-1","metadata_in_payload":"maybe")"),
+            "config.metadata_in_payload") == "must be true or false");
   CHECK(problem_for(kinesis(R"("stream_name":"s","region":"us-east-1","max_batch_records":501)"),
                     "config.max_batch_records") == "must be between 1 and 500");
   CHECK(
@@ -634,4 +634,15 @@ TEST_CASE("timestamp_format rfc3339_ms and Outpost's timestamp-ms option", "[spe
             parse_spec(kinesis(
                 R"("stream_name":"s","region":"us-east-1","include_millisecond_timestamp":"yes")")))
             .timestamp_ms);
+}
+
+TEST_CASE("a Kinesis key without its secret is one problem, reported once", "[spec]") {
+  try {
+    parse_spec(R"({"type":"aws_kinesis","config":{"stream_name":"s","region":"us-east-1"},)"
+               R"("credentials":{"key":"AKIAEXAMPLE"}})");
+    FAIL("expected ConfigError");
+  } catch (const ConfigError& e) {
+    REQUIRE(e.problems().size() == 1);
+    CHECK(e.problems()[0].field == "credentials.secret");
+  }
 }

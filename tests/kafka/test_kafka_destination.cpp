@@ -183,6 +183,15 @@ TEST_CASE("librdkafka's own property errors are config errors", "[kafka]") {
       parse_spec(R"({"type":"kafka","config":{"brokers":"b:9092","topic":"t","tls":false}})")));
   CHECK(std::map<std::string, std::string>(plain.begin(), plain.end())["security.protocol"] ==
         "PLAINTEXT");
+  // A typed config's delivery.linger is what reaches librdkafka (no second linger field).
+  KafkaConfig typed;
+  typed.brokers = "b:9092";
+  typed.topic = "t";
+  typed.sasl_mechanism = KafkaSaslMechanism::none;
+  typed.delivery.linger = std::chrono::milliseconds(50);
+  const auto typed_props = kafka_properties(typed);
+  CHECK(std::map<std::string, std::string>(typed_props.begin(), typed_props.end())["linger.ms"] ==
+        "50");
 }
 
 TEST_CASE("TLS to a plaintext broker fails with a clear report", "[kafka]") {
