@@ -31,7 +31,8 @@ using Clock = std::chrono::system_clock;
 enum class TimestampFormat {
   unix_seconds,  ///< "1704067200" (the default, as Hookdeck Outpost)
   unix_ms,       ///< "1704067200000"
-  rfc3339        ///< "2024-01-01T00:00:00Z"
+  rfc3339,       ///< "2024-01-01T00:00:00Z": whole seconds, as Outpost writes it
+  rfc3339_ms     ///< "2024-01-01T00:00:00.123Z": always three fraction digits
 };
 
 class Event {
@@ -94,16 +95,20 @@ std::string generate_event_id();
 
 /// Formats `t` as the `timestamp` metadata value.
 std::string format_timestamp(Clock::time_point t, TimestampFormat format);
+/// RFC 3339 in UTC with milliseconds only when `t` is not a whole second: the event's `time` as
+/// to_json() and filters show it.
+std::string format_rfc3339(Clock::time_point t);
 /// Parses RFC 3339 (`2024-01-01T00:00:00Z`, fractions and offsets allowed). False if invalid.
 bool parse_rfc3339(std::string_view text, Clock::time_point& out);
 
-/// `event-id`, `topic` and `timestamp` for `e`, in that order.
-MetadataList system_metadata(const Event& e,
-                             TimestampFormat format = TimestampFormat::unix_seconds);
+/// `event-id`, `topic` and `timestamp` for `e`, in that order; with `timestamp_ms` also
+/// Outpost's optional `timestamp-ms` (unix milliseconds, whatever the format) after them.
+MetadataList system_metadata(const Event& e, TimestampFormat format = TimestampFormat::unix_seconds,
+                             bool timestamp_ms = false);
 /// System metadata, then `extra` (a destination's delivery_metadata), then the event's own
 /// metadata merged over it: later values win on equal keys, and a key keeps the position where it
-/// first appeared (so the three system keys always come first, in wire order).
+/// first appeared (so the system keys always come first, in wire order).
 MetadataList merged_metadata(const Event& e, TimestampFormat format = TimestampFormat::unix_seconds,
-                             const Metadata& extra = {});
+                             const Metadata& extra = {}, bool timestamp_ms = false);
 
 }  // namespace eventdest

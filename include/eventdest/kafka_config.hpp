@@ -30,7 +30,8 @@ struct KafkaConfig {
   std::string partitioner = "murmur2_random";     ///< `partitioner`
   std::string compression = "none";               ///< `compression`: none, gzip, snappy, lz4, zstd
   std::map<std::string, std::string> librdkafka;  ///< `librdkafka`: extra properties
-  DeliveryOptions delivery;  ///< `linger_ms` (delivery.linger) becomes librdkafka's linger.ms
+  KafkaRecordOptions record;  ///< `record_format` (and the destination id it may carry)
+  DeliveryOptions delivery;   ///< `linger_ms` (delivery.linger) becomes librdkafka's linger.ms
 
   static KafkaConfig from_spec(const DestinationSpec& spec);
 };

@@ -30,6 +30,7 @@ struct KafkaRestConfig {
   std::size_t max_record_bytes = 1u << 20;  ///< `max_record_bytes`: larger records fail at once
   std::string api_key;                      ///< credentials (or config) `api_key`
   std::string api_secret;                   ///< credentials (or config) `api_secret`
+  KafkaRecordOptions record;  ///< `record_format` (and the destination id it may carry)
   DeliveryOptions delivery;
   HttpTlsOptions tls;
 

@@ -40,6 +40,12 @@ struct DestinationSpec {
   /// Outpost's `filter` (an object at the top level of the body), compiled when parsed: events
   /// it does not match are reported `not_matched`. None: every event of the topics.
   std::optional<Filter> filter;
+  /// Outpost's `disabled_at` (RFC 3339), empty when absent or null. Set: the destination publishes
+  /// nothing; every event is reported `not_matched` saying it is disabled.
+  std::string disabled_at;
+  /// True when the body was hookstream's (`type: kafka` with `cluster_id`): its Kafka records
+  /// default to `record_format: hookstream`.
+  bool hookstream_body = false;
 
   /// True if the topics take `topic` (the filter, if any, is checked per event).
   bool matches_topic(std::string_view topic) const noexcept;
@@ -54,6 +60,10 @@ bool is_secret_field(std::string_view name) noexcept;
 /// hookstream's `{"name", "type": "kafka", "config": {"bootstrap_servers", "cluster_id", ...}}`
 /// becomes a `kafka_rest` spec. Throws ConfigError listing every problem.
 DestinationSpec parse_spec(std::string_view json);
+/// A list of destination bodies: a JSON array of them (Outpost's list-destinations response) or a
+/// single body. Problems are prefixed with the body's index (`[1].config.topic: is required`).
+/// Throws ConfigError listing every problem of every body.
+std::vector<DestinationSpec> parse_specs(std::string_view json);
 /// Every problem with `spec` (empty if valid). Does not throw.
 std::vector<FieldProblem> validate_spec(const DestinationSpec& spec);
 
@@ -69,8 +79,25 @@ struct DeliveryOptions {
   QueueFullBehavior on_queue_full = QueueFullBehavior::block;  ///< `on_queue_full`
   int max_in_flight = 4;  ///< `max_in_flight_requests`: concurrent requests per destination
   TimestampFormat timestamp_format = TimestampFormat::unix_seconds;  ///< `timestamp_format`
+  /// `include_millisecond_timestamp`: Outpost's `timestamp-ms` system metadata (unix ms); the
+  /// process-wide default comes from `DESTINATIONS_INCLUDE_MILLISECOND_TIMESTAMP`.
+  bool timestamp_ms = false;
   Metadata delivery_metadata;  ///< from the spec's top-level `delivery_metadata`
+  std::string disabled_at;     ///< from the spec's top-level `disabled_at`: set, publish nothing
 };
+
+/// The headers of the Kafka records (native and REST alike), `config.record_format`.
+enum class KafkaRecordFormat {
+  outpost,    ///< content-type, event-id, topic, timestamp, then the metadata
+  hookstream  ///< hookstream-event-id, hookstream-destination-id, then the event's metadata
+};
+struct KafkaRecordOptions {
+  KafkaRecordFormat format = KafkaRecordFormat::outpost;
+  std::string destination_id;  ///< the spec's `id`, else its `name` (hookstream-destination-id)
+};
+
+/// The DeliveryOptions `spec` gives (its problems are validate_spec()'s to report).
+DeliveryOptions delivery_options_of(const DestinationSpec& spec);
 
 /// TLS settings of the HTTP destinations.
 struct HttpTlsOptions {

@@ -1,6 +1,8 @@
 #include "core/config_reader.hpp"
 
+#include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <fstream>
 
 #include "core/printable.hpp"
@@ -31,6 +33,31 @@ bool parse_int(const std::string& text, std::int64_t& out) {
 }
 
 }  // namespace
+
+// DESTINATIONS_INCLUDE_MILLISECOND_TIMESTAMP sets the process-wide default (as in Outpost).
+static bool timestamp_ms_default(ConfigReader& r) {
+  const char* env = std::getenv("DESTINATIONS_INCLUDE_MILLISECOND_TIMESTAMP");
+  if (env == nullptr || *env == '\0') return false;
+  bool value = false;
+  if (parse_bool(env, value)) return value;
+  r.problem("DESTINATIONS_INCLUDE_MILLISECOND_TIMESTAMP", "must be true or false");
+  return false;
+}
+
+bool parse_bool(std::string_view text, bool& out) {
+  static const std::string_view go_true[] = {"1", "t", "T", "TRUE", "true", "True"};
+  static const std::string_view go_false[] = {"0", "f", "F", "FALSE", "false", "False"};
+  for (auto t : go_true)
+    if (text == t) return out = true, true;
+  for (auto f : go_false)
+    if (text == f) return out = false, true;
+  std::string lower(text);
+  for (auto& c : lower)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "on" || lower == "yes") return out = true, true;
+  if (lower == "off" || lower == "no") return out = false, true;
+  return false;
+}
 
 ConfigReader::ConfigReader(const DestinationSpec& spec, std::vector<FieldProblem>& problems)
     : spec_(spec), problems_(problems) {}
@@ -100,8 +127,8 @@ std::pair<std::optional<std::string>, std::optional<std::string>> ConfigReader::
 bool ConfigReader::boolean(std::string_view key, bool fallback) {
   auto value = text(key);
   if (!value) return fallback;
-  if (*value == "true" || *value == "1") return true;
-  if (*value == "false" || *value == "0") return false;
+  bool out = fallback;
+  if (parse_bool(*value, out)) return out;
   problem(config_field(key), "must be true or false");
   return fallback;
 }
@@ -173,12 +200,15 @@ DeliveryOptions read_delivery_options(ConfigReader& r) {
                         ? QueueFullBehavior::fail
                         : QueueFullBehavior::block;
   o.max_in_flight = static_cast<int>(r.integer("max_in_flight_requests", o.max_in_flight, 1, 64));
-  auto format =
-      r.one_of("timestamp_format", {"unix", "unix_seconds", "unix_ms", "rfc3339"}, "unix");
-  o.timestamp_format = format == "unix_ms"   ? TimestampFormat::unix_ms
-                       : format == "rfc3339" ? TimestampFormat::rfc3339
-                                             : TimestampFormat::unix_seconds;
+  auto format = r.one_of("timestamp_format",
+                         {"unix", "unix_seconds", "unix_ms", "rfc3339", "rfc3339_ms"}, "unix");
+  o.timestamp_format = format == "unix_ms"      ? TimestampFormat::unix_ms
+                       : format == "rfc3339"    ? TimestampFormat::rfc3339
+                       : format == "rfc3339_ms" ? TimestampFormat::rfc3339_ms
+                                                : TimestampFormat::unix_seconds;
+  o.timestamp_ms = r.boolean("include_millisecond_timestamp", timestamp_ms_default(r));
   o.delivery_metadata = r.spec().delivery_metadata;
+  o.disabled_at = r.spec().disabled_at;
   return o;
 }
 
@@ -192,6 +222,17 @@ HttpTlsOptions read_http_tls_options(ConfigReader& r) {
       o.ca_file = *ca;
     }
   }
+  return o;
+}
+
+KafkaRecordOptions read_kafka_record_options(ConfigReader& r) {
+  KafkaRecordOptions o;
+  const bool hookstream = r.spec().hookstream_body;
+  o.format = r.one_of("record_format", {"outpost", "hookstream"},
+                      hookstream ? "hookstream" : "outpost") == "hookstream"
+                 ? KafkaRecordFormat::hookstream
+                 : KafkaRecordFormat::outpost;
+  o.destination_id = r.spec().id.empty() ? r.spec().name : r.spec().id;
   return o;
 }
 
@@ -213,3 +254,13 @@ std::string read_partition_key_template(ConfigReader& r) {
 }
 
 }  // namespace eventdest::detail
+
+namespace eventdest {
+
+DeliveryOptions delivery_options_of(const DestinationSpec& spec) {
+  std::vector<FieldProblem> ignored;
+  detail::ConfigReader r(spec, ignored);
+  return detail::read_delivery_options(r);
+}
+
+}  // namespace eventdest

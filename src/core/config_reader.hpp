@@ -17,6 +17,10 @@
 
 namespace eventdest::detail {
 
+/// A boolean as Go's strconv.ParseBool reads it (1 t T TRUE true True, 0 f F FALSE false False),
+/// plus on/off/yes/no in any case, as Outpost's config accepts. False if `text` is none of them.
+bool parse_bool(std::string_view text, bool& out);
+
 class ConfigReader {
  public:
   ConfigReader(const DestinationSpec& spec, std::vector<FieldProblem>& problems);
@@ -66,6 +70,9 @@ class ConfigReader {
 DeliveryOptions read_delivery_options(ConfigReader& reader);
 /// `tls_verify` and `ca_file` of the HTTP destinations.
 HttpTlsOptions read_http_tls_options(ConfigReader& reader);
+/// `record_format` of the Kafka destinations (default hookstream for hookstream's body) and the
+/// destination id its hookstream headers carry.
+KafkaRecordOptions read_kafka_record_options(ConfigReader& reader);
 /// Checks `config.partition_key_template` compiles; returns it (empty when absent).
 std::string read_partition_key_template(ConfigReader& reader);
 

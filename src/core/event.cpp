@@ -88,22 +88,22 @@ std::size_t skip_value(std::string_view t, std::size_t i) {
   return i;
 }
 
-// The exact bytes of the top-level member "data" of `t`, an already validated JSON object, so
+// The exact bytes of the top-level member `name` of `t`, an already validated JSON object, so
 // the publisher's JSON reaches Kafka/Kinesis byte for byte (a DOM round trip would re-serialise
 // it). Keys written with escapes (e.g. "d\u0061ta") are decoded before comparing.
-std::optional<std::string_view> find_data_member(std::string_view t) {
+std::optional<std::string_view> find_member(std::string_view t, std::string_view name) {
   std::size_t i = skip_whitespace(t, 0);
   if (i >= t.size() || t[i] != '{') return std::nullopt;
   i = skip_whitespace(t, i + 1);
   while (i < t.size() && t[i] == '"') {
     const std::size_t key_end = skip_string(t, i);
     std::string_view key = t.substr(i + 1, key_end - i - 2);
-    bool is_data = key == "data";
+    bool is_data = key == name;
     if (!is_data && key.find('\\') != std::string_view::npos) {
       rapidjson::Document decoded;
       std::string literal(t.substr(i, key_end - i));
       decoded.Parse(literal.c_str(), literal.size());
-      is_data = decoded.IsString() && string_of(decoded) == "data";
+      is_data = decoded.IsString() && string_of(decoded) == name;
     }
     i = skip_whitespace(t, key_end);
     if (i < t.size() && t[i] == ':') i = skip_whitespace(t, i + 1);
@@ -241,6 +241,20 @@ const std::set<std::string_view>& known_event_fields() {
   return fields;
 }
 
+// The metadata's number values of the input line `json` (a valid JSON object with a "metadata"
+// object) as written, e.g. 2.50 stays "2.50" (a DOM would give the double 2.5).
+std::map<std::string, std::string> number_texts(std::string_view json) {
+  std::map<std::string, std::string> out;
+  const auto raw = find_member(json, "metadata");
+  if (!raw) return out;
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseNumbersAsStringsFlag>(raw->data(), raw->size());
+  if (!doc.IsObject()) return out;
+  for (const auto& m : doc.GetObject())
+    if (m.value.IsString()) out.emplace(string_of(m.name), string_of(m.value));
+  return out;
+}
+
 }  // namespace
 
 Event::Event() : id_(generate_event_id()), time_(Clock::now()), data_(null_data()) {}
@@ -315,7 +329,7 @@ std::string Event::to_json() const {
   writer.Key("topic");
   writer.String(topic_);
   writer.Key("time");
-  writer.String(format_timestamp(time_, TimestampFormat::rfc3339));
+  writer.String(format_rfc3339(time_));
   writer.Key("metadata");
   writer.StartObject();
   for (const auto& [k, v] : metadata_) {
@@ -403,13 +417,24 @@ Event Event::from_json(std::string_view json) {
     if (!it->value.IsObject()) {
       problems.push_back({"metadata", "must be an object of string values"});
     } else {
+      std::optional<std::map<std::string, std::string>> numbers;  // read when needed
       for (const auto& m : it->value.GetObject()) {
         const std::string_view key = string_of(m.name);
         const std::string field = "metadata." + detail::printable(key);
         if (auto p = detail::text_problem(key); !p.empty()) {
           problems.push_back({field, "key " + std::string(p)});
+        } else if (!m.value.IsString() && !m.value.IsNumber() && !m.value.IsBool()) {
+          problems.push_back({field, "must be a string, number or boolean"});
         } else if (!m.value.IsString()) {
-          problems.push_back({field, "must be a string"});
+          // As Outpost: numbers keep their JSON text (3, 2.50), booleans become true/false.
+          if (!numbers) numbers = number_texts(json);
+          const auto written = numbers->find(std::string(key));
+          auto text = m.value.IsBool() ? std::string(m.value.GetBool() ? "true" : "false")
+                      : written != numbers->end() ? written->second
+                                                  : detail::compact_json(m.value);
+          if (!event.metadata_.emplace(key, std::move(text)).second) {
+            problems.push_back({field, "duplicate key"});
+          }
         } else if (auto p = detail::text_problem(string_of(m.value)); !p.empty()) {
           problems.push_back({field, std::string(p)});
         } else if (!event.metadata_.emplace(key, string_of(m.value)).second) {
@@ -425,7 +450,7 @@ Event Event::from_json(std::string_view json) {
   } else if (may_escape_invalid_unicode(json) &&
              has_invalid_string(doc.FindMember("data")->value)) {
     problems.push_back({"data", "a string is not valid Unicode (a lone surrogate escape?)"});
-  } else if (auto raw = find_data_member(json)) {
+  } else if (auto raw = find_member(json, "data")) {
     event.data_ = std::make_shared<const Data>(std::string(*raw));
   } else {
     problems.push_back({"data", "could not be located"});  // unreachable for valid JSON
@@ -545,7 +570,8 @@ std::string format_timestamp(Clock::time_point t, TimestampFormat format) {
       return std::to_string(floor_div(ms, 1000));
     case TimestampFormat::unix_ms:
       return std::to_string(ms);
-    case TimestampFormat::rfc3339: {
+    case TimestampFormat::rfc3339:
+    case TimestampFormat::rfc3339_ms: {
       long long secs = floor_div(ms, 1000);
       int millis = static_cast<int>(ms - secs * 1000);
       long long days = floor_div(secs, 86400);
@@ -554,7 +580,7 @@ std::string format_timestamp(Clock::time_point t, TimestampFormat format) {
       unsigned m, d;
       civil_from_days(days, y, m, d);
       char buf[96];  // room for any long long year: no truncation
-      if (millis != 0) {
+      if (format == TimestampFormat::rfc3339_ms) {
         std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03dZ", y, m, d,
                       rem / 3600, rem / 60 % 60, rem % 60, millis);
       } else {
@@ -567,28 +593,39 @@ std::string format_timestamp(Clock::time_point t, TimestampFormat format) {
   return {};
 }
 
+std::string format_rfc3339(Clock::time_point t) {
+  const bool whole =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000 ==
+      0;
+  return format_timestamp(t, whole ? TimestampFormat::rfc3339 : TimestampFormat::rfc3339_ms);
+}
+
 namespace {
 
 // Emplaced, not from an initializer list (whose elements would be copied a second time).
-void append_system_metadata(MetadataList& out, const Event& e, TimestampFormat format) {
+void append_system_metadata(MetadataList& out, const Event& e, TimestampFormat format,
+                            bool timestamp_ms) {
   out.emplace_back("event-id", e.id());
   out.emplace_back("topic", e.topic());
   out.emplace_back("timestamp", format_timestamp(e.time(), format));
+  if (timestamp_ms)
+    out.emplace_back("timestamp-ms", format_timestamp(e.time(), TimestampFormat::unix_ms));
 }
 
 }  // namespace
 
-MetadataList system_metadata(const Event& e, TimestampFormat format) {
+MetadataList system_metadata(const Event& e, TimestampFormat format, bool timestamp_ms) {
   MetadataList out;
-  out.reserve(3);
-  append_system_metadata(out, e, format);
+  out.reserve(4);
+  append_system_metadata(out, e, format, timestamp_ms);
   return out;
 }
 
-MetadataList merged_metadata(const Event& e, TimestampFormat format, const Metadata& extra) {
+MetadataList merged_metadata(const Event& e, TimestampFormat format, const Metadata& extra,
+                             bool timestamp_ms) {
   MetadataList out;
-  out.reserve(3 + extra.size() + e.metadata().size());
-  append_system_metadata(out, e, format);
+  out.reserve(4 + extra.size() + e.metadata().size());
+  append_system_metadata(out, e, format, timestamp_ms);
   auto merge = [&out](const Metadata& m) {
     for (const auto& [k, v] : m) {
       auto it =

@@ -11,6 +11,8 @@ bool EventSelector::topic_matches(const std::string& topic) const noexcept {
 }
 
 std::optional<std::string> EventSelector::rejection(const Event& event) const {
+  if (!disabled_at_.empty())
+    return "the destination is disabled (disabled_at " + disabled_at_ + ")";
   if (!topic_matches(event.topic()))
     return "topic \"" + event.topic() + "\" is not one of the destination's topics";
   if (filter_ && !filter_->matches(event))

@@ -13,8 +13,12 @@ namespace eventdest::detail {
 
 class EventSelector {
  public:
-  EventSelector(std::vector<std::string> topics, std::optional<Filter> filter)
-      : topics_(std::move(topics)), filter_(std::move(filter)) {}
+  /// `disabled_at` non-empty (Outpost's disabled destination): no event is taken.
+  EventSelector(std::vector<std::string> topics, std::optional<Filter> filter,
+                std::string disabled_at = {})
+      : topics_(std::move(topics)),
+        filter_(std::move(filter)),
+        disabled_at_(std::move(disabled_at)) {}
 
   /// Why the destination does not take `event`, or nullopt if it does. The filter's document
   /// ({id, topic, time, metadata, data}) is only built when there is a filter.
@@ -27,6 +31,7 @@ class EventSelector {
 
   const std::vector<std::string> topics_;
   const std::optional<Filter> filter_;
+  const std::string disabled_at_;
 };
 
 }  // namespace eventdest::detail

@@ -80,6 +80,7 @@ KafkaConfig read_kafka_config(const DestinationSpec& spec, std::vector<FieldProb
   c.password = password.value_or("");
   c.tls = r.boolean("tls", true);
   c.partition_key_template = read_partition_key_template(r);
+  c.record = read_kafka_record_options(r);
   c.ca_pem = r.string("ca_pem").value_or("");
   c.ca_location = r.string("ca_location").value_or("");
   c.client_cert_pem = r.string("client_cert_pem").value_or("");

@@ -13,7 +13,7 @@ namespace {
 std::string rest_base_url(const std::string& bootstrap, std::string& out) {
   std::string first = bootstrap.substr(0, bootstrap.find(','));
   if (first.find("://") != std::string::npos) return http::check_base_url(first, out);
-  static const std::regex host_port(R"(^([A-Za-z0-9.\-]+)(:[0-9]{1,5})?$)");
+  static const std::regex host_port(R"(^([A-Za-z0-9_.\-]+)(:[0-9]{1,5})?$)");
   std::smatch m;
   if (!std::regex_match(first, m, host_port)) {
     return "must be host:port or a URL such as http://127.0.0.1:8082";
@@ -61,6 +61,7 @@ KafkaRestConfig read_kafka_rest_config(const DestinationSpec& spec,
     }
   }
   c.partition_key_template = read_partition_key_template(r);
+  c.record = read_kafka_record_options(r);
   auto mode = r.one_of("mode", {"single", "stream", "batch"}, "stream");
   c.mode = mode == "single"  ? KafkaRestMode::single
            : mode == "batch" ? KafkaRestMode::batch

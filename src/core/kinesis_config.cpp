@@ -32,11 +32,8 @@ bool valid_region(const std::string& s) {
 bool metadata_in_payload_default(ConfigReader& r) {
   const char* env = std::getenv("DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD");
   if (env == nullptr || *env == '\0') return true;
-  std::string v(env);
-  for (auto& c : v)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (v == "true" || v == "1") return true;
-  if (v == "false" || v == "0") return false;
+  bool value = true;
+  if (parse_bool(env, value)) return value;
   r.problem("DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD", "must be true or false");
   return true;
 }

@@ -9,7 +9,9 @@ namespace eventdest::detail {
 PipelineDestination::PipelineDestination(std::string type, std::vector<std::string> topics,
                                          std::optional<Filter> filter, DeliveryOptions options,
                                          BatchLimits limits)
-    : type_(std::move(type)), selector_(std::move(topics), std::move(filter)), options_(options) {
+    : type_(std::move(type)),
+      selector_(std::move(topics), std::move(filter), options.disabled_at),
+      options_(options) {
   pipeline_ = std::make_unique<DeliveryPipeline>(type_, options_, limits,
                                                  [this](Batch batch) { send(std::move(batch)); });
 }

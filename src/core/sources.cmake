@@ -11,6 +11,7 @@ target_sources(eventdest PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/http_outcome.cpp
   ${CMAKE_CURRENT_LIST_DIR}/json_util.cpp
   ${CMAKE_CURRENT_LIST_DIR}/kafka_config.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/kafka_record.cpp
   ${CMAKE_CURRENT_LIST_DIR}/kafka_rest_config.cpp
   ${CMAKE_CURRENT_LIST_DIR}/kinesis_config.cpp
   ${CMAKE_CURRENT_LIST_DIR}/log.cpp

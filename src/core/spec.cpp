@@ -96,6 +96,10 @@ std::string DestinationSpec::to_string() const {
   }
   out += ']';
   if (filter) out += ",\"filter\":" + filter->text();
+  if (!disabled_at.empty()) {
+    out += ",\"disabled_at\":";
+    detail::append_json_string(out, disabled_at);
+  }
   out += ",\"config\":{";
   bool first = true;
   for (const auto& [k, v] : config) {
@@ -142,6 +146,7 @@ DestinationSpec parse_spec(std::string_view json) {
                                                        "metadata",
                                                        "disabled_at",
                                                        "created_at",
+                                                       "updated_at",
                                                        "tenant_id",
                                                        "target",
                                                        "target_url"};
@@ -245,8 +250,29 @@ DestinationSpec parse_spec(std::string_view json) {
     }
   }
 
+  // Outpost's bookkeeping fields: text (or null) when given; only disabled_at changes anything.
+  for (const char* field : {"tenant_id", "created_at", "updated_at", "target", "target_url"}) {
+    if (auto it = doc.FindMember(field);
+        it != doc.MemberEnd() && !it->value.IsNull() && !it->value.IsString()) {
+      problems.push_back({field, "must be a string or null"});
+    }
+  }
+  if (auto it = doc.FindMember("disabled_at"); it != doc.MemberEnd() && !it->value.IsNull()) {
+    Clock::time_point ignored;
+    if (!it->value.IsString() ||
+        !parse_rfc3339(std::string_view(it->value.GetString(), it->value.GetStringLength()),
+                       ignored)) {
+      problems.push_back({"disabled_at", "must be an RFC 3339 time or null"});
+    } else {
+      spec.disabled_at = it->value.GetString();
+    }
+  }
+
   // hookstream's body: a "kafka" destination configured with a REST cluster id.
-  if (spec.type == "kafka" && spec.config.count("cluster_id")) spec.type = "kafka_rest";
+  if (spec.type == "kafka" && spec.config.count("cluster_id")) {
+    spec.type = "kafka_rest";
+    spec.hookstream_body = true;
+  }
 
   if (!spec.type.empty() && config != doc.MemberEnd() && config->value.IsObject()) {
     auto more = validate_spec(spec);
@@ -254,6 +280,29 @@ DestinationSpec parse_spec(std::string_view json) {
   }
   if (!problems.empty()) throw ConfigError(std::move(problems));
   return spec;
+}
+
+std::vector<DestinationSpec> parse_specs(std::string_view json) {
+  std::string text(json);
+  rapidjson::Document doc;
+  doc.Parse(text.c_str(), text.size());
+  if (doc.HasParseError() || !doc.IsArray()) return {parse_spec(json)};  // one body (or its error)
+  std::vector<DestinationSpec> specs;
+  std::vector<FieldProblem> problems;
+  std::size_t index = 0;
+  for (const auto& body : doc.GetArray()) {
+    const std::string prefix = "[" + std::to_string(index++) + "]";
+    try {
+      specs.push_back(parse_spec(detail::compact_json(body)));
+    } catch (const ConfigError& e) {
+      for (const auto& p : e.problems())
+        problems.push_back(
+            {prefix + (p.field.empty() || p.field[0] == '[' ? "" : ".") + p.field, p.problem});
+    }
+  }
+  if (doc.Empty()) problems.push_back({"destinations", "the list is empty"});
+  if (!problems.empty()) throw ConfigError(std::move(problems));
+  return specs;
 }
 
 std::vector<FieldProblem> validate_spec(const DestinationSpec& spec) {

@@ -125,7 +125,7 @@ bool Filter::matches(const Event& event) const {
     doc.AddMember("topic", StringRef(event.topic().data(), event.topic().size()), a);
   std::string time;
   if (reads & filter_detail::root_time) {
-    time = format_timestamp(event.time(), TimestampFormat::rfc3339);
+    time = format_rfc3339(event.time());
     doc.AddMember("time", StringRef(time.data(), time.size()), a);
   }
   if (reads & filter_detail::root_metadata) {

@@ -15,6 +15,7 @@
 
 #include "core/event_selector.hpp"
 #include "core/event_text.hpp"
+#include "core/kafka_record.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/thread_name.hpp"
 #include "eventdest/kafka.hpp"
@@ -62,7 +63,7 @@ class KafkaDestination final : public Destination {
   KafkaDestination(KafkaConfig config, std::vector<std::string> topics,
                    std::optional<Filter> filter)
       : config_(std::move(config)),
-        selector_(std::move(topics), std::move(filter)),
+        selector_(std::move(topics), std::move(filter), config_.delivery.disabled_at),
         key_template_(config_.partition_key_template),
         failures_(sasl_mechanism_name(config_), config_.username) {
     ConfPtr conf(rd_kafka_conf_new());
@@ -114,12 +115,14 @@ class KafkaDestination final : public Destination {
     }
     // Events without metadata of their own write the system metadata straight into the headers
     // (no merged list per event) unless the key template reads metadata.
-    const bool system_metadata_only =
-        event.metadata().empty() && config_.delivery.delivery_metadata.empty();
+    const bool hookstream = config_.record.format == KafkaRecordFormat::hookstream;
+    const bool system_metadata_only = event.metadata().empty() &&
+                                      config_.delivery.delivery_metadata.empty() &&
+                                      !config_.delivery.timestamp_ms;
     MetadataList metadata;
     if (!system_metadata_only || key_template_.reads_metadata())
       metadata = merged_metadata(event, config_.delivery.timestamp_format,
-                                 config_.delivery.delivery_metadata);
+                                 config_.delivery.delivery_metadata, config_.delivery.timestamp_ms);
     auto inflight = std::make_unique<InFlight>();
     inflight->callback = std::move(callback);
     inflight->event_id = event.id();
@@ -139,17 +142,29 @@ class KafkaDestination final : public Destination {
     }
 
     const std::string_view value = event.data();
+    // hookstream's format writes its own headers instead of content-type and the metadata.
+    const MetadataList hookstream_list =
+        hookstream ? detail::hookstream_headers(event, config_.delivery.delivery_metadata,
+                                                config_.record.destination_id)
+                   : MetadataList{};
     while (true) {
-      HeadersPtr headers(rd_kafka_headers_new(metadata.empty() ? 4 : metadata.size() + 1));
-      rd_kafka_header_add(headers.get(), "content-type", -1, "application/json", -1);
-      if (metadata.empty()) {
+      HeadersPtr headers(rd_kafka_headers_new(hookstream         ? hookstream_list.size()
+                                              : metadata.empty() ? 4
+                                                                 : metadata.size() + 1));
+      if (hookstream) {
+        for (const auto& [name, v] : hookstream_list)
+          add_header(headers.get(), name, v);
+      } else if (metadata.empty()) {
+        rd_kafka_header_add(headers.get(), "content-type", -1, "application/json", -1);
         add_header(headers.get(), "event-id", event.id());
         add_header(headers.get(), "topic", event.topic());
         add_header(headers.get(), "timestamp",
                    format_timestamp(event.time(), config_.delivery.timestamp_format));
+      } else {
+        rd_kafka_header_add(headers.get(), "content-type", -1, "application/json", -1);
+        for (const auto& [name, v] : metadata)
+          add_header(headers.get(), name, v);
       }
-      for (const auto& [name, v] : metadata)
-        add_header(headers.get(), name, v);
 // librdkafka's RD_KAFKA_V_* macros type-check their arguments with GNU statement expressions,
 // which clang's -Wpedantic reports at each use (GCC does not: they come from a system header).
 #if defined(__clang__)

@@ -4,6 +4,7 @@
 // outcome (records:batch is capped at a few entries per request by the server).
 #include "core/http_outcome.hpp"
 #include "core/json_depth.hpp"
+#include "core/kafka_record.hpp"
 #include "core/pipeline_destination.hpp"
 #include "eventdest/kafka_rest.hpp"
 #include "eventdest/log.hpp"
@@ -74,16 +75,23 @@ class KafkaRestDestination final : public detail::PipelineDestination {
 
  protected:
   std::optional<detail::Outcome> prepare(detail::Record& record) override {
-    const auto metadata =
-        merged_metadata(record.event, options().timestamp_format, options().delivery_metadata);
+    const auto metadata = merged_metadata(record.event, options().timestamp_format,
+                                          options().delivery_metadata, options().timestamp_ms);
     record.partition_key = key_template_.key(record.event, metadata);
+    const auto format = config_.record.format;
+    const MetadataList hookstream =
+        format == KafkaRecordFormat::hookstream
+            ? detail::hookstream_headers(record.event, options().delivery_metadata,
+                                         config_.record.destination_id)
+            : MetadataList{};
+    const MetadataList& headers = format == KafkaRecordFormat::hookstream ? hookstream : metadata;
     // One allocation: the fixed JSON around the record, headers as base64, key and data.
     std::size_t size = 160 + record.partition_key.size() + record.event.data().size();
-    for (const auto& [name, value] : metadata)
+    for (const auto& [name, value] : headers)
       size += 32 + name.size() + (value.size() + 2) / 3 * 4;
     record.payload.reserve(size);
     detail::append_produce_request(record.payload, record.partition_key, record.event.data(),
-                                   metadata);
+                                   headers, format);
     if (record.payload.size() > config_.max_record_bytes) {
       return detail::Outcome::failure(detail::Outcome::Kind::fail, errc::record_too_large,
                                       "record of " + std::to_string(record.payload.size()) +

@@ -6,16 +6,24 @@
 namespace eventdest::detail {
 
 void append_produce_request(std::string& out, std::string_view key, std::string_view data_json,
-                            const MetadataList& headers, std::string_view batch_id) {
+                            const MetadataList& headers, KafkaRecordFormat format,
+                            std::string_view batch_id) {
   out += '{';
   if (!batch_id.empty()) {
     out += "\"id\":";
     append_json_string(out, batch_id);
     out += ',';
   }
-  out += R"("headers":[{"name":"content-type","value":"YXBwbGljYXRpb24vanNvbg=="})";
+  out += R"("headers":[)";
+  bool first = true;
+  if (format == KafkaRecordFormat::outpost) {
+    out += R"({"name":"content-type","value":"YXBwbGljYXRpb24vanNvbg=="})";  // application/json
+    first = false;
+  }
   for (const auto& [name, value] : headers) {
-    out += R"(,{"name":)";
+    if (!first) out += ',';
+    first = false;
+    out += R"({"name":)";
     append_json_string(out, name);
     out += R"(,"value":")";
     append_base64(out, value);

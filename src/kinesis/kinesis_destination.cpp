@@ -79,11 +79,12 @@ class KinesisDestination final : public detail::PipelineDestination {
   std::optional<detail::Outcome> prepare(detail::Record& record) override {
     // The merged list is only built when something needs more than the three system keys: a
     // template reading metadata, or metadata beyond them. An empty list means "system only".
-    const bool system_only = record.event.metadata().empty() && options().delivery_metadata.empty();
+    const bool system_only = record.event.metadata().empty() &&
+                             options().delivery_metadata.empty() && !options().timestamp_ms;
     MetadataList metadata;
     if (!system_only || key_template_.reads_metadata()) {
-      metadata =
-          merged_metadata(record.event, options().timestamp_format, options().delivery_metadata);
+      metadata = merged_metadata(record.event, options().timestamp_format,
+                                 options().delivery_metadata, options().timestamp_ms);
     }
     record.partition_key = key_template_.key(record.event, metadata);
     if (auto problem = check_kinesis_partition_key(record.partition_key); !problem.empty()) {

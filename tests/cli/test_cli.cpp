@@ -4,8 +4,11 @@
 #include <rapidjson/document.h>
 #include <sys/wait.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "kinesis/fake_kinesis.hpp"
@@ -157,6 +160,59 @@ TEST_CASE("publish: one report per event in input order, exit 0/1/2", "[cli]") {
   CHECK(r.err.find("SuperSecretValue1") == std::string::npos);
 
   CHECK(cli("publish --destination " + kInvalidDir + "/typos.json", "").exit_code == 2);
+  std::remove(spec.c_str());
+}
+
+TEST_CASE("publish --raw --topic: each line is an event's data", "[cli]") {
+  FakeKinesis sink;
+  const auto spec = write_temp(
+      R"({"type":"aws_kinesis","topics":["webhooks"],"config":{"stream_name":"s",)"
+      R"("region":"us-east-1","endpoint":")" +
+      sink.url() + R"(","timestamp_format":"unix_ms"},"credentials":{"key":"AKID","secret":"x"}})");
+  const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  // Webhook bodies as received: spacing kept byte for byte, CRLF input, one body invalid.
+  Run r =
+      cli("publish --destination " + spec + " --topic webhooks --raw",
+          "{\"type\": \"charge.succeeded\",  \"amount\": 1.50}\r\n[1,2]\nnot json\n\n\"text\"\n");
+  CHECK(r.exit_code == 1);
+  auto out = lines(r.out);
+  REQUIRE(out.size() == 4);
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < 4; ++i) {
+    rapidjson::Document doc;
+    doc.Parse(out[i].c_str());
+    REQUIRE(doc.IsObject());
+    INFO(out[i]);
+    CHECK(std::string(doc["status"].GetString()) == (i == 2 ? "failed" : "delivered"));
+    if (i != 2) ids.insert(doc["event_id"].GetString());
+  }
+  CHECK(ids.size() == 3);  // a generated id each
+  CHECK(out[2].find("\"line\":3") != std::string::npos);
+  const auto stored = sink.stored();
+  REQUIRE(stored.size() == 3);
+  std::vector<std::string> data;
+  for (const auto& e : stored) {
+    rapidjson::Document doc;
+    doc.Parse(e.data.c_str());
+    REQUIRE(doc.IsObject());
+    CHECK(std::string(doc["metadata"]["topic"].GetString()) == "webhooks");
+    CHECK(ids.count(doc["metadata"]["event-id"].GetString()) == 1);
+    const long long t = std::stoll(doc["metadata"]["timestamp"].GetString());
+    CHECK(t >= before);  // the current time
+    CHECK(t <= before + 60000);
+    const auto at = e.data.find("\"data\":");
+    data.push_back(e.data.substr(at + 7, e.data.size() - at - 8));
+  }
+  std::sort(data.begin(), data.end());
+  CHECK(data == std::vector<std::string>{"\"text\"", "[1,2]",
+                                         "{\"type\": \"charge.succeeded\",  \"amount\": 1.50}"});
+
+  // --raw and --topic only together.
+  CHECK(cli("publish --destination " + spec + " --raw", "{}\n").exit_code == 2);
+  CHECK(cli("publish --destination " + spec + " --topic webhooks", "{}\n").exit_code == 2);
+  CHECK(sink.stored().size() == 3);
   std::remove(spec.c_str());
 }
 

@@ -78,7 +78,7 @@ TEST_CASE("invalid events list every problem", "[event]") {
   CHECK(has_problem(problems_of(R"({"topic":"t","data":1,"id":7})"), "id"));
   CHECK(has_problem(problems_of(R"({"topic":"t","data":1,"payload":7})"), "payload"));
 
-  auto ps = problems_of(R"({"topic":"","metadata":{"a":1,"b":"ok","c":{}},"time":"x"})");
+  auto ps = problems_of(R"({"topic":"","metadata":{"a":null,"b":"ok","c":{}},"time":"x"})");
   CHECK(ps.size() == 5);  // topic, time, metadata.a, metadata.c, data
   CHECK(has_problem(ps, "metadata.a"));
   CHECK(has_problem(ps, "metadata.c"));
@@ -121,9 +121,36 @@ TEST_CASE("timestamps render in the three formats", "[event]") {
   REQUIRE(parse_rfc3339("2024-01-01T00:00:00.123Z", t));
   CHECK(format_timestamp(t, TimestampFormat::unix_seconds) == "1704067200");
   CHECK(format_timestamp(t, TimestampFormat::unix_ms) == "1704067200123");
-  CHECK(format_timestamp(t, TimestampFormat::rfc3339) == "2024-01-01T00:00:00.123Z");
+  // As Outpost writes it: whole seconds, Z; rfc3339_ms always has milliseconds.
+  CHECK(format_timestamp(t, TimestampFormat::rfc3339) == "2024-01-01T00:00:00Z");
+  CHECK(format_timestamp(t, TimestampFormat::rfc3339_ms) == "2024-01-01T00:00:00.123Z");
+  CHECK(format_rfc3339(t) == "2024-01-01T00:00:00.123Z");  // to_json and filters keep them
   REQUIRE(parse_rfc3339("1999-12-31T23:59:59Z", t));
   CHECK(format_timestamp(t, TimestampFormat::rfc3339) == "1999-12-31T23:59:59Z");
+  CHECK(format_timestamp(t, TimestampFormat::rfc3339_ms) == "1999-12-31T23:59:59.000Z");
+  CHECK(format_rfc3339(t) == "1999-12-31T23:59:59Z");
+  REQUIRE(parse_rfc3339("1969-12-31T23:59:59.999Z", t));  // before the epoch: floor, not truncate
+  CHECK(format_timestamp(t, TimestampFormat::rfc3339) == "1969-12-31T23:59:59Z");
+  CHECK(format_timestamp(t, TimestampFormat::rfc3339_ms) == "1969-12-31T23:59:59.999Z");
+}
+
+TEST_CASE("numeric and boolean metadata values become strings, as in Outpost", "[event]") {
+  auto e = Event::from_json(
+      R"({"topic":"t","metadata":{"n":3,"f":2.50,"neg":-7,"big":12345678901234567890,)"
+      R"("exp":1e3,"yes":true,"no":false,"s":"x"},"data":1})");
+  CHECK(e.metadata() == Metadata{{"n", "3"},
+                                 {"f", "2.50"},
+                                 {"neg", "-7"},
+                                 {"big", "12345678901234567890"},
+                                 {"exp", "1e3"},
+                                 {"yes", "true"},
+                                 {"no", "false"},
+                                 {"s", "x"}});
+  CHECK(problems_of(R"({"topic":"t","metadata":{"a":null},"data":1})")[0].problem ==
+        "must be a string, number or boolean");
+  CHECK(has_problem(problems_of(R"({"topic":"t","metadata":{"a":[1]},"data":1})"), "metadata.a"));
+  CHECK(has_problem(problems_of(R"({"topic":"t","metadata":{"a":1,"a":"1"},"data":1})"),
+                    "metadata.a"));
 }
 
 TEST_CASE("generated ids are unique, time-ordered UUIDv7", "[event]") {
@@ -155,6 +182,21 @@ TEST_CASE("system metadata is merged under user metadata in wire order", "[event
   CHECK(merged == expected);
   CHECK(merged_metadata(e, TimestampFormat::rfc3339)[2].second == "2024-01-01T00:00:00Z");
   CHECK(merged_metadata(e, TimestampFormat::unix_ms)[2].second == "1704067200000");
+}
+
+TEST_CASE("Outpost's optional timestamp-ms follows the system timestamp", "[event]") {
+  auto e = Event::from_json(R"({"id":"e1","topic":"orders","time":"2024-01-01T00:00:00.250Z",)"
+                            R"("metadata":{"a":"1"},"data":1})");
+  const MetadataList expected_system = {{"event-id", "e1"},
+                                        {"topic", "orders"},
+                                        {"timestamp", "2024-01-01T00:00:00Z"},
+                                        {"timestamp-ms", "1704067200250"}};
+  CHECK(system_metadata(e, TimestampFormat::rfc3339, true) == expected_system);
+  CHECK(system_metadata(e).size() == 3);
+  const auto merged = merged_metadata(e, TimestampFormat::rfc3339, {{"r", "eu"}}, true);
+  REQUIRE(merged.size() == 6);
+  CHECK(merged[3] == std::make_pair(std::string("timestamp-ms"), std::string("1704067200250")));
+  CHECK(merged[4].first == "r");  // delivery metadata, then the event's
 }
 
 TEST_CASE("events built in code validate their data", "[event]") {

@@ -91,6 +91,36 @@ TEST_CASE("hookstream's kafka body builds a kafka_rest destination", "[spec]") {
   CHECK(c.base_url == "http://127.0.0.1:8082");
   CHECK(c.api_key == "key");
   CHECK(c.api_secret == "secret");
+  // A migrating user's consumers keep reading hookstream's headers.
+  CHECK(c.record.format == KafkaRecordFormat::hookstream);
+  CHECK(c.record.destination_id == "my-kafka");
+}
+
+TEST_CASE("record_format: outpost by default, hookstream for hookstream's body", "[spec]") {
+  const std::string rest =
+      R"({"type":"kafka_rest","id":"des_9","name":"n","config":{"bootstrap_servers":)"
+      R"("http://127.0.0.1:8082","cluster_id":"c1","topic":"orders")";
+  const std::string native =
+      R"({"type":"kafka","name":"k","config":{"brokers":"b:9092","topic":"t","tls":false)";
+  CHECK(KafkaRestConfig::from_spec(parse_spec(rest + "}}")).record.format ==
+        KafkaRecordFormat::outpost);
+  auto hs = KafkaRestConfig::from_spec(parse_spec(rest + R"(,"record_format":"hookstream"}})"));
+  CHECK(hs.record.format == KafkaRecordFormat::hookstream);
+  CHECK(hs.record.destination_id == "des_9");  // the id before the name
+  CHECK(KafkaConfig::from_spec(parse_spec(native + "}}")).record.format ==
+        KafkaRecordFormat::outpost);
+  auto k = KafkaConfig::from_spec(parse_spec(native + R"(,"record_format":"hookstream"}})"));
+  CHECK(k.record.format == KafkaRecordFormat::hookstream);
+  CHECK(k.record.destination_id == "k");
+  // hookstream's body may still ask for Outpost's headers.
+  auto back = KafkaRestConfig::from_spec(parse_spec(
+      R"({"name":"h","type":"kafka","config":{"bootstrap_servers":"http://127.0.0.1:8082",)"
+      R"("cluster_id":"c1","topic":"orders","record_format":"outpost"}})"));
+  CHECK(back.record.format == KafkaRecordFormat::outpost);
+  CHECK(problem_for(native + R"(,"record_format":"confluent"}})", "config.record_format") ==
+        "must be one of outpost, hookstream");
+  CHECK(problem_for(kinesis(R"("stream_name":"s","region":"us-east-1","record_format":"outpost")"),
+                    "config.record_format") == "unknown field");
 }
 
 TEST_CASE("topic matching", "[spec]") {
@@ -152,9 +182,9 @@ TEST_CASE("every field rule is reported as field: problem", "[spec]") {
           kinesis(
               R"("stream_arn":"arn:aws:kinesis:us-east-1:123456789012:stream/s","stream_name":"t")"),
           "config.stream_name") == "does not match the stream name in stream_arn");
-  CHECK(
-      problem_for(kinesis(R"("stream_name":"s","region":"us-east-1","metadata_in_payload":"yes")"),
-                  "config.metadata_in_payload") == "must be true or false");
+  CHECK(problem_for(
+            kinesis(R"("stream_name":"s","region":"us-east-1","metadata_in_payload":"maybe")"),
+            "config.metadata_in_payload") == "must be true or false");
   CHECK(problem_for(kinesis(R"("stream_name":"s","region":"us-east-1","max_batch_records":501)"),
                     "config.max_batch_records") == "must be between 1 and 500");
   CHECK(
@@ -447,6 +477,163 @@ TEST_CASE("control characters in keys and names are escaped in messages", "[spec
       kinesis(R"("stream_name":"s","region":"us-east-1","partition_key_template":"data.[")"),
       "config.partition_key_template");
   CHECK(problem.find("\n") != std::string::npos);
+}
+
+namespace {
+
+// A destination as Outpost's API exports it (GET /tenants/{id}/destinations/{id}).
+std::string outpost_export(const std::string& id, const std::string& disabled_at) {
+  return R"({"id":")" + id +
+         R"(","tenant_id":"t_1","type":"aws_kinesis","topics":["orders"],)"
+         R"("config":{"stream_name":"s1","region":"us-east-1","metadata_in_payload":"true"},)"
+         R"("credentials":{"key":"AKID","secret":"sec"},)"
+         R"("created_at":"2024-05-01T10:00:00.123Z","updated_at":"2024-05-02T10:00:00Z",)"
+         R"("disabled_at":)" +
+         disabled_at +
+         R"(,"target":"s1","target_url":"https://console.aws.amazon.com/kinesis/home",)"
+         R"("metadata":{"team":"payments"},"delivery_metadata":{"env":"prod"},)"
+         R"("filter":{"data":{"amount":{"$gt":10}}}})";
+}
+
+}  // namespace
+
+TEST_CASE("Outpost's exported destination bodies are accepted as is", "[spec][outpost]") {
+  auto enabled = parse_spec(outpost_export("des_1", "null"));
+  CHECK(enabled.id == "des_1");
+  CHECK(enabled.disabled_at.empty());
+  CHECK(enabled.delivery_metadata == Metadata{{"env", "prod"}});
+  CHECK(enabled.filter.has_value());
+  CHECK(KinesisConfig::from_spec(enabled).delivery.disabled_at.empty());
+
+  auto disabled = parse_spec(outpost_export("des_2", R"("2024-06-01T00:00:00Z")"));
+  CHECK(disabled.disabled_at == "2024-06-01T00:00:00Z");
+  CHECK(KinesisConfig::from_spec(disabled).delivery.disabled_at == "2024-06-01T00:00:00Z");
+  CHECK(disabled.to_string().find("\"disabled_at\":\"2024-06-01T00:00:00Z\"") != std::string::npos);
+
+  CHECK(problem_for(outpost_export("d", R"("yesterday")"), "disabled_at") ==
+        "must be an RFC 3339 time or null");
+  CHECK(problem_for(outpost_export("d", "true"), "disabled_at") ==
+        "must be an RFC 3339 time or null");
+  CHECK(problem_for(kinesis(R"("stream_name":"s","region":"us-east-1")", R"(,"updated_at":5)"),
+                    "updated_at") == "must be a string or null");
+}
+
+TEST_CASE("parse_specs reads Outpost's list response and single bodies", "[spec][outpost]") {
+  auto list = parse_specs("[" + outpost_export("des_1", "null") + "," +
+                          outpost_export("des_2", R"("2024-06-01T00:00:00Z")") + "]");
+  REQUIRE(list.size() == 2);
+  CHECK(list[0].id == "des_1");
+  CHECK(list[1].id == "des_2");
+  CHECK(list[1].disabled_at == "2024-06-01T00:00:00Z");
+
+  auto one = parse_specs(outpost_export("des_3", "null"));
+  REQUIRE(one.size() == 1);
+  CHECK(one[0].id == "des_3");
+
+  // Every problem of every body, each naming its body's index.
+  try {
+    parse_specs("[" + outpost_export("ok", "null") +
+                R"(,{"type":"kafka","config":{"topic":"t"}},{"type":"nope","config":{}}])");
+    FAIL("no ConfigError");
+  } catch (const ConfigError& e) {
+    std::vector<std::string> fields;
+    for (const auto& p : e.problems())
+      fields.push_back(p.field);
+    CHECK(std::count(fields.begin(), fields.end(), "[1].config.brokers") == 1);
+    CHECK(std::count(fields.begin(), fields.end(), "[2].type") == 1);
+    CHECK(std::none_of(fields.begin(), fields.end(),
+                       [](const std::string& f) { return f.rfind("[0]", 0) == 0; }));
+  }
+  CHECK_THROWS_AS(parse_specs("[]"), ConfigError);
+}
+
+TEST_CASE("booleans read as Go's strconv.ParseBool, plus on/off/yes/no", "[spec][outpost]") {
+  auto tls = [](const std::string& value) {
+    return R"({"type":"kafka","config":{"brokers":"b:9092","topic":"t","tls":)" + value + "}}";
+  };
+  for (const char* yes : {"1", "t", "T", "TRUE", "true", "True", "on", "ON", "yes", "Yes"}) {
+    INFO(yes);
+    CHECK(KafkaConfig::from_spec(parse_spec(tls("\"" + std::string(yes) + "\""))).tls);
+  }
+  for (const char* no : {"0", "f", "F", "FALSE", "false", "False", "off", "Off", "no", "NO"}) {
+    INFO(no);
+    CHECK_FALSE(KafkaConfig::from_spec(parse_spec(tls("\"" + std::string(no) + "\""))).tls);
+  }
+  CHECK_FALSE(KafkaConfig::from_spec(parse_spec(tls("false"))).tls);
+  CHECK_FALSE(KafkaConfig::from_spec(parse_spec(tls("0"))).tls);
+  for (const char* bad : {"tRuE", "y", "2", "enabled", " true"}) {
+    INFO(bad);
+    CHECK(problem_for(tls("\"" + std::string(bad) + "\""), "config.tls") ==
+          "must be true or false");
+  }
+  auto mip = [](const std::string& v) {
+    return kinesis(R"("stream_name":"s","region":"us-east-1","metadata_in_payload":")" + v + "\"");
+  };
+  CHECK_FALSE(KinesisConfig::from_spec(parse_spec(mip("off"))).metadata_in_payload);
+  CHECK(KinesisConfig::from_spec(parse_spec(mip("T"))).metadata_in_payload);
+  CHECK(problem_for(mip("nope"), "config.metadata_in_payload") == "must be true or false");
+
+  auto spec = parse_spec(kinesis(R"("stream_name":"s","region":"us-east-1")"));
+  ::setenv("DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD", "F", 1);
+  CHECK_FALSE(KinesisConfig::from_spec(spec).metadata_in_payload);
+  ::setenv("DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD", "no", 1);
+  CHECK_FALSE(KinesisConfig::from_spec(spec).metadata_in_payload);
+  ::setenv("DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD", "tRUE", 1);
+  CHECK_THROWS_AS(KinesisConfig::from_spec(spec), ConfigError);
+  ::unsetenv("DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD");
+}
+
+TEST_CASE("host names with '_' in brokers, endpoint and bootstrap_servers", "[spec][outpost]") {
+  auto k = KafkaConfig::from_spec(parse_spec(
+      R"({"type":"kafka","config":{"brokers":"kafka_1.internal:9092,sasl_ssl://kafka_2:9093",)"
+      R"("topic":"t","tls":false}})"));
+  CHECK(k.brokers == "kafka_1.internal:9092,sasl_ssl://kafka_2:9093");
+  auto kin = KinesisConfig::from_spec(parse_spec(
+      kinesis(R"("stream_name":"s","region":"us-east-1","endpoint":"http://kinesis_mock:4567")")));
+  CHECK(kin.endpoint == "http://kinesis_mock:4567");
+  auto rest = [](const std::string& bootstrap) {
+    return R"({"type":"kafka_rest","config":{"bootstrap_servers":")" + bootstrap +
+           R"(","cluster_id":"c1","topic":"orders"}})";
+  };
+  CHECK(KafkaRestConfig::from_spec(parse_spec(rest("rest_proxy.internal:9092"))).base_url ==
+        "https://rest_proxy.internal:443");
+  CHECK(KafkaRestConfig::from_spec(parse_spec(rest("http://rest_proxy:8082"))).base_url ==
+        "http://rest_proxy:8082");
+  // '_' belongs in host labels, not in ports or schemes.
+  CHECK(problem_for(rest("rest_proxy:80_82"), "config.bootstrap_servers") !=
+        "<no problem for config.bootstrap_servers>");
+  CHECK(problem_for(R"({"type":"kafka","config":{"brokers":"kafka_1:90_92","topic":"t"}})",
+                    "config.brokers") != "<no problem for config.brokers>");
+  CHECK(problem_for(R"({"type":"kafka","config":{"brokers":"sasl_ss_l://k:9092","topic":"t"}})",
+                    "config.brokers") != "<no problem for config.brokers>");
+}
+
+TEST_CASE("timestamp_format rfc3339_ms and Outpost's timestamp-ms option", "[spec][outpost]") {
+  auto opts = [](const std::string& config) {
+    return KinesisConfig::from_spec(
+               parse_spec(kinesis(R"("stream_name":"s","region":"us-east-1")" + config)))
+        .delivery;
+  };
+  CHECK(opts("").timestamp_format == TimestampFormat::unix_seconds);
+  CHECK(opts(R"(,"timestamp_format":"rfc3339")").timestamp_format == TimestampFormat::rfc3339);
+  CHECK(opts(R"(,"timestamp_format":"rfc3339_ms")").timestamp_format ==
+        TimestampFormat::rfc3339_ms);
+  CHECK_FALSE(opts("").timestamp_ms);
+  CHECK(opts(R"(,"include_millisecond_timestamp":true)").timestamp_ms);
+  CHECK(problem_for(kinesis(R"("stream_name":"s","region":"us-east-1","timestamp_format":"iso")"),
+                    "config.timestamp_format") ==
+        "must be one of unix, unix_seconds, unix_ms, rfc3339, rfc3339_ms");
+  ::setenv("DESTINATIONS_INCLUDE_MILLISECOND_TIMESTAMP", "true", 1);
+  CHECK(opts("").timestamp_ms);
+  CHECK_FALSE(opts(R"(,"include_millisecond_timestamp":"off")").timestamp_ms);  // config wins
+  ::setenv("DESTINATIONS_INCLUDE_MILLISECOND_TIMESTAMP", "maybe", 1);
+  CHECK(problem_for(kinesis(R"("stream_name":"s","region":"us-east-1")"),
+                    "DESTINATIONS_INCLUDE_MILLISECOND_TIMESTAMP") == "must be true or false");
+  ::unsetenv("DESTINATIONS_INCLUDE_MILLISECOND_TIMESTAMP");
+  CHECK(delivery_options_of(
+            parse_spec(kinesis(
+                R"("stream_name":"s","region":"us-east-1","include_millisecond_timestamp":"yes")")))
+            .timestamp_ms);
 }
 
 TEST_CASE("a Kinesis key without its secret is one problem, reported once", "[spec]") {

@@ -37,7 +37,7 @@ TEST_CASE("a ProduceRequest has the key, the raw JSON value and base64 headers i
     CHECK(decoded == values[i]);
   }
   std::string entry;
-  append_produce_request(entry, "k", "1", {}, "7");
+  append_produce_request(entry, "k", "1", {}, KafkaRecordFormat::outpost, "7");
   CHECK(entry.rfind(R"({"id":"7",)", 0) == 0);
 }
 

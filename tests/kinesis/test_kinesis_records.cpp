@@ -30,8 +30,8 @@ TEST_CASE("the system-metadata payload writer equals the general one", "[kinesis
   events.emplace_back("o\nr", "null");
   events.back().set_id(std::string(300, 'i'));
   for (const auto& event : events) {
-    for (auto format :
-         {TimestampFormat::unix_seconds, TimestampFormat::unix_ms, TimestampFormat::rfc3339}) {
+    for (auto format : {TimestampFormat::unix_seconds, TimestampFormat::unix_ms,
+                        TimestampFormat::rfc3339, TimestampFormat::rfc3339_ms}) {
       std::string general = "prefix";
       append_kinesis_payload_with_metadata(general, event, system_metadata(event, format));
       std::string direct = "prefix";
@@ -40,7 +40,7 @@ TEST_CASE("the system-metadata payload writer equals the general one", "[kinesis
     }
   }
   std::string direct;
-  append_kinesis_payload_with_system_metadata(direct, e, TimestampFormat::rfc3339);
+  append_kinesis_payload_with_system_metadata(direct, e, TimestampFormat::rfc3339_ms);
   CHECK(
       direct ==
       R"({"metadata":{"event-id":"e\"1","topic":"or\\ders","timestamp":"2024-01-01T00:00:00.250Z"},"data":{"b":[1,"x"]}})");

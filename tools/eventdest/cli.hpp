@@ -24,6 +24,8 @@ struct Args {
   std::optional<std::string> destination;  // --destination FILE
   std::optional<std::string> input;        // --input FILE|-
   std::optional<std::string> filter;       // --filter JSON|@FILE
+  std::optional<std::string> topic;        // --topic T (publish --raw)
+  bool raw = false;                        // --raw: each input line is an event's data
   bool help = false;
 };
 

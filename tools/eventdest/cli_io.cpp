@@ -31,6 +31,12 @@ bool parse_args(int argc, char** argv, int first, Args& args, std::string& error
       if (!value(args.filter)) return false;
     } else if (a.rfind("--filter=", 0) == 0) {
       args.filter = a.substr(9);
+    } else if (a == "--topic") {
+      if (!value(args.topic)) return false;
+    } else if (a.rfind("--topic=", 0) == 0) {
+      args.topic = a.substr(8);
+    } else if (a == "--raw") {
+      args.raw = true;
     } else if (a == "--help" || a == "-h") {
       args.help = true;
     } else if (a.size() > 1 && a[0] == '-' && a != "-") {

@@ -4,17 +4,6 @@
 #include "eventdest/partition_key.hpp"
 
 namespace eventdest::cli {
-namespace {
-
-TimestampFormat timestamp_format(const DestinationSpec& spec) {
-  auto it = spec.config.find("timestamp_format");
-  if (it == spec.config.end()) return TimestampFormat::unix_seconds;
-  if (it->second == "unix_ms") return TimestampFormat::unix_ms;
-  if (it->second == "rfc3339") return TimestampFormat::rfc3339;
-  return TimestampFormat::unix_seconds;
-}
-
-}  // namespace
 
 int cmd_partition_key(const Args& args) {
   if (!args.positional.empty()) {
@@ -27,7 +16,7 @@ int cmd_partition_key(const Args& args) {
                        ? spec->config.at("partition_key_template")
                        : std::string();
   const PartitionKeyTemplate key_template(tpl);  // validated by load_spec
-  const auto format = timestamp_format(*spec);
+  const auto options = delivery_options_of(*spec);
   std::unique_ptr<std::istream> in;
   try {
     in = open_input(args.input);
@@ -37,7 +26,8 @@ int cmd_partition_key(const Args& args) {
   }
   return for_each_input_event(*in, [&](const Event& event, std::size_t number) {
     const auto key =
-        key_template.key(event, merged_metadata(event, format, spec->delivery_metadata));
+        key_template.key(event, merged_metadata(event, options.timestamp_format,
+                                                options.delivery_metadata, options.timestamp_ms));
     std::cout << key << "\n";
     if (spec->type == "aws_kinesis") {
       if (auto problem = check_kinesis_partition_key(key); !problem.empty()) {

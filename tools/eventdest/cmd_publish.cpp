@@ -89,11 +89,23 @@ std::string invalid_line_report(std::size_t line, const std::string& message) {
   return out;
 }
 
+// A line of --raw input (a webhook body): the data of an event on `topic`, with a generated id and
+// the current time. A trailing CR (CRLF input) is not part of the data.
+Event raw_event(const std::string& topic, std::string line) {
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return Event(topic, std::move(line));
+}
+
 }  // namespace
 
 int cmd_publish(const Args& args) {
   if (!args.positional.empty()) {
     std::cerr << "eventdest publish: unexpected argument " << args.positional[0] << "\n";
+    return kExitUsage;
+  }
+  if (args.raw != args.topic.has_value() || (args.topic && args.topic->empty())) {
+    std::cerr << "eventdest publish: --raw and --topic T go together (each input line is the data "
+                 "of an event on topic T)\n";
     return kExitUsage;
   }
   auto spec = load_spec(args.destination);
@@ -153,7 +165,7 @@ int cmd_publish(const Args& args) {
     ++total;
     const std::size_t slot = reports.reserve();
     try {
-      Event event = Event::from_json(line);
+      Event event = args.raw ? raw_event(*args.topic, std::move(line)) : Event::from_json(line);
       destination->publish(std::move(event), [&reports, slot](const DeliveryReport& r) {
         reports.set(slot, r.to_json(), r.status);
       });

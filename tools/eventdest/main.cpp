@@ -14,9 +14,11 @@ namespace {
 const char* kUsage = R"(usage: eventdest <command> [options]
 
 commands:
-  publish --destination FILE [--input FILE|-]
+  publish --destination FILE [--input FILE|-] [--topic T --raw]
       Publish NDJSON events (stdin by default). stdout: one JSON delivery report per event,
-      in input order; stderr: a summary (and progress on a terminal).
+      in input order; stderr: a summary (and progress on a terminal). With --raw --topic T each
+      input line is an event's data (e.g. a webhook body): an event on T with a generated id and
+      the current time.
       Exit 0: all delivered; 1: some failed; 2: usage or config error.
   validate --destination FILE
       Exit 0 if the destination spec is valid, else 2 with one `field: problem` line each.
