@@ -20,6 +20,7 @@ enum class errc {
   queue_full = 4,             ///< max_buffered_bytes reached and on_queue_full is "fail"
   closed = 5,                 ///< publish after close(), or still queued when close() gave up
   timeout = 6,                ///< delivery_timeout_ms elapsed before a definitive outcome
+  interrupted = 7,            ///< the publisher stopped (e.g. the CLI on SIGINT/SIGTERM) first
   // Transient: retried inside the library until delivery_timeout_ms.
   throttled = 10,        ///< throttling / throughput exceeded / HTTP 429
   server_error = 11,     ///< 5xx, InternalFailure, service unavailable

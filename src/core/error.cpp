@@ -26,6 +26,8 @@ class Category final : public std::error_category {
         return "the destination is closed";
       case errc::timeout:
         return "no outcome within delivery_timeout_ms";
+      case errc::interrupted:
+        return "interrupted before the outcome was known";
       case errc::throttled:
         return "throttled by the destination";
       case errc::server_error:
@@ -97,6 +99,8 @@ const char* to_string(errc e) noexcept {
       return "closed";
     case errc::timeout:
       return "timeout";
+    case errc::interrupted:
+      return "interrupted";
     case errc::throttled:
       return "throttled";
     case errc::server_error:
