@@ -1,8 +1,10 @@
 // The eventdest CLI: subcommands and the small I/O helpers they share.
 // Exit codes (the CLI contract in DESIGN.md): 0 success, 1 some events failed / evaluation
-// error, 2 usage or configuration error.
+// error (or stdout failed), 2 usage, configuration or input error, 128 + signal number when
+// publish was stopped by SIGINT (130) or SIGTERM (143).
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <istream>
 #include <memory>
@@ -17,20 +19,28 @@ namespace eventdest::cli {
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitSignalBase = 128;
 
 /// Parsed `--name value` options and positional arguments of one subcommand.
 struct Args {
   std::vector<std::string> positional;
-  std::optional<std::string> destination;  // --destination FILE
-  std::optional<std::string> input;        // --input FILE|-
-  std::optional<std::string> filter;       // --filter JSON|@FILE
-  std::optional<std::string> topic;        // --topic T (publish --raw)
-  bool raw = false;                        // --raw: each input line is an event's data
+  std::optional<std::string> destination;    // --destination FILE
+  std::optional<std::string> input;          // --input FILE|-
+  std::optional<std::string> filter;         // --filter JSON|@FILE
+  std::optional<std::string> topic;          // --topic T (publish --raw)
+  std::optional<std::string> skip_lines;     // --skip-lines N (publish)
+  std::optional<std::string> drain_timeout;  // --drain-timeout S (publish)
+  bool raw = false;                          // --raw: each input line is an event's data
   bool help = false;
 };
 
 /// Parses argv after the subcommand; returns false (with `error` set) on unknown options.
 bool parse_args(int argc, char** argv, int first, Args& args, std::string& error);
+
+/// Parses a non-negative whole number ("--skip-lines") or number of seconds ("--drain-timeout");
+/// nullopt when `text` is not one.
+std::optional<std::size_t> parse_count(const std::string& text);
+std::optional<double> parse_seconds(const std::string& text);
 
 /// Reads a whole file ("-" is stdin); throws std::runtime_error naming the file on failure.
 std::string read_file(const std::string& path);

@@ -1,3 +1,6 @@
+#include <sys/stat.h>
+
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -35,6 +38,14 @@ bool parse_args(int argc, char** argv, int first, Args& args, std::string& error
       if (!value(args.topic)) return false;
     } else if (a.rfind("--topic=", 0) == 0) {
       args.topic = a.substr(8);
+    } else if (a == "--skip-lines") {
+      if (!value(args.skip_lines)) return false;
+    } else if (a.rfind("--skip-lines=", 0) == 0) {
+      args.skip_lines = a.substr(13);
+    } else if (a == "--drain-timeout") {
+      if (!value(args.drain_timeout)) return false;
+    } else if (a.rfind("--drain-timeout=", 0) == 0) {
+      args.drain_timeout = a.substr(16);
     } else if (a == "--raw") {
       args.raw = true;
     } else if (a == "--help" || a == "-h") {
@@ -47,6 +58,21 @@ bool parse_args(int argc, char** argv, int first, Args& args, std::string& error
     }
   }
   return true;
+}
+
+std::optional<std::size_t> parse_count(const std::string& text) {
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return static_cast<std::size_t>(std::stoull(text));
+}
+
+std::optional<double> parse_seconds(const std::string& text) {
+  if (text.empty() || text.find_first_not_of("0123456789.") != std::string::npos)
+    return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !(v >= 0) || v > 86400.0 * 365) return std::nullopt;
+  return v;
 }
 
 std::string read_file(const std::string& path) {
@@ -67,6 +93,9 @@ std::unique_ptr<std::istream> open_input(const std::optional<std::string>& path)
     // A non-owning view of std::cin keeps one code path for files and stdin.
     return std::make_unique<std::istream>(std::cin.rdbuf());
   }
+  struct stat st = {};
+  if (::stat(path->c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw std::runtime_error("cannot read " + *path + ": it is a directory");
   auto in = std::make_unique<std::ifstream>(*path, std::ios::binary);
   if (!*in) throw std::runtime_error("cannot read " + *path);
   return in;
@@ -79,6 +108,7 @@ int for_each_input_event(std::istream& in,
   std::size_t number = 0;
   while (std::getline(in, line)) {
     ++number;
+    if (number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a UTF-8 BOM
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     try {
       if (!print(Event::from_json(line), number)) status = kExitFailed;
@@ -87,6 +117,10 @@ int for_each_input_event(std::istream& in,
       std::cout << "\n";  // keep one output line per input event
       status = kExitFailed;
     }
+  }
+  if (in.bad()) {
+    std::cerr << "eventdest: cannot read the input after line " << number << "\n";
+    return kExitUsage;
   }
   return status;
 }

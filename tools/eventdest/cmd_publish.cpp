@@ -1,12 +1,12 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
+#include <csignal>
 #include <cstdio>
-#include <deque>
+#include <cstring>
 #include <iostream>
-#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -14,70 +14,13 @@
 #include "core/json_util.hpp"
 #include "eventdest/destination.hpp"
 #include "eventdest/log.hpp"
+#include "line_reader.hpp"
+#include "ordered_reports.hpp"
+#include "report_writer.hpp"
+#include "stop_signals.hpp"
 
 namespace eventdest::cli {
 namespace {
-
-// Reports arrive on library threads in any order; they are printed in input order so line N of
-// the output is the report for event N.
-class OrderedReports {
- public:
-  std::size_t reserve() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    pending_.emplace_back();
-    return base_ + pending_.size() - 1;
-  }
-  void set(std::size_t index, std::string line, DeliveryStatus status) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    pending_[index - base_] = std::move(line);
-    switch (status) {
-      case DeliveryStatus::delivered:
-        ++delivered_;
-        break;
-      case DeliveryStatus::failed:
-        ++failed_;
-        break;
-      case DeliveryStatus::not_matched:
-        ++not_matched_;
-        break;
-    }
-    cv_.notify_all();
-  }
-  /// Prints the ready prefix; returns how many reports are still missing.
-  std::size_t print_ready() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    while (!pending_.empty() && pending_.front()) {
-      std::fwrite(pending_.front()->data(), 1, pending_.front()->size(), stdout);
-      std::fputc('\n', stdout);
-      pending_.pop_front();
-      ++base_;
-    }
-    return pending_.size();
-  }
-  void wait_for_change(std::chrono::milliseconds d) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait_for(lock, d);
-  }
-  std::size_t delivered() const {
-    std::lock_guard<std::mutex> l(mutex_);
-    return delivered_;
-  }
-  std::size_t failed() const {
-    std::lock_guard<std::mutex> l(mutex_);
-    return failed_;
-  }
-  std::size_t not_matched() const {
-    std::lock_guard<std::mutex> l(mutex_);
-    return not_matched_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<std::optional<std::string>> pending_;
-  std::size_t base_ = 0;
-  std::size_t delivered_ = 0, failed_ = 0, not_matched_ = 0;
-};
 
 std::string invalid_line_report(std::size_t line, const std::string& message) {
   std::string out =
@@ -94,6 +37,21 @@ std::string invalid_line_report(std::size_t line, const std::string& message) {
 Event raw_event(const std::string& topic, std::string line) {
   if (!line.empty() && line.back() == '\r') line.pop_back();
   return Event(topic, std::move(line));
+}
+
+constexpr const char* kInterruptedMessage =
+    "stopped by a signal before the outcome was known; the event may have been written";
+
+// The report of an event still without one when the run stops (normally the destination's own
+// report, rewritten; this one only if the destination gave none).
+std::string interrupted_report(std::size_t line) {
+  std::string out =
+      "{\"status\":\"failed\",\"error\":\"interrupted\",\"retryable\":false,\"line\":";
+  out += std::to_string(line);
+  out += ",\"message\":";
+  detail::append_json_string(out, kInterruptedMessage);
+  out += "}";
+  return out;
 }
 
 }  // namespace
@@ -125,26 +83,57 @@ int cmd_publish(const Args& args) {
     print_problems(e);
     return kExitUsage;
   }
-  std::unique_ptr<std::istream> in;
+  std::size_t skip_lines = 0;
+  if (args.skip_lines) {
+    const auto n = parse_count(*args.skip_lines);
+    if (!n) {
+      std::cerr << "eventdest publish: --skip-lines needs a whole number, not " << *args.skip_lines
+                << "\n";
+      return kExitUsage;
+    }
+    skip_lines = *n;
+  }
+  double drain_seconds = 30;
+  if (args.drain_timeout) {
+    const auto s = parse_seconds(*args.drain_timeout);
+    if (!s) {
+      std::cerr << "eventdest publish: --drain-timeout needs a number of seconds, not "
+                << *args.drain_timeout << "\n";
+      return kExitUsage;
+    }
+    drain_seconds = *s;
+  }
+  std::optional<LineReader> in;
   try {
-    in = open_input(args.input);
+    in.emplace(LineReader::open(args.input));
   } catch (const std::exception& e) {
     std::cerr << "eventdest publish: " << e.what() << "\n";
     return kExitUsage;
   }
+  StopSignals signals;
 
   const bool progress = isatty(STDERR_FILENO) != 0;
   const auto started = std::chrono::steady_clock::now();
+  const std::string description = destination->to_string();
   OrderedReports reports;
+  ReportWriter out(STDOUT_FILENO);
   std::atomic<bool> reading{true};
+  // Set before the destination is destroyed early: its `closed` reports become `interrupted`.
+  std::atomic<bool> interrupting{false};
   std::size_t total = 0;
 
-  // A printer thread keeps stdout flowing (and memory flat) while input is still being read.
+  // A printer thread writes each report as soon as it and those before it are in (memory stays
+  // flat while input is still being read). When stdout fails it wakes the reader to stop.
   std::thread printer([&] {
     auto last_progress = std::chrono::steady_clock::now();
+    bool told = false;
     while (true) {
       const bool done_reading = !reading.load();
-      const std::size_t missing = reports.print_ready();
+      const std::size_t missing = reports.print_ready(out);
+      if (out.error() != 0 && !told) {
+        told = true;
+        signals.wake();
+      }
       if (progress &&
           std::chrono::steady_clock::now() - last_progress > std::chrono::milliseconds(200)) {
         last_progress = std::chrono::steady_clock::now();
@@ -154,37 +143,102 @@ int cmd_publish(const Args& args) {
       if (done_reading && missing == 0) break;
       reports.wait_for_change(std::chrono::milliseconds(100));
     }
-    std::fflush(stdout);
   });
 
+  auto on_report = [&reports, &interrupting](std::size_t slot) {
+    return [&reports, &interrupting, slot](const DeliveryReport& r) {
+      if (interrupting.load() && r.status == DeliveryStatus::failed &&
+          r.error == make_error_code(errc::closed)) {
+        DeliveryReport copy = r;
+        copy.error = make_error_code(errc::interrupted);
+        copy.retryable = false;
+        copy.message = kInterruptedMessage;
+        reports.set(slot, copy.to_json(), copy.status, true);
+      } else {
+        reports.set(slot, r.to_json(), r.status);
+      }
+    };
+  };
+
+  int stop_signal = 0;  // the first SIGINT/SIGTERM
+  std::string input_error;
   std::string line;
-  std::size_t number = 0;
-  while (std::getline(*in, line)) {
-    ++number;
+  while (true) {
+    const auto got = in->next(line, signals.wake_fd());
+    if (got == LineReader::Result::woken) {
+      int last = 0;
+      if (signals.take(last) > 0) stop_signal = last;
+      if (stop_signal != 0 || out.error() != 0) break;
+      continue;
+    }
+    if (got == LineReader::Result::eof) break;
+    if (got == LineReader::Result::error) {
+      input_error = in->error();
+      break;
+    }
+    const std::size_t number = in->lines();
+    if (number <= skip_lines) continue;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     ++total;
-    const std::size_t slot = reports.reserve();
+    const std::size_t slot = reports.reserve(number);
     try {
       Event event = args.raw ? raw_event(*args.topic, std::move(line)) : Event::from_json(line);
-      destination->publish(std::move(event), [&reports, slot](const DeliveryReport& r) {
-        reports.set(slot, r.to_json(), r.status);
-      });
+      destination->publish(std::move(event), on_report(slot));
     } catch (const EventError& e) {
       reports.set(slot, invalid_line_report(number, e.what()), DeliveryStatus::failed);
     }
+    if (out.error() != 0) break;
   }
-  destination->close();  // flushes; every event has its report when it returns
+  const std::size_t consumed = in->lines();
+
+  // Drain: wait for every report. After a signal, for at most --drain-timeout; a second signal
+  // ends the wait at once.
+  using clock = std::chrono::steady_clock;
+  std::optional<clock::time_point> deadline;
+  const auto drain =
+      std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(drain_seconds));
+  if (stop_signal != 0) deadline = clock::now() + drain;
+  bool drained = false;
+  while (true) {
+    const auto slice = std::chrono::milliseconds(100);
+    if (deadline) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - clock::now());
+      if (left.count() <= 0) break;
+      drained = destination->flush(std::min(slice, left));
+    } else {
+      drained = destination->flush(slice);
+    }
+    if (drained) break;
+    int last = 0;
+    const int count = signals.take(last);
+    if (count == 0) continue;
+    if (stop_signal != 0 || count > 1) {
+      if (stop_signal == 0) stop_signal = last;
+      break;  // a second signal: stop now
+    }
+    stop_signal = last;
+    deadline = clock::now() + drain;
+  }
+  const auto m = destination->metrics();
+  if (drained) {
+    destination->close();  // nothing left in flight: returns at once
+  } else {
+    // Whatever has no report yet is reported `closed` by the destructor, rewritten above.
+    interrupting = true;
+    destination.reset();
+    reports.fill_missing([](std::size_t number) { return interrupted_report(number); });
+  }
   reading = false;
+  reports.wake();
   printer.join();
 
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds = std::chrono::duration<double>(clock::now() - started).count();
   if (progress) std::fprintf(stderr, "\r%60s\r", "");
-  const auto m = destination->metrics();
   std::fprintf(stderr,
                "eventdest: %zu events to %s: %zu delivered, %zu failed, %zu not matched "
                "(%.2f s, %.0f events/s)\n",
-               total, destination->to_string().c_str(), reports.delivered(), reports.failed(),
+               total, description.c_str(), reports.delivered(), reports.failed(),
                reports.not_matched(), seconds,
                seconds > 0 ? static_cast<double>(total) / seconds : 0.0);
   std::string requests;  // librdkafka batches on its own: no request count for kafka
@@ -195,6 +249,29 @@ int cmd_publish(const Args& args) {
   std::fprintf(stderr, "eventdest: %slatency p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
                requests.c_str(), m.latency_p50.count() / 1000.0, m.latency_p99.count() / 1000.0,
                m.latency_max.count() / 1000.0);
+  if (stop_signal != 0 || !input_error.empty() || out.error() != 0) {
+    std::string why = stop_signal == SIGINT    ? "stopped by SIGINT"
+                      : stop_signal == SIGTERM ? "stopped by SIGTERM"
+                      : !input_error.empty()   ? "stopped by an input error"
+                                               : "stopped: stdout failed";
+    std::fprintf(stderr,
+                 "eventdest: %s after %zu input lines consumed (resume with --skip-lines %zu)",
+                 why.c_str(), consumed, consumed);
+    if (reports.interrupted() > 0) {
+      std::fprintf(stderr, "; %zu events interrupted, the first from input line %zu",
+                   reports.interrupted(), reports.first_interrupted_line());
+    }
+    std::fprintf(stderr, "\n");
+  }
+  if (!input_error.empty()) std::fprintf(stderr, "eventdest publish: %s\n", input_error.c_str());
+  if (out.error() != 0) {
+    std::fprintf(stderr,
+                 "eventdest publish: cannot write reports to stdout: %s; %zu reports lost\n",
+                 std::strerror(out.error()), out.lost());
+  }
+  if (stop_signal != 0) return kExitSignalBase + stop_signal;
+  if (!input_error.empty()) return kExitUsage;
+  if (out.error() != 0) return kExitFailed;
   return reports.failed() == 0 ? kExitOk : kExitFailed;
 }
 

@@ -1,0 +1,52 @@
+// Reads input lines from a file descriptor without blocking a reaction to signals: it waits in
+// poll() on the input and on a wake-up fd (StopSignals' self-pipe). A UTF-8 byte order mark at
+// the start of the input is dropped. A last line without a newline is still a line.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace eventdest::cli {
+
+class LineReader {
+ public:
+  enum class Result {
+    line,   ///< `line` holds the next line, without its '\n'
+    eof,    ///< the input ended
+    woken,  ///< the wake-up fd became readable (nothing was consumed)
+    error   ///< reading failed; see error()
+  };
+
+  /// Opens --input (stdin when absent or "-"). Throws std::runtime_error naming the file when it
+  /// cannot be opened or is a directory.
+  static LineReader open(const std::optional<std::string>& path);
+  /// Reads `fd`, closing it at the end when `owned`; `name` appears in error messages.
+  LineReader(int fd, bool owned, std::string name);
+  ~LineReader();
+  LineReader(LineReader&& other) noexcept;
+  LineReader& operator=(LineReader&&) = delete;
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  /// Waits for the next line, or until `wake_fd` (when >= 0) is readable.
+  Result next(std::string& line, int wake_fd = -1);
+  /// Complete lines returned so far.
+  std::size_t lines() const noexcept { return lines_; }
+  /// After Result::error: "cannot read NAME: reason".
+  const std::string& error() const noexcept { return error_; }
+
+ private:
+  bool fill(int wake_fd, Result& stop);
+
+  int fd_;
+  bool owned_;
+  std::string name_;
+  std::string buffer_;
+  std::size_t start_ = 0;  ///< first unconsumed byte of buffer_
+  bool at_start_ = true;   ///< nothing read yet: a BOM may follow
+  bool eof_ = false;
+  std::size_t lines_ = 0;
+  std::string error_;
+};
+
+}  // namespace eventdest::cli

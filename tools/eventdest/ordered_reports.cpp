@@ -1,0 +1,108 @@
+#include "ordered_reports.hpp"
+
+namespace eventdest::cli {
+
+std::size_t OrderedReports::reserve(std::size_t line) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  pending_.push_back(Slot{line, std::nullopt});
+  return base_ + pending_.size() - 1;
+}
+
+void OrderedReports::set(std::size_t slot, std::string report, DeliveryStatus status,
+                         bool interrupted) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (slot < base_) return;  // already printed: its first report won
+  Slot& s = pending_[slot - base_];
+  if (s.report) return;
+  s.report = std::move(report);
+  switch (status) {
+    case DeliveryStatus::delivered:
+      ++delivered_;
+      break;
+    case DeliveryStatus::failed:
+      ++failed_;
+      break;
+    case DeliveryStatus::not_matched:
+      ++not_matched_;
+      break;
+  }
+  if (interrupted) {
+    ++interrupted_;
+    if (first_interrupted_line_ == 0 || s.line < first_interrupted_line_)
+      first_interrupted_line_ = s.line;
+  }
+  ++changes_;
+  cv_.notify_all();
+}
+
+std::size_t OrderedReports::fill_missing(const std::function<std::string(std::size_t line)>& make) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::size_t filled = 0;
+  for (auto& s : pending_) {
+    if (s.report) continue;
+    s.report = make(s.line);
+    ++failed_;
+    ++interrupted_;
+    if (first_interrupted_line_ == 0 || s.line < first_interrupted_line_)
+      first_interrupted_line_ = s.line;
+    ++filled;
+  }
+  ++changes_;
+  cv_.notify_all();
+  return filled;
+}
+
+void OrderedReports::wake() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++changes_;
+  cv_.notify_all();
+}
+
+std::size_t OrderedReports::print_ready(ReportWriter& out) {
+  std::string ready;
+  std::size_t lines = 0;
+  std::size_t missing;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    while (!pending_.empty() && pending_.front().report) {
+      ready += *pending_.front().report;
+      ready += '\n';
+      ++lines;
+      pending_.pop_front();
+      ++base_;
+    }
+    missing = pending_.size();
+    seen_ = changes_;
+  }
+  // Written outside the lock: a slow reader of stdout never blocks the library's callbacks.
+  if (lines > 0) out.write(ready, lines);
+  return missing;
+}
+
+void OrderedReports::wait_for_change(std::chrono::milliseconds d) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  cv_.wait_for(lock, d, [this] { return changes_ != seen_; });
+}
+
+std::size_t OrderedReports::delivered() const {
+  std::lock_guard<std::mutex> l(mutex_);
+  return delivered_;
+}
+std::size_t OrderedReports::failed() const {
+  std::lock_guard<std::mutex> l(mutex_);
+  return failed_;
+}
+std::size_t OrderedReports::not_matched() const {
+  std::lock_guard<std::mutex> l(mutex_);
+  return not_matched_;
+}
+std::size_t OrderedReports::interrupted() const {
+  std::lock_guard<std::mutex> l(mutex_);
+  return interrupted_;
+}
+std::size_t OrderedReports::first_interrupted_line() const {
+  std::lock_guard<std::mutex> l(mutex_);
+  return first_interrupted_line_;
+}
+
+}  // namespace eventdest::cli

@@ -1,0 +1,56 @@
+// Reports arrive on library threads in any order; they are printed in input order so line N of
+// the output is the report for event N. Each slot takes the first report set for it.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "eventdest/destination.hpp"
+#include "report_writer.hpp"
+
+namespace eventdest::cli {
+
+class OrderedReports {
+ public:
+  /// A slot for the event read from input line `line`.
+  std::size_t reserve(std::size_t line);
+  /// Fills the slot; a second report for the same slot is ignored. `interrupted`: the report
+  /// is a failed `interrupted` one (counted, and its input line kept for the summary).
+  void set(std::size_t slot, std::string report, DeliveryStatus status, bool interrupted = false);
+  /// Writes the ready prefix to `out`; returns how many reports are still missing.
+  std::size_t print_ready(ReportWriter& out);
+  /// Gives every slot still without a report the `interrupted` report `make(input line)`;
+  /// returns how many.
+  std::size_t fill_missing(const std::function<std::string(std::size_t line)>& make);
+  /// Waits up to `d` for a report set since the last print_ready() (or a wake()).
+  void wait_for_change(std::chrono::milliseconds d);
+  void wake();
+
+  std::size_t delivered() const;
+  std::size_t failed() const;
+  std::size_t not_matched() const;
+  std::size_t interrupted() const;
+  /// The input line of the first event reported `interrupted` (0 if none).
+  std::size_t first_interrupted_line() const;
+
+ private:
+  struct Slot {
+    std::size_t line = 0;
+    std::optional<std::string> report;
+  };
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<Slot> pending_;
+  std::size_t base_ = 0;
+  std::size_t delivered_ = 0, failed_ = 0, not_matched_ = 0, interrupted_ = 0;
+  std::size_t first_interrupted_line_ = 0;
+  std::size_t changes_ = 0, seen_ = 0;  ///< reports set / seen by the printer
+};
+
+}  // namespace eventdest::cli
