@@ -176,6 +176,23 @@ TEST_CASE("publish: a second signal stops at once, still with every report and t
   std::remove(spec.c_str());
 }
 
+TEST_CASE("publish: reports of a stalled input arrive within the linger time", "[cli][output]") {
+  FakeKinesis sink;
+  const auto spec = spec_for(sink.url());  // linger_ms: 5
+  CliChild child({"publish", "--destination", spec});
+  child.write(event("a") + event("b") + event("c"));  // then nothing more for a while
+  const auto written = std::chrono::steady_clock::now();
+  REQUIRE(CliChild::until([&] { return lines(child.out()).size() == 3; }, 2s));
+  // A report is a few hundred bytes: without a flush per report they would wait for 4 KiB.
+  CHECK(std::chrono::steady_clock::now() - written < 1s);
+  CHECK(count_reports(lines(child.out()), {"a", "b", "c"}).delivered == 3);
+  child.write(event("d"));
+  REQUIRE(CliChild::until([&] { return lines(child.out()).size() == 4; }, 2s));
+  child.close_stdin();
+  CHECK(child.wait() == 0);
+  std::remove(spec.c_str());
+}
+
 TEST_CASE("publish --skip-lines resumes after N input lines", "[cli][signals]") {
   FakeKinesis sink;
   const auto spec = spec_for(sink.url());
