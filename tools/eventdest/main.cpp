@@ -14,12 +14,16 @@ namespace {
 const char* kUsage = R"(usage: eventdest <command> [options]
 
 commands:
-  publish --destination FILE [--input FILE|-] [--topic T --raw]
+  publish --destination FILE [--input FILE|-] [--topic T --raw] [--skip-lines N]
+          [--drain-timeout S]
       Publish NDJSON events (stdin by default). stdout: one JSON delivery report per event,
-      in input order; stderr: a summary (and progress on a terminal). With --raw --topic T each
-      input line is an event's data (e.g. a webhook body): an event on T with a generated id and
-      the current time.
-      Exit 0: all delivered; 1: some failed; 2: usage or config error.
+      in input order, as events complete; stderr: a summary (and progress on a terminal). With
+      --raw --topic T each input line is an event's data (e.g. a webhook body): an event on T
+      with a generated id and the current time. --skip-lines N starts after N input lines.
+      On SIGINT/SIGTERM: stop reading, let events in flight finish for up to --drain-timeout
+      seconds (default 30; a second signal stops at once), report the rest as `interrupted`.
+      Exit 0: all delivered; 1: some failed, or stdout failed; 2: usage, config or input
+      error; 130/143: stopped by SIGINT/SIGTERM.
   validate --destination FILE
       Exit 0 if the destination spec is valid, else 2 with one `field: problem` line each.
   partition-key --destination FILE [--input FILE|-]
