@@ -161,13 +161,18 @@ int cmd_publish(const Args& args) {
   };
 
   int stop_signal = 0;  // the first SIGINT/SIGTERM
+  bool stop_now = false;
   std::string input_error;
   std::string line;
   while (true) {
     const auto got = in->next(line, signals.wake_fd());
     if (got == LineReader::Result::woken) {
-      int last = 0;
-      if (signals.take(last) > 0) stop_signal = last;
+      int first = 0;
+      const int count = signals.take(first);
+      if (count > 0) {
+        stop_signal = first;
+        stop_now = count > 1;  // two signals before the reader woke up
+      }
       if (stop_signal != 0 || out.error() != 0) break;
       continue;
     }
@@ -199,7 +204,7 @@ int cmd_publish(const Args& args) {
       std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(drain_seconds));
   if (stop_signal != 0) deadline = clock::now() + drain;
   bool drained = false;
-  while (true) {
+  while (!stop_now) {
     const auto slice = std::chrono::milliseconds(100);
     if (deadline) {
       const auto left =
@@ -210,14 +215,14 @@ int cmd_publish(const Args& args) {
       drained = destination->flush(slice);
     }
     if (drained) break;
-    int last = 0;
-    const int count = signals.take(last);
+    int first = 0;
+    const int count = signals.take(first);
     if (count == 0) continue;
     if (stop_signal != 0 || count > 1) {
-      if (stop_signal == 0) stop_signal = last;
+      if (stop_signal == 0) stop_signal = first;
       break;  // a second signal: stop now
     }
-    stop_signal = last;
+    stop_signal = first;
     deadline = clock::now() + drain;
   }
   const auto m = destination->metrics();

@@ -63,16 +63,15 @@ void StopSignals::wake() noexcept {
   [[maybe_unused]] const ssize_t n = ::write(g_pipe[1], &byte, 1);
 }
 
-int StopSignals::take(int& last) noexcept {
+int StopSignals::take(int& first) noexcept {
   int count = 0;
-  last = 0;
+  first = 0;
   char buf[64];
   ssize_t n;
   while ((n = ::read(g_pipe[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
     for (ssize_t i = 0; i < n; ++i) {
       if (buf[i] != 0) {
-        ++count;
-        last = static_cast<unsigned char>(buf[i]);
+        if (count++ == 0) first = static_cast<unsigned char>(buf[i]);
       }
     }
   }

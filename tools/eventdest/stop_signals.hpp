@@ -18,8 +18,8 @@ class StopSignals {
   /// Wakes a poll() on wake_fd() without a signal.
   void wake() noexcept;
   /// Drains the pipe; returns how many SIGINT/SIGTERM arrived since the last call and, through
-  /// `last`, the last of them (0 if none).
-  int take(int& last) noexcept;
+  /// `first`, the first of them (0 if none).
+  int take(int& first) noexcept;
 };
 
 }  // namespace eventdest::cli
