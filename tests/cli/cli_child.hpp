@@ -109,4 +109,13 @@ class CliChild {
   int exit_code_ = -2;
 };
 
+/// The lines of a process's output.
+inline std::vector<std::string> lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string l; std::getline(in, l);)
+    out.push_back(l);
+  return out;
+}
+
 }  // namespace eventdest::test

@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "cli_child.hpp"
 #include "kinesis/fake_kinesis.hpp"
 #include "support/catch.hpp"
 
@@ -53,14 +54,6 @@ std::string write_temp(const std::string& content) {
   close(fd);
   std::ofstream(name) << content;
   return name;
-}
-
-std::vector<std::string> lines(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  for (std::string l; std::getline(in, l);)
-    out.push_back(l);
-  return out;
 }
 
 const std::string kInvalidDir = std::string(EVENTDEST_SOURCE_DIR) + "/tests/cli/invalid";

@@ -30,14 +30,6 @@ std::string event(const std::string& id) {
   return R"({"id":")" + id + R"(","topic":"orders","data":{"n":1}})" + "\n";
 }
 
-std::vector<std::string> lines(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  for (std::string l; std::getline(in, l);)
-    out.push_back(l);
-  return out;
-}
-
 struct Counts {
   std::size_t delivered = 0, interrupted = 0, other = 0;
 };
