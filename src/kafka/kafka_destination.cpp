@@ -49,14 +49,82 @@ using KafkaPtr = std::unique_ptr<rd_kafka_t, KafkaDeleter>;
 using ConfPtr = std::unique_ptr<rd_kafka_conf_t, KafkaDeleter>;
 using HeadersPtr = std::unique_ptr<rd_kafka_headers_t, KafkaDeleter>;
 
-// What travels with a message through librdkafka (its opaque) until its delivery report.
+// What travels with a message through librdkafka (its opaque) until its delivery report: the
+// report itself, filled in as far as publish() knows it.
 struct InFlight {
   DeliveryCallback callback;
-  std::string event_id;
-  std::string topic;
-  std::string key;
+  DeliveryReport report;
   Steady::time_point published;
+
+  // Back to what a new record holds in the fields the report paths set; the id, topic, key and
+  // type are overwritten by the next publish(), into the buffers they already have.
+  void reset() {
+    callback = nullptr;
+    DeliveryReport& r = report;
+    r.status = DeliveryStatus::failed;
+    r.error = {};
+    r.retryable = false;
+    r.provider_code.clear();
+    r.message.clear();
+    r.partition = -1;
+    r.offset = -1;
+    r.attempts = 0;
+    r.possible_duplicate = false;
+    r.latency = {};
+  }
 };
+
+// Reuses in-flight records: a new one per message, freed on the poll thread, cost malloc's
+// cross-thread arena locking on every message. Keeps at most kMaxFree spare records.
+class InFlightPool {
+ public:
+  std::unique_ptr<InFlight> acquire() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!free_.empty()) {
+        std::unique_ptr<InFlight> f = std::move(free_.back());
+        free_.pop_back();
+        return f;
+      }
+    }
+    return std::make_unique<InFlight>();
+  }
+
+  void release(std::unique_ptr<InFlight> f) {
+    f->reset();  // here, so that the callback's captures go on the thread that ran it
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (free_.size() < kMaxFree) free_.push_back(std::move(f));
+  }
+
+ private:
+  static constexpr std::size_t kMaxFree = 4096;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<InFlight>> free_;
+};
+
+// The timestamp header's text, cached per thread: events published together mostly share their
+// second (or millisecond), and formatting it anew for each was a visible part of publish().
+const std::string& timestamp_text(Clock::time_point t, TimestampFormat format) {
+  struct Cache {
+    bool valid = false;
+    TimestampFormat format{};
+    long long unit = 0;
+    std::string text;
+  };
+  thread_local Cache cache;
+  const long long ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  const bool whole_seconds =
+      format == TimestampFormat::unix_seconds || format == TimestampFormat::rfc3339;
+  const long long unit = whole_seconds ? ms / 1000 - (ms % 1000 < 0) : ms;  // floor
+  if (!cache.valid || cache.format != format || cache.unit != unit) {
+    cache.text = format_timestamp(t, format);
+    cache.format = format;
+    cache.unit = unit;
+    cache.valid = true;
+  }
+  return cache.text;
+}
 
 class KafkaDestination final : public Destination {
  public:
@@ -123,11 +191,13 @@ class KafkaDestination final : public Destination {
     if (!system_metadata_only || key_template_.reads_metadata())
       metadata = merged_metadata(event, config_.delivery.timestamp_format,
                                  config_.delivery.delivery_metadata, config_.delivery.timestamp_ms);
-    auto inflight = std::make_unique<InFlight>();
+    auto inflight = pool_.acquire();
     inflight->callback = std::move(callback);
-    inflight->event_id = event.id();
-    inflight->topic = event.topic();
-    inflight->key = key_template_.key(event, metadata);
+    DeliveryReport& report = inflight->report;
+    report.destination_type = type_;
+    report.event_id = event.id();
+    report.topic = event.topic();
+    report.partition_key = key_template_.key(event, metadata);
     inflight->published = Steady::now();
     // An id, topic or metadata librdkafka would cut at a NUL, or that is not valid Unicode,
     // fails this event alone (from_json refuses such input already; events built in code not).
@@ -159,7 +229,7 @@ class KafkaDestination final : public Destination {
         add_header(headers.get(), "event-id", event.id());
         add_header(headers.get(), "topic", event.topic());
         add_header(headers.get(), "timestamp",
-                   format_timestamp(event.time(), config_.delivery.timestamp_format));
+                   timestamp_text(event.time(), config_.delivery.timestamp_format));
       } else {
         rd_kafka_header_add(headers.get(), "content-type", -1, "application/json", -1);
         for (const auto& [name, v] : metadata)
@@ -173,7 +243,7 @@ class KafkaDestination final : public Destination {
 #endif
       const rd_kafka_resp_err_t err = rd_kafka_producev(
           rk_.get(), RD_KAFKA_V_TOPIC(config_.topic.c_str()),
-          RD_KAFKA_V_KEY(inflight->key.data(), inflight->key.size()),
+          RD_KAFKA_V_KEY(report.partition_key.data(), report.partition_key.size()),
           RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers.get()),
           RD_KAFKA_V_OPAQUE(inflight.get()), RD_KAFKA_V_END);
@@ -294,21 +364,20 @@ class KafkaDestination final : public Destination {
 
   void fail_now(std::unique_ptr<InFlight> f, errc error, std::string message,
                 std::string provider_code = {}) {
-    DeliveryReport r = report_base(f->event_id, f->topic, f->key);
+    DeliveryReport& r = f->report;
     r.status = DeliveryStatus::failed;
     r.error = make_error_code(error);
     r.retryable = is_retryable(error);
     r.message = std::move(message);
     r.provider_code = std::move(provider_code);
     finish(*f, r);
+    pool_.release(std::move(f));
   }
 
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
     auto* self = static_cast<KafkaDestination*>(opaque);
     std::unique_ptr<InFlight> f(static_cast<InFlight*>(m->_private));
-    // The in-flight record ends here: its strings move into the report.
-    DeliveryReport r =
-        self->report_base(std::move(f->event_id), std::move(f->topic), std::move(f->key));
+    DeliveryReport& r = f->report;
     r.attempts = 1;
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       r.status = DeliveryStatus::delivered;
@@ -326,6 +395,7 @@ class KafkaDestination final : public Destination {
       r.possible_duplicate = rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
     }
     self->finish(*f, r);
+    self->pool_.release(std::move(f));
     const long left = --self->outstanding_;
     // Seen by a waiter that counted itself before checking outstanding_ (both sequentially
     // consistent), so no wake-up is lost; woken when what it waits for is reached.
@@ -432,6 +502,7 @@ class KafkaDestination final : public Destination {
   std::condition_variable space_cv_;
   detail::LatencyHistogram latencies_;
   detail::BrokerFailures failures_;
+  InFlightPool pool_;
   std::mutex close_mutex_;
   std::shared_mutex state_mutex_;
 };
