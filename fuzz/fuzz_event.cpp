@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/event_text.hpp"
+#include "event/event_text.hpp"
 #include "eventdest/error.hpp"
 #include "eventdest/event.hpp"
 #include "eventdest/partition_key.hpp"

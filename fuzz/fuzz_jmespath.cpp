@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/json_parse.hpp"
+#include "util/json_parse.hpp"
 #include "eventdest/jmespath.hpp"
 
 namespace jp = eventdest::jmespath;

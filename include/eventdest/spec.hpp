@@ -27,9 +27,9 @@ namespace eventdest {
 /// A parsed spec. Config values are normalised to text: JSON strings as is, numbers and booleans
 /// as their JSON text, objects and arrays as compact JSON (e.g. the kafka `librdkafka` object).
 struct DestinationSpec {
-  std::string type;                 ///< "aws_kinesis", "kafka_rest" or "kafka"
-  std::string id;                   ///< optional, as Outpost's `id`
-  std::string name;                 ///< optional, as hookstream's `name`
+  std::string type;  ///< a registered type: "aws_kinesis", "kafka_rest", "kafka", ...
+  std::string id;    ///< optional, as Outpost's `id`
+  std::string name;  ///< optional, as hookstream's `name`
   std::vector<std::string> topics;  ///< empty or {"*"}: all topics
   std::map<std::string, std::string> config;
   /// Config keys whose JSON value was a number or boolean (kept as text in `config`): fields that
@@ -105,10 +105,36 @@ struct HttpTlsOptions {
   std::string ca_file;  ///< `ca_file`: PEM bundle used instead of the system store
 };
 
-/// Builds a destination for a spec type. Registered per type; the built-in HTTP types are always
-/// registered, `kafka` when the eventdest::kafka adapter is linked (include eventdest/kafka.hpp).
+/// Builds a destination from a valid spec of its type.
 using DestinationFactory = std::function<std::unique_ptr<Destination>(const DestinationSpec&)>;
+/// Every problem with a spec's `config` and `credentials` for its type (empty: valid).
+using SpecValidator = std::function<std::vector<FieldProblem>(const DestinationSpec&)>;
+
+/// A destination type as parse_spec(), validate_spec() and make_destination() know it. The
+/// built-in types (aws_kinesis, kafka_rest, kafka) are registered this way too, each from its own
+/// folder under src/; a type registered by a user is parsed, validated and created like them.
+struct DestinationType {
+  std::string name;        ///< the spec's `type`
+  SpecValidator validate;  ///< required
+  /// Empty: the type is known (specs validate) but this build cannot create it; make_destination()
+  /// then fails with `unavailable` (e.g. `kafka` without the librdkafka adapter linked).
+  DestinationFactory create;
+  std::string unavailable;
+  /// Config keys whose value may be a JSON object (kept as compact JSON text and redacted whole by
+  /// DestinationSpec::to_string()), e.g. kafka's `librdkafka`.
+  std::vector<std::string> object_fields;
+};
+
+/// Registers `type`, replacing a type of the same name (the position in
+/// destination_type_names() is kept). Throws std::invalid_argument without a name or validator.
+void register_destination_type(DestinationType type);
+/// The registered type names, built-in ones first, in registration order.
+std::vector<std::string> destination_type_names();
+
+/// Sets the factory of a registered type, or registers a type that accepts any config (no
+/// validation) with it. Kept for programs written before register_destination_type().
 void register_destination_factory(const std::string& type, DestinationFactory factory);
+/// True if make_destination() can create `type` in this program.
 bool has_destination_factory(const std::string& type);
 
 /// parse_spec() then the type's factory. Throws ConfigError.

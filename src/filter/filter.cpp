@@ -7,7 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "core/json_depth.hpp"
+#include "util/json_depth.hpp"
 #include "eventdest/error.hpp"
 #include "eventdest/event.hpp"
 #include "filter/filter_program.hpp"

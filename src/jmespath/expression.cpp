@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/json_parse.hpp"
+#include "util/json_parse.hpp"
 #include "eventdest/jmespath.hpp"
 #include "jmespath/ast.hpp"
 #include "jmespath/interpreter.hpp"

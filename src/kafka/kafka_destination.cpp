@@ -13,11 +13,11 @@
 #include <shared_mutex>
 #include <thread>
 
-#include "core/event_selector.hpp"
-#include "core/event_text.hpp"
-#include "core/kafka_record.hpp"
-#include "core/latency_histogram.hpp"
-#include "core/thread_name.hpp"
+#include "spec/event_selector.hpp"
+#include "event/event_text.hpp"
+#include "pipeline/kafka_record.hpp"
+#include "util/latency_histogram.hpp"
+#include "util/thread_name.hpp"
 #include "eventdest/kafka.hpp"
 #include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"

@@ -2,10 +2,10 @@
 // modes. Stream mode is the default: one request carries many records and REST Proxy answers one
 // report per record, so the per-request cost is shared and every record still gets an exact
 // outcome (records:batch is capped at a few entries per request by the server).
-#include "core/http_outcome.hpp"
-#include "core/json_depth.hpp"
-#include "core/kafka_record.hpp"
-#include "core/pipeline_destination.hpp"
+#include "pipeline/http_outcome.hpp"
+#include "util/json_depth.hpp"
+#include "pipeline/kafka_record.hpp"
+#include "pipeline/pipeline_destination.hpp"
 #include "eventdest/kafka_rest.hpp"
 #include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"

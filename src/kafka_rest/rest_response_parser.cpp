@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "core/json_depth.hpp"
-#include "core/json_scan.hpp"
+#include "util/json_depth.hpp"
+#include "util/json_scan.hpp"
 #include "kafka_rest/rest_errors.hpp"
 
 namespace eventdest::detail {

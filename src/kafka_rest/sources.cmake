@@ -5,3 +5,7 @@ target_sources(eventdest PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/rest_response_parser.cpp
   ${CMAKE_CURRENT_LIST_DIR}/stream_report_check.cpp
 )
+target_sources(eventdest PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/kafka_rest_config.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/kafka_rest_type.cpp
+)

@@ -2,10 +2,10 @@
 // our SigV4 signer. Only the failed records of a partial batch go back to the pipeline for retry.
 #include <mutex>
 
-#include "core/http_outcome.hpp"
-#include "core/json_util.hpp"
-#include "core/pipeline_destination.hpp"
-#include "core/prefetch.hpp"
+#include "pipeline/http_outcome.hpp"
+#include "util/json_util.hpp"
+#include "pipeline/pipeline_destination.hpp"
+#include "util/prefetch.hpp"
 #include "eventdest/kinesis.hpp"
 #include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"

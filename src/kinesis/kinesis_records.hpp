@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/record.hpp"
+#include "pipeline/record.hpp"
 #include "eventdest/event.hpp"
 
 namespace eventdest::detail {

@@ -5,3 +5,7 @@ target_sources(eventdest PRIVATE
 if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/kinesis_signer.cpp)
   target_sources(eventdest PRIVATE ${CMAKE_CURRENT_LIST_DIR}/kinesis_signer.cpp)
 endif()
+target_sources(eventdest PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/kinesis_config.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/kinesis_type.cpp
+)

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <string>
 
-#include "core/event_text.hpp"
-#include "core/field_path_scan.hpp"
-#include "core/json_depth.hpp"
+#include "event/event_text.hpp"
+#include "util/field_path_scan.hpp"
+#include "util/json_depth.hpp"
 #include "eventdest/error.hpp"
 #include "eventdest/event.hpp"
 #include "eventdest/partition_key.hpp"

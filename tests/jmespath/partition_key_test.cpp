@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/field_path_scan.hpp"
+#include "util/field_path_scan.hpp"
 #include "support/catch.hpp"
 
 using eventdest::Event;

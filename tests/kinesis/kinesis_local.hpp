@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/base64.hpp"
+#include "util/base64.hpp"
 #include "http/http_client.hpp"
 #include "support/subprocess.hpp"
 

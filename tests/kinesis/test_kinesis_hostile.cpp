@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "core/json_depth.hpp"
+#include "util/json_depth.hpp"
 #include "kinesis/kinesis_records.hpp"
 #include "support/catch.hpp"
 

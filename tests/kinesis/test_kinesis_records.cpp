@@ -1,7 +1,7 @@
 #include <rapidjson/document.h>
 
-#include "core/base64.hpp"
-#include "core/json_util.hpp"
+#include "util/base64.hpp"
+#include "util/json_util.hpp"
 #include "kinesis/kinesis_records.hpp"
 #include "support/catch.hpp"
 

@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "cli.hpp"
-#include "core/printable.hpp"
+#include "util/printable.hpp"
 
 namespace eventdest::cli {
 

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "cli.hpp"
-#include "core/json_util.hpp"
+#include "util/json_util.hpp"
 #include "eventdest/destination.hpp"
 #include "eventdest/log.hpp"
 #include "line_reader.hpp"

@@ -1,0 +1,5 @@
+target_sources(eventdest PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/event.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/event_text.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/partition_key.cpp
+)
