@@ -5,8 +5,6 @@
 // at once. Copies share the immutable data buffer.
 #pragma once
 
-#include <rapidjson/document.h>
-
 #include <chrono>
 #include <map>
 #include <memory>
@@ -69,8 +67,7 @@ class Event {
   std::string_view data() const noexcept;
   /// Replaces the data; throws EventError if `json` is not valid JSON.
   Event& set_data(std::string json);
-  /// The data parsed to a DOM on first use (thread-safe, cached, shared by copies).
-  const rapidjson::Value& data_document() const;
+  // The data as a RapidJSON DOM: data_document(event) in the opt-in eventdest/json_dom.hpp.
 
   /// Approximate memory held by this event, used for max_buffered_bytes accounting.
   std::size_t approximate_size() const noexcept;
@@ -81,7 +78,8 @@ class Event {
   struct Data;  ///< implementation detail: the shared, immutable data buffer
 
  private:
-  friend struct detail::EventInternals;  // the delivery pipeline lends the id to a report
+  // The delivery pipeline lends the id to a report; json_dom.hpp reads the data buffer.
+  friend struct detail::EventInternals;
 
   std::string id_;
   std::string topic_;

@@ -15,11 +15,13 @@
 #include <random>
 #include <set>
 
+#include "event/event_internals.hpp"
 #include "event/event_text.hpp"
+#include "eventdest/error.hpp"
+#include "eventdest/json_dom.hpp"
 #include "util/json_depth.hpp"
 #include "util/json_scan.hpp"
 #include "util/json_util.hpp"
-#include "eventdest/error.hpp"
 
 namespace eventdest {
 
@@ -305,12 +307,13 @@ Event& Event::set_data(std::string json) {
   return *this;
 }
 
-const rapidjson::Value& Event::data_document() const {
-  std::call_once(data_->parsed, [this] {
-    data_->document = std::make_unique<rapidjson::Document>();
-    data_->document->Parse(data_->raw.data(), data_->raw.size());
+const rapidjson::Value& data_document(const Event& event) {
+  const auto& data = detail::EventInternals::data(event);
+  std::call_once(data->parsed, [&data] {
+    data->document = std::make_unique<rapidjson::Document>();
+    data->document->Parse(data->raw.data(), data->raw.size());
   });
-  return *data_->document;
+  return *data->document;
 }
 
 std::size_t Event::approximate_size() const noexcept {

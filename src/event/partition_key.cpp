@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "eventdest/json_dom.hpp"
 #include "util/field_path_scan.hpp"
 #include "util/json_parse.hpp"
 
@@ -57,7 +58,7 @@ std::string PartitionKeyTemplate::key(const Event& event, const MetadataList& me
     meta.AddMember(k, v, allocator);
   }
   // The data is parsed into a stack-buffered pool for this evaluation only. Event's own cached
-  // DOM (data_document()) would keep a 64 KiB RapidJSON chunk alive per buffered event. A
+  // DOM (data_document(event)) would keep a 64 KiB RapidJSON chunk alive per buffered event. A
   // template that cannot read `data` skips the parse. Full precision: a number key is written
   // back as text, which must round-trip the publisher's number.
   alignas(8) char data_buffer[4096];
@@ -76,8 +77,8 @@ std::string PartitionKeyTemplate::key(const Event& event, const MetadataList& me
   const jmespath::RootField root[] = {{"metadata", &meta}, {"data", data_value}};
 
   try {
-    const jmespath::Result result = expression_->evaluate(root, 2);
-    const rapidjson::Value& v = result.value();
+    const jmespath::Result result = jmespath::evaluate(*expression_, root, 2);
+    const rapidjson::Value& v = jmespath::value(result);
     switch (v.GetType()) {
       case rapidjson::kNullType:
         return event.id();

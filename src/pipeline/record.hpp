@@ -9,17 +9,11 @@
 #include <utility>
 #include <vector>
 
+#include "event/event_internals.hpp"
 #include "eventdest/destination.hpp"
 #include "eventdest/event.hpp"
 
 namespace eventdest::detail {
-
-/// What the library's own code may reach inside an Event.
-struct EventInternals {
-  /// The id's storage: a report borrows it by swapping (no copy of bytes the callback may never
-  /// read) and gives it back after the callback.
-  static std::string& id(Event& e) noexcept { return e.id_; }
-};
 
 using SteadyClock = std::chrono::steady_clock;
 
