@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "eventdest/export.hpp"
+
 namespace eventdest::jmespath {
 
 namespace detail {
@@ -22,7 +24,7 @@ struct DomAccess;  // eventdest/json_dom.hpp's entry points
 }  // namespace detail
 
 /// A syntax error at `position()` (0-based byte offset into the expression).
-class SyntaxError : public std::invalid_argument {
+class EVENTDEST_API SyntaxError : public std::invalid_argument {
  public:
   SyntaxError(const std::string& message, std::string expression, std::size_t position);
   std::size_t position() const noexcept { return position_; }
@@ -36,7 +38,7 @@ class SyntaxError : public std::invalid_argument {
 };
 
 /// A runtime (evaluation) error, named as the JMESPath specification does.
-class RuntimeError : public std::runtime_error {
+class EVENTDEST_API RuntimeError : public std::runtime_error {
  public:
   enum class Kind { invalid_type, invalid_arity, unknown_function, invalid_value };
   RuntimeError(Kind kind, const std::string& message);
@@ -51,7 +53,7 @@ class RuntimeError : public std::runtime_error {
 /// The result of an evaluation: either a borrowed reference into the input (no copy) or a value
 /// owned by the result. Valid while the input is alive. Its DOM: jmespath::value() in
 /// eventdest/json_dom.hpp.
-class Result {
+class EVENTDEST_API Result {
  public:
   Result();
   Result(Result&&) noexcept;
@@ -75,7 +77,7 @@ class Result {
   const void* value_;
 };
 
-class Expression {
+class EVENTDEST_API Expression {
  public:
   /// Compiles `text`. Throws SyntaxError (and RuntimeError for unknown functions or a wrong
   /// number of arguments, which are detectable before evaluation).
@@ -115,6 +117,6 @@ class Expression {
 
 /// Convenience: evaluates `expression` against `json` and returns the compact JSON result.
 /// Throws SyntaxError, RuntimeError, or std::invalid_argument if `json` is not valid JSON.
-std::string search(std::string_view expression, std::string_view json);
+EVENTDEST_API std::string search(std::string_view expression, std::string_view json);
 
 }  // namespace eventdest::jmespath

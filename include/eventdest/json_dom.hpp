@@ -13,12 +13,13 @@
 #include <vector>
 
 #include "eventdest/event.hpp"
+#include "eventdest/export.hpp"
 #include "eventdest/jmespath.hpp"
 
 namespace eventdest {
 
 /// The event's data parsed to a DOM on first use (thread-safe, cached, shared by copies).
-const rapidjson::Value& data_document(const Event& event);
+EVENTDEST_API const rapidjson::Value& data_document(const Event& event);
 
 namespace jmespath {
 
@@ -26,16 +27,17 @@ namespace jmespath {
 using RootField = std::pair<std::string_view, const rapidjson::Value*>;
 
 /// Evaluates `expression` against `root`. Throws RuntimeError.
-Result evaluate(const Expression& expression, const rapidjson::Value& root);
+EVENTDEST_API Result evaluate(const Expression& expression, const rapidjson::Value& root);
 /// Evaluates against an object whose members are `fields`, in order, without copying them: lets
 /// hot callers (partition keys) keep the fields on the stack.
-Result evaluate(const Expression& expression, const RootField* fields, std::size_t count);
+EVENTDEST_API Result evaluate(const Expression& expression, const RootField* fields,
+                              std::size_t count);
 inline Result evaluate(const Expression& expression, const std::vector<RootField>& fields) {
   return evaluate(expression, fields.data(), fields.size());
 }
 
 /// The value of a result (valid while the result and the evaluated input are alive).
-const rapidjson::Value& value(const Result& result) noexcept;
+EVENTDEST_API const rapidjson::Value& value(const Result& result) noexcept;
 
 }  // namespace jmespath
 }  // namespace eventdest

@@ -6,13 +6,14 @@
 #include <map>
 #include <string>
 
+#include "eventdest/export.hpp"
 #include "eventdest/spec.hpp"
 
 namespace eventdest {
 
 enum class KafkaSaslMechanism { none, plain, scram_sha_256, scram_sha_512 };
 
-struct KafkaConfig {
+struct EVENTDEST_API KafkaConfig {
   std::string brokers;  ///< `brokers`: comma-separated host:port list
   std::string topic;
   KafkaSaslMechanism sasl_mechanism = KafkaSaslMechanism::plain;  ///< `sasl_mechanism`

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "eventdest/destination.hpp"
+#include "eventdest/export.hpp"
 #include "eventdest/spec.hpp"
 
 namespace eventdest {
@@ -16,7 +17,7 @@ enum class KafkaRestMode {
   batch    ///< `records:batch`, 207 with per-entry results
 };
 
-struct KafkaRestConfig {
+struct EVENTDEST_API KafkaRestConfig {
   std::string bootstrap_servers;  ///< as given
   std::string base_url;           ///< host:port -> https://host:443; a URL with a scheme verbatim
   std::string cluster_id;
@@ -37,7 +38,7 @@ struct KafkaRestConfig {
   static KafkaRestConfig from_spec(const DestinationSpec& spec);
 };
 
-std::unique_ptr<Destination> make_kafka_rest_destination(
+EVENTDEST_API std::unique_ptr<Destination> make_kafka_rest_destination(
     const KafkaRestConfig& config, std::vector<std::string> topics = {},
     std::optional<Filter> filter = std::nullopt);
 

@@ -6,11 +6,12 @@
 #include <string>
 
 #include "eventdest/destination.hpp"
+#include "eventdest/export.hpp"
 #include "eventdest/spec.hpp"
 
 namespace eventdest {
 
-struct KinesisConfig {
+struct EVENTDEST_API KinesisConfig {
   std::string stream_name;  ///< `stream_name` (or derived from `stream_arn`)
   std::string stream_arn;   ///< `stream_arn`
   std::string region;       ///< `region` (or taken from `stream_arn`)
@@ -33,8 +34,8 @@ struct KinesisConfig {
 };
 
 /// Creates an aws_kinesis destination. Throws ConfigError.
-std::unique_ptr<Destination> make_kinesis_destination(const KinesisConfig& config,
-                                                      std::vector<std::string> topics = {},
-                                                      std::optional<Filter> filter = std::nullopt);
+EVENTDEST_API std::unique_ptr<Destination> make_kinesis_destination(
+    const KinesisConfig& config, std::vector<std::string> topics = {},
+    std::optional<Filter> filter = std::nullopt);
 
 }  // namespace eventdest

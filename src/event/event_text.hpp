@@ -11,6 +11,7 @@
 
 #include "eventdest/error.hpp"
 #include "eventdest/event.hpp"
+#include "util/adapter_export.hpp"
 
 namespace eventdest::detail {
 
@@ -20,7 +21,7 @@ std::string_view text_problem(std::string_view s) noexcept;
 bool is_valid_utf8(std::string_view s) noexcept;
 /// The first problem of `event`'s id, topic and metadata, if any (for events built in code,
 /// which publish() checks before encoding them).
-std::optional<FieldProblem> event_text_problem(const Event& event);
+EVENTDEST_ADAPTER_API std::optional<FieldProblem> event_text_problem(const Event& event);
 /// `s` for a message: as is when printable, else with invalid bytes and controls as \xNN.
 std::string printable(std::string_view s);
 

@@ -1,4 +1,4 @@
-target_sources(eventdest PRIVATE
+target_sources(eventdest_objects PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/errors.cpp
   ${CMAKE_CURRENT_LIST_DIR}/expression.cpp
   ${CMAKE_CURRENT_LIST_DIR}/functions.cpp

@@ -18,10 +18,10 @@
 #include <thread>
 #include <vector>
 
-#include "pipeline/backoff.hpp"
-#include "util/latency_histogram.hpp"
-#include "pipeline/record.hpp"
 #include "eventdest/spec.hpp"
+#include "pipeline/backoff.hpp"
+#include "pipeline/record.hpp"
+#include "util/latency_histogram.hpp"
 
 namespace eventdest::detail {
 

@@ -4,8 +4,8 @@
 // mapping that every HTTP destination falls back on.
 #pragma once
 
-#include "pipeline/record.hpp"
 #include "http/http_client.hpp"
+#include "pipeline/record.hpp"
 
 namespace eventdest::detail {
 

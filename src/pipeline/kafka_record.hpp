@@ -6,6 +6,7 @@
 
 #include "eventdest/event.hpp"
 #include "eventdest/spec.hpp"
+#include "util/adapter_export.hpp"
 
 namespace eventdest::detail {
 
@@ -15,7 +16,8 @@ constexpr std::string_view kKafkaContentType = "application/json";
 /// hookstream's headers for `event`: `hookstream-event-id`, `hookstream-destination-id` (left out
 /// when the spec has neither id nor name), then `delivery_metadata` with the event's own metadata
 /// merged over it (later values win on equal keys; a key keeps its first position).
-MetadataList hookstream_headers(const Event& event, const Metadata& delivery_metadata,
-                                std::string_view destination_id);
+EVENTDEST_ADAPTER_API MetadataList hookstream_headers(const Event& event,
+                                                      const Metadata& delivery_metadata,
+                                                      std::string_view destination_id);
 
 }  // namespace eventdest::detail

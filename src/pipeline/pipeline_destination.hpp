@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "eventdest/destination.hpp"
 #include "pipeline/delivery_pipeline.hpp"
 #include "spec/event_selector.hpp"
-#include "eventdest/destination.hpp"
 
 namespace eventdest::detail {
 

@@ -1,4 +1,4 @@
-target_sources(eventdest PRIVATE
+target_sources(eventdest_objects PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/backoff.cpp
   ${CMAKE_CURRENT_LIST_DIR}/delivery_pipeline.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http_outcome.cpp

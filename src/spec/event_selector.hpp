@@ -8,10 +8,11 @@
 
 #include "eventdest/event.hpp"
 #include "eventdest/filter.hpp"
+#include "util/adapter_export.hpp"
 
 namespace eventdest::detail {
 
-class EventSelector {
+class EVENTDEST_ADAPTER_API EventSelector {
  public:
   /// `disabled_at` non-empty (Outpost's disabled destination): no event is taken.
   EventSelector(std::vector<std::string> topics, std::optional<Filter> filter,

@@ -1,4 +1,4 @@
-target_sources(eventdest PRIVATE
+target_sources(eventdest_objects PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/config_reader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/destination.cpp
   ${CMAKE_CURRENT_LIST_DIR}/destination_registry.cpp

@@ -8,9 +8,11 @@
 #include <chrono>
 #include <cstdint>
 
+#include "util/adapter_export.hpp"
+
 namespace eventdest::detail {
 
-class LatencyHistogram {
+class EVENTDEST_ADAPTER_API LatencyHistogram {
  public:
   void record(std::chrono::microseconds latency) noexcept;
   /// The latency below which `p` (0..1) of the recorded values fall; 0 when empty.

@@ -1,4 +1,4 @@
-target_sources(eventdest PRIVATE
+target_sources(eventdest_objects PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/base64.cpp
   ${CMAKE_CURRENT_LIST_DIR}/error.cpp
   ${CMAKE_CURRENT_LIST_DIR}/field_path_scan.cpp

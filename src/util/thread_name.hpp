@@ -2,8 +2,10 @@
 // to tell apart from the application's. Linux limits names to 15 characters.
 #pragma once
 
+#include "util/adapter_export.hpp"
+
 namespace eventdest::detail {
 
-void set_thread_name(const char* name) noexcept;
+EVENTDEST_ADAPTER_API void set_thread_name(const char* name) noexcept;
 
 }  // namespace eventdest::detail

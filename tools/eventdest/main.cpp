@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "eventdest/version.hpp"
 
 #ifdef EVENTDEST_CLI_WITH_KAFKA
 #include "eventdest/kafka.hpp"  // registers the native `kafka` destination type
@@ -52,7 +53,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (command == "--version" || command == "version") {
-    std::cout << "eventdest 0.1.0\n";
+    std::cout << "eventdest " << eventdest::kVersion << "\n";
     return kExitOk;
   }
   Args args;
