@@ -105,6 +105,14 @@ class EVENTDEST_API Destination {
   /// Destroying a destination without close() does not wait: whatever has no report yet is
   /// reported at once as errc::closed.
   virtual void close() = 0;
+  /// As close(), with the flush bounded by `timeout` instead of the delivery timeout (a service
+  /// manager's stop deadline): what has no report by then is reported failed (errc::closed) before
+  /// this returns. close(0ms) reports everything pending at once. The default implementation,
+  /// for destinations written without it, is flush(timeout) then close().
+  virtual void close(std::chrono::milliseconds timeout) {
+    flush(timeout);
+    close();
+  }
 
   /// Counters and latency percentiles so far.
   virtual DestinationMetrics metrics() const = 0;

@@ -13,17 +13,17 @@
 #include <shared_mutex>
 #include <thread>
 
-#include "spec/event_selector.hpp"
 #include "event/event_text.hpp"
-#include "pipeline/kafka_record.hpp"
-#include "util/latency_histogram.hpp"
-#include "util/thread_name.hpp"
 #include "eventdest/kafka.hpp"
 #include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"
 #include "kafka/broker_failures.hpp"
 #include "kafka/certificate_refusal.hpp"
 #include "kafka/kafka_errors.hpp"
+#include "pipeline/kafka_record.hpp"
+#include "spec/event_selector.hpp"
+#include "util/latency_histogram.hpp"
+#include "util/thread_name.hpp"
 
 namespace eventdest {
 namespace {
@@ -224,6 +224,10 @@ class KafkaDestination final : public Destination {
 
   void close() override {
     shutdown(config_.delivery.delivery_timeout + kCloseGrace);
+  }
+
+  void close(std::chrono::milliseconds timeout) override {
+    shutdown(timeout);
   }
 
   DestinationMetrics metrics() const override {

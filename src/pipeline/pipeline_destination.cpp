@@ -83,6 +83,10 @@ void PipelineDestination::close() {
   stop(options_.delivery_timeout);
 }
 
+void PipelineDestination::close(std::chrono::milliseconds timeout) {
+  stop(timeout);
+}
+
 void PipelineDestination::close_now() {
   stop(std::chrono::milliseconds(0));
 }

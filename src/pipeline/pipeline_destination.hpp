@@ -25,6 +25,7 @@ class PipelineDestination : public Destination {
   using Destination::publish;
   bool flush(std::chrono::milliseconds timeout) override;
   void close() override;
+  void close(std::chrono::milliseconds timeout) override;
   /// What destructors call: like close(), without waiting to flush (the user did not ask for
   /// it): everything not yet reported is reported at once as errc::closed.
   void close_now();

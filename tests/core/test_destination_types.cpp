@@ -18,6 +18,7 @@ namespace {
 class CountingDestination : public Destination {
  public:
   explicit CountingDestination(std::string label) : label_(std::move(label)) {}
+  using Destination::close;
   void publish(Event event, DeliveryCallback callback) override {
     ++published_;
     DeliveryReport report;
