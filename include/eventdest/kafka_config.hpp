@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "eventdest/export.hpp"
 #include "eventdest/spec.hpp"
@@ -34,7 +35,12 @@ struct EVENTDEST_API KafkaConfig {
   KafkaRecordOptions record;  ///< `record_format` (and the destination id it may carry)
   DeliveryOptions delivery;   ///< `linger_ms` (delivery.linger) becomes librdkafka's linger.ms
 
+  /// Reads and checks every field; throws ConfigError listing every problem.
   static KafkaConfig from_spec(const DestinationSpec& spec);
+  /// Every problem with this config, checked by the rules of the spec fields it mirrors and named
+  /// after them (`config.brokers`, ...). Empty: valid. make_kafka_destination() runs it too, then
+  /// librdkafka's own check of the properties.
+  std::vector<FieldProblem> validate() const;
 };
 
 }  // namespace eventdest

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "eventdest/destination.hpp"
 #include "eventdest/export.hpp"
@@ -35,9 +36,15 @@ struct EVENTDEST_API KafkaRestConfig {
   DeliveryOptions delivery;
   HttpTlsOptions tls;
 
+  /// Reads and checks every field; throws ConfigError listing every problem.
   static KafkaRestConfig from_spec(const DestinationSpec& spec);
+  /// Every problem with this config, checked by the rules of the spec fields it mirrors and named
+  /// after them (`config.topic`, ...). Empty: valid. `base_url` is derived from
+  /// `bootstrap_servers` (a value set here is replaced). make_kafka_rest_destination() runs it.
+  std::vector<FieldProblem> validate() const;
 };
 
+/// Creates a kafka_rest destination. Throws ConfigError listing every problem validate() finds.
 EVENTDEST_API std::unique_ptr<Destination> make_kafka_rest_destination(
     const KafkaRestConfig& config, std::vector<std::string> topics = {},
     std::optional<Filter> filter = std::nullopt);

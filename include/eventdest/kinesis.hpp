@@ -4,7 +4,9 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "eventdest/aws/credentials.hpp"
 #include "eventdest/destination.hpp"
 #include "eventdest/export.hpp"
 #include "eventdest/spec.hpp"
@@ -22,18 +24,25 @@ struct EVENTDEST_API KinesisConfig {
   std::size_t max_batch_records = 500;      ///< `max_batch_records` 1..500
   std::size_t max_batch_bytes = 5u << 20;   ///< `max_batch_bytes` up to 10 MiB
   std::size_t max_record_bytes = 1u << 20;  ///< `max_record_bytes` up to 10 MiB
-  // credentials: `key`, `secret`, `session`. Empty key: the AWS credential chain.
+  // credentials: `key`, `secret`, `session`. Empty key: `credentials_provider`, else the AWS
+  // credential chain (environment, profile files, web identity, container and instance roles).
   std::string access_key_id;
   std::string secret_access_key;
   std::string session_token;
+  /// The program's own credentials source (typed configs only; not with access_key_id).
+  std::shared_ptr<aws::CredentialsProvider> credentials_provider;
   DeliveryOptions delivery;
   HttpTlsOptions tls;
 
   /// Reads and checks every field; throws ConfigError listing every problem.
   static KinesisConfig from_spec(const DestinationSpec& spec);
+  /// Every problem with this config, checked by the rules of the spec fields it mirrors and named
+  /// after them (`config.stream_name`, `credentials.secret`, ...). Empty: valid.
+  /// make_kinesis_destination() runs it too.
+  std::vector<FieldProblem> validate() const;
 };
 
-/// Creates an aws_kinesis destination. Throws ConfigError.
+/// Creates an aws_kinesis destination. Throws ConfigError listing every problem validate() finds.
 EVENTDEST_API std::unique_ptr<Destination> make_kinesis_destination(
     const KinesisConfig& config, std::vector<std::string> topics = {},
     std::optional<Filter> filter = std::nullopt);

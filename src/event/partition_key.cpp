@@ -6,19 +6,9 @@
 #include "eventdest/json_dom.hpp"
 #include "util/field_path_scan.hpp"
 #include "util/json_parse.hpp"
+#include "util/json_util.hpp"
 
 namespace eventdest {
-namespace {
-
-std::string compact_json(const rapidjson::Value& v) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  v.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-}  // namespace
-
 PartitionKeyTemplate::PartitionKeyTemplate(std::string_view expression) : text_(expression) {
   if (text_.empty()) return;
   expression_.emplace(jmespath::Expression::compile(text_));
@@ -90,7 +80,7 @@ std::string PartitionKeyTemplate::key(const Event& event, const MetadataList& me
       case rapidjson::kFalseType:
         return "false";
       default:
-        return compact_json(v);  // numbers as RapidJSON writes them, arrays, objects
+        return detail::compact_json(v);  // numbers as RapidJSON writes them, arrays, objects
     }
   } catch (const jmespath::RuntimeError&) {
     // A template that fails on some event (e.g. a type error on its data) keys it by event id.

@@ -2,9 +2,10 @@
 
 #include <regex>
 
-#include "spec/config_reader.hpp"
-#include "util/json_util.hpp"
 #include "kafka/kafka_config_reader.hpp"
+#include "spec/config_reader.hpp"
+#include "spec/config_writer.hpp"
+#include "util/json_util.hpp"
 
 namespace eventdest {
 namespace detail {
@@ -27,11 +28,6 @@ bool valid_brokers(const std::string& brokers) {
   }
 }
 
-bool valid_topic(const std::string& t) {
-  static const std::regex pattern(R"(^[A-Za-z0-9._\-]{1,249}$)");
-  return std::regex_match(t, pattern) && t != "." && t != "..";
-}
-
 }  // namespace
 
 KafkaConfig read_kafka_config(const DestinationSpec& spec, std::vector<FieldProblem>& problems) {
@@ -47,7 +43,7 @@ KafkaConfig read_kafka_config(const DestinationSpec& spec, std::vector<FieldProb
     }
   }
   if (auto topic = r.string("topic", true)) {
-    if (!valid_topic(*topic)) {
+    if (!valid_kafka_topic(*topic)) {
       r.problem("config.topic", "must be 1 to 249 letters, digits, '.', '_' or '-'");
     } else {
       c.topic = *topic;
@@ -133,6 +129,81 @@ KafkaConfig read_kafka_config(const DestinationSpec& spec, std::vector<FieldProb
 
 KafkaConfig KafkaConfig::from_spec(const DestinationSpec& spec) {
   return detail::read_or_throw(&detail::read_kafka_config, spec);
+}
+
+namespace detail {
+
+DestinationSpec spec_of(const KafkaConfig& c) {
+  DestinationSpec spec;
+  spec.type = "kafka";
+  set_config(spec, "brokers", c.brokers);
+  set_config(spec, "topic", c.topic);
+  const char* mechanism = "none";
+  switch (c.sasl_mechanism) {
+    case KafkaSaslMechanism::none:
+      break;
+    case KafkaSaslMechanism::plain:
+      mechanism = "plain";
+      break;
+    case KafkaSaslMechanism::scram_sha_256:
+      mechanism = "scram-sha-256";
+      break;
+    case KafkaSaslMechanism::scram_sha_512:
+      mechanism = "scram-sha-512";
+      break;
+  }
+  set_config(spec, "sasl_mechanism", std::string(mechanism));
+  set_config(spec, "tls", c.tls);
+  set_config(spec, "partition_key_template", c.partition_key_template);
+  set_credential(spec, "username", c.username);
+  set_credential(spec, "password", c.password);
+  set_config(spec, "ca_pem", c.ca_pem);
+  set_config(spec, "ca_location", c.ca_location);
+  set_config(spec, "client_cert_pem", c.client_cert_pem);
+  set_config(spec, "client_cert_location", c.client_cert_location);
+  set_credential(spec, "client_key_pem", c.client_key_pem);
+  set_config(spec, "client_key_location", c.client_key_location);
+  set_credential(spec, "client_key_password", c.client_key_password);
+  set_config(spec, "partitioner", c.partitioner);
+  set_config(spec, "compression", c.compression);
+  if (!c.librdkafka.empty()) {
+    std::string object = "{";
+    for (const auto& [name, value] : c.librdkafka) {
+      if (object.size() > 1) object += ',';
+      append_json_string(object, name);
+      object += ':';
+      append_json_string(object, value);
+    }
+    spec.config["librdkafka"] = object + "}";
+  }
+  write_kafka_record_options(spec, c.record);
+  write_delivery_options(spec, c.delivery);
+  return spec;
+}
+
+namespace {
+
+// The spec rules, then what only a typed config can get wrong.
+KafkaConfig read_typed(const KafkaConfig& config, std::vector<FieldProblem>& problems) {
+  KafkaConfig checked = read_kafka_config(spec_of(config), problems);
+  return checked;
+}
+
+}  // namespace
+
+KafkaConfig checked_kafka_config(const KafkaConfig& config) {
+  std::vector<FieldProblem> problems;
+  KafkaConfig checked = read_typed(config, problems);
+  if (!problems.empty()) throw ConfigError(std::move(problems));
+  return checked;
+}
+
+}  // namespace detail
+
+std::vector<FieldProblem> KafkaConfig::validate() const {
+  std::vector<FieldProblem> problems;
+  detail::read_typed(*this, problems);
+  return problems;
 }
 
 }  // namespace eventdest

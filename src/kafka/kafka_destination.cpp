@@ -19,6 +19,7 @@
 #include "eventdest/partition_key.hpp"
 #include "kafka/broker_failures.hpp"
 #include "kafka/certificate_refusal.hpp"
+#include "kafka/kafka_config_reader.hpp"
 #include "kafka/kafka_errors.hpp"
 #include "pipeline/kafka_record.hpp"
 #include "spec/event_selector.hpp"
@@ -445,7 +446,8 @@ class KafkaDestination final : public Destination {
 std::unique_ptr<Destination> make_kafka_destination(const KafkaConfig& config,
                                                     std::vector<std::string> topics,
                                                     std::optional<Filter> filter) {
-  return std::make_unique<KafkaDestination>(config, std::move(topics), std::move(filter));
+  return std::make_unique<KafkaDestination>(detail::checked_kafka_config(config), std::move(topics),
+                                            std::move(filter));
 }
 
 void register_kafka_destination() {

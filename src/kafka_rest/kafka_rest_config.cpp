@@ -1,8 +1,9 @@
 #include <regex>
 
-#include "spec/config_reader.hpp"
-#include "kafka_rest/kafka_rest_config_reader.hpp"
 #include "http/url.hpp"
+#include "kafka_rest/kafka_rest_config_reader.hpp"
+#include "spec/config_reader.hpp"
+#include "spec/config_writer.hpp"
 
 namespace eventdest {
 namespace detail {
@@ -29,11 +30,6 @@ bool valid_cluster_id(const std::string& id) {
   return std::regex_match(id, pattern);
 }
 
-bool valid_topic(const std::string& t) {
-  static const std::regex pattern(R"(^[A-Za-z0-9._\-]{1,249}$)");
-  return std::regex_match(t, pattern) && t != "." && t != "..";
-}
-
 }  // namespace
 
 KafkaRestConfig read_kafka_rest_config(const DestinationSpec& spec,
@@ -54,7 +50,7 @@ KafkaRestConfig read_kafka_rest_config(const DestinationSpec& spec,
     }
   }
   if (auto topic = r.string("topic", true)) {
-    if (!valid_topic(*topic)) {
+    if (!valid_kafka_topic(*topic)) {
       r.problem("config.topic", "must be 1 to 249 letters, digits, '.', '_' or '-'");
     } else {
       c.topic = *topic;
@@ -89,6 +85,55 @@ KafkaRestConfig read_kafka_rest_config(const DestinationSpec& spec,
 
 KafkaRestConfig KafkaRestConfig::from_spec(const DestinationSpec& spec) {
   return detail::read_or_throw(&detail::read_kafka_rest_config, spec);
+}
+
+namespace detail {
+
+DestinationSpec spec_of(const KafkaRestConfig& c) {
+  DestinationSpec spec;
+  spec.type = "kafka_rest";
+  set_config(spec, "bootstrap_servers", c.bootstrap_servers);
+  set_config(spec, "cluster_id", c.cluster_id);
+  set_config(spec, "topic", c.topic);
+  set_config(spec, "partition_key_template", c.partition_key_template);
+  const char* mode = c.mode == KafkaRestMode::single  ? "single"
+                     : c.mode == KafkaRestMode::batch ? "batch"
+                                                      : "stream";
+  set_config(spec, "mode", std::string(mode));
+  set_config(spec, "max_batch_records", static_cast<std::int64_t>(c.max_batch_records));
+  set_config(spec, "max_batch_bytes", static_cast<std::int64_t>(c.max_batch_bytes));
+  set_config(spec, "max_record_bytes", static_cast<std::int64_t>(c.max_record_bytes));
+  set_credential(spec, "api_key", c.api_key);
+  set_credential(spec, "api_secret", c.api_secret);
+  write_kafka_record_options(spec, c.record);
+  write_delivery_options(spec, c.delivery);
+  write_http_tls_options(spec, c.tls);
+  return spec;
+}
+
+namespace {
+
+// The spec rules, then what only a typed config can get wrong.
+KafkaRestConfig read_typed(const KafkaRestConfig& config, std::vector<FieldProblem>& problems) {
+  KafkaRestConfig checked = read_kafka_rest_config(spec_of(config), problems);
+  return checked;
+}
+
+}  // namespace
+
+KafkaRestConfig checked_kafka_rest_config(const KafkaRestConfig& config) {
+  std::vector<FieldProblem> problems;
+  KafkaRestConfig checked = read_typed(config, problems);
+  if (!problems.empty()) throw ConfigError(std::move(problems));
+  return checked;
+}
+
+}  // namespace detail
+
+std::vector<FieldProblem> KafkaRestConfig::validate() const {
+  std::vector<FieldProblem> problems;
+  detail::read_typed(*this, problems);
+  return problems;
 }
 
 }  // namespace eventdest

@@ -2,9 +2,10 @@
 #include <cstdlib>
 #include <regex>
 
-#include "spec/config_reader.hpp"
-#include "kinesis/kinesis_config_reader.hpp"
 #include "http/url.hpp"
+#include "kinesis/kinesis_config_reader.hpp"
+#include "spec/config_reader.hpp"
+#include "spec/config_writer.hpp"
 
 namespace eventdest {
 namespace detail {
@@ -114,6 +115,58 @@ KinesisConfig read_kinesis_config(const DestinationSpec& spec,
 
 KinesisConfig KinesisConfig::from_spec(const DestinationSpec& spec) {
   return detail::read_or_throw(&detail::read_kinesis_config, spec);
+}
+
+namespace detail {
+
+DestinationSpec spec_of(const KinesisConfig& c) {
+  DestinationSpec spec;
+  spec.type = "aws_kinesis";
+  set_config(spec, "stream_name", c.stream_name);
+  set_config(spec, "stream_arn", c.stream_arn);
+  set_config(spec, "region", c.region);
+  set_config(spec, "endpoint", c.endpoint);
+  set_config(spec, "partition_key_template", c.partition_key_template);
+  set_config(spec, "metadata_in_payload", c.metadata_in_payload);
+  set_config(spec, "max_batch_records", static_cast<std::int64_t>(c.max_batch_records));
+  set_config(spec, "max_batch_bytes", static_cast<std::int64_t>(c.max_batch_bytes));
+  set_config(spec, "max_record_bytes", static_cast<std::int64_t>(c.max_record_bytes));
+  set_credential(spec, "key", c.access_key_id);
+  set_credential(spec, "secret", c.secret_access_key);
+  set_credential(spec, "session", c.session_token);
+  write_delivery_options(spec, c.delivery);
+  write_http_tls_options(spec, c.tls);
+  return spec;
+}
+
+namespace {
+
+// The spec rules, then what only a typed config can get wrong.
+KinesisConfig read_typed(const KinesisConfig& config, std::vector<FieldProblem>& problems) {
+  KinesisConfig checked = read_kinesis_config(spec_of(config), problems);
+  if (config.credentials_provider && !config.access_key_id.empty()) {
+    problems.push_back(
+        {"credentials_provider", "give credentials_provider or credentials.key, not both"});
+  }
+  checked.credentials_provider = config.credentials_provider;
+  return checked;
+}
+
+}  // namespace
+
+KinesisConfig checked_kinesis_config(const KinesisConfig& config) {
+  std::vector<FieldProblem> problems;
+  KinesisConfig checked = read_typed(config, problems);
+  if (!problems.empty()) throw ConfigError(std::move(problems));
+  return checked;
+}
+
+}  // namespace detail
+
+std::vector<FieldProblem> KinesisConfig::validate() const {
+  std::vector<FieldProblem> problems;
+  detail::read_typed(*this, problems);
+  return problems;
 }
 
 }  // namespace eventdest

@@ -2,17 +2,18 @@
 // our SigV4 signer. Only the failed records of a partial batch go back to the pipeline for retry.
 #include <mutex>
 
-#include "pipeline/http_outcome.hpp"
-#include "util/json_util.hpp"
-#include "pipeline/pipeline_destination.hpp"
-#include "util/prefetch.hpp"
 #include "eventdest/kinesis.hpp"
 #include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"
 #include "http/http_client.hpp"
 #include "http/url.hpp"
+#include "kinesis/kinesis_config_reader.hpp"
 #include "kinesis/kinesis_records.hpp"
 #include "kinesis/kinesis_signer.hpp"
+#include "pipeline/http_outcome.hpp"
+#include "pipeline/pipeline_destination.hpp"
+#include "util/json_util.hpp"
+#include "util/prefetch.hpp"
 
 namespace eventdest {
 namespace {
@@ -55,7 +56,7 @@ class KinesisDestination final : public detail::PipelineDestination {
         url_((config_.endpoint.empty() ? default_endpoint(config_.region) : config_.endpoint) +
              "/"),
         host_(host_of(url_)),
-        signer_(detail::make_kinesis_signer(config_)),
+        signer_(detail::make_kinesis_signer(config_, config_.credentials_provider)),
         client_(std::make_unique<http::Client>(client_options(config_))) {
     body_prefix_ = config_.stream_arn.empty()
                        ? "{\"StreamName\":" + detail::json_string(config_.stream_name)
@@ -243,7 +244,8 @@ class KinesisDestination final : public detail::PipelineDestination {
 std::unique_ptr<Destination> make_kinesis_destination(const KinesisConfig& config,
                                                       std::vector<std::string> topics,
                                                       std::optional<Filter> filter) {
-  return std::make_unique<KinesisDestination>(config, std::move(topics), std::move(filter));
+  return std::make_unique<KinesisDestination>(detail::checked_kinesis_config(config),
+                                              std::move(topics), std::move(filter));
 }
 
 }  // namespace eventdest

@@ -7,8 +7,8 @@
 
 #include <cstring>
 
-#include "util/base64.hpp"
 #include "pipeline/http_outcome.hpp"
+#include "util/base64.hpp"
 #include "util/json_depth.hpp"
 #include "util/json_scan.hpp"
 #include "util/json_util.hpp"

@@ -236,6 +236,14 @@ KafkaRecordOptions read_kafka_record_options(ConfigReader& r) {
   return o;
 }
 
+bool valid_kafka_topic(std::string_view topic) {
+  if (topic.empty() || topic.size() > 249 || topic == "." || topic == "..") return false;
+  for (unsigned char c : topic) {
+    if (!std::isalnum(c) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
 std::string read_partition_key_template(ConfigReader& r) {
   auto text = r.string("partition_key_template");
   if (!text) return {};

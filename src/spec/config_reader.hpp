@@ -73,6 +73,8 @@ HttpTlsOptions read_http_tls_options(ConfigReader& reader);
 /// `record_format` of the Kafka destinations (default hookstream for hookstream's body) and the
 /// destination id its hookstream headers carry.
 KafkaRecordOptions read_kafka_record_options(ConfigReader& reader);
+/// A Kafka topic name as Kafka accepts it: 1 to 249 of [A-Za-z0-9._-], not "." or "..".
+bool valid_kafka_topic(std::string_view topic);
 /// Checks `config.partition_key_template` compiles; returns it (empty when absent).
 std::string read_partition_key_template(ConfigReader& reader);
 

@@ -2,9 +2,9 @@
 
 namespace eventdest::detail {
 
-bool EventSelector::topic_matches(const std::string& topic) const noexcept {
-  if (topics_.empty()) return true;
-  for (const auto& t : topics_) {
+bool topics_take(const std::vector<std::string>& topics, std::string_view topic) noexcept {
+  if (topics.empty()) return true;
+  for (const auto& t : topics) {
     if (t == "*" || t == topic) return true;
   }
   return false;
@@ -13,7 +13,7 @@ bool EventSelector::topic_matches(const std::string& topic) const noexcept {
 std::optional<std::string> EventSelector::rejection(const Event& event) const {
   if (!disabled_at_.empty())
     return "the destination is disabled (disabled_at " + disabled_at_ + ")";
-  if (!topic_matches(event.topic()))
+  if (!topics_take(topics_, event.topic()))
     return "topic \"" + event.topic() + "\" is not one of the destination's topics";
   if (filter_ && !filter_->matches(event))
     return std::string("the event does not match the destination's filter");

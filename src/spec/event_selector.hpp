@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "eventdest/event.hpp"
@@ -11,6 +12,9 @@
 #include "util/adapter_export.hpp"
 
 namespace eventdest::detail {
+
+/// True if a destination with `topics` takes `topic`: no topics or "*" take every topic.
+bool topics_take(const std::vector<std::string>& topics, std::string_view topic) noexcept;
 
 class EVENTDEST_ADAPTER_API EventSelector {
  public:
@@ -28,8 +32,6 @@ class EVENTDEST_ADAPTER_API EventSelector {
   const std::vector<std::string>& topics() const noexcept { return topics_; }
 
  private:
-  bool topic_matches(const std::string& topic) const noexcept;
-
   const std::vector<std::string> topics_;
   const std::optional<Filter> filter_;
   const std::string disabled_at_;

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "spec/destination_registry.hpp"
+#include "spec/event_selector.hpp"
 #include "util/json_util.hpp"
 
 namespace eventdest {
@@ -54,11 +55,7 @@ void read_string_map(const rapidjson::Value& object, const std::string& field,
 }  // namespace
 
 bool DestinationSpec::matches_topic(std::string_view topic) const noexcept {
-  if (topics.empty()) return true;
-  for (const auto& t : topics) {
-    if (t == "*" || t == topic) return true;
-  }
-  return false;
+  return detail::topics_take(topics, topic);
 }
 
 bool is_secret_field(std::string_view name) noexcept {
