@@ -24,56 +24,8 @@ DeliveryPipeline::~DeliveryPipeline() {
   shutdown();
 }
 
-namespace {
-
-// The memory a pooled record keeps.
-std::size_t pooled_bytes(const Record& r) {
-  return sizeof(Record) + r.payload.capacity() + r.partition_key.capacity() +
-         r.event.id().capacity();
-}
-
-}  // namespace
-
 RecordPtr DeliveryPipeline::make_record(Event event, DeliveryCallback callback) {
-  RecordPtr record;
-  {
-    std::lock_guard<std::mutex> lock(pool_mutex_);
-    if (!pool_.empty()) {
-      record = std::move(pool_.back());
-      pool_.pop_back();
-      pool_bytes_ -= pooled_bytes(*record);
-    }
-  }
-  if (!record) return std::make_unique<Record>(std::move(event), std::move(callback));
-  // Reset here rather than when pooled: this thread writes these fields next anyway, while the
-  // reporting thread (another core) would have had to take each record's lines over to do it.
-  record->clear_for_reuse();
-  record->event = std::move(event);
-  record->callback = std::move(callback);
-  return record;
-}
-
-void DeliveryPipeline::recycle(std::vector<Final>& finals) {
-  // The user's callback is released here, once reported; the rest of the record is reset when
-  // make_record() takes it again.
-  std::size_t kept = 0;
-  for (auto& entry : finals) {
-    if (pooled_bytes(*entry.first) > kMaxPooledBytes / 64) {  // outsized: not worth keeping
-      entry.first.reset();
-      continue;
-    }
-    entry.first->callback = nullptr;
-    ++kept;
-  }
-  if (kept == 0) return;
-  std::lock_guard<std::mutex> lock(pool_mutex_);
-  for (auto& entry : finals) {
-    if (!entry.first) continue;
-    const std::size_t bytes = pooled_bytes(*entry.first);
-    if (pool_.size() >= kMaxPooledRecords || pool_bytes_ + bytes > kMaxPooledBytes) break;
-    pool_bytes_ += bytes;
-    pool_.push_back(std::move(entry.first));
-  }
+  return pool_.take(std::move(event), std::move(callback));
 }
 
 void DeliveryPipeline::submit(RecordPtr record) {
@@ -244,7 +196,7 @@ void DeliveryPipeline::report_all(std::vector<Final>& finals) {
     space_cv_.notify_all();
     done_cv_.notify_all();
   }
-  recycle(finals);
+  pool_.give_back(finals);  // the user's callbacks are released here, once reported
 }
 
 void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcomes) {

@@ -21,6 +21,7 @@
 #include "eventdest/spec.hpp"
 #include "pipeline/backoff.hpp"
 #include "pipeline/record.hpp"
+#include "pipeline/record_pool.hpp"
 #include "util/latency_histogram.hpp"
 
 namespace eventdest::detail {
@@ -84,7 +85,6 @@ class DeliveryPipeline {
   void fill_report(DeliveryReport& report, Record& record, const Outcome& outcome,
                    SteadyClock::time_point now) const;
   void finish_locked(const Record& record);
-  void recycle(std::vector<Final>& finals);
 
   const std::string type_;
   const DeliveryOptions options_;
@@ -122,16 +122,9 @@ class DeliveryPipeline {
   LatencyHistogram latencies_;
   std::thread worker_;
 
-  // Reported records kept for make_record(): at most kMaxPooledRecords, holding at most
-  // kMaxPooledBytes (records and their strings' capacity), so an idle destination holds little
-  // memory. Room for several full batches that complete together (e.g. 4 in flight x 500): with
-  // 1024, most of a burst's records were freed by the reporting thread and allocated afresh by
-  // the publishing one (kinesis_bench: 114k-168k fresh records of 300k, now 17k-84k).
-  static constexpr std::size_t kMaxPooledRecords = 4096;
-  static constexpr std::size_t kMaxPooledBytes = 4u << 20;
-  std::mutex pool_mutex_;
-  std::vector<RecordPtr> pool_;
-  std::size_t pool_bytes_ = 0;
+  // Room for several full batches that complete together (e.g. 4 in flight x 500 records),
+  // within 4 MiB.
+  RecordPool pool_{4096, 4u << 20};
 };
 
 }  // namespace eventdest::detail
