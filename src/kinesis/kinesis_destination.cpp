@@ -11,7 +11,9 @@
 #include "kinesis/kinesis_records.hpp"
 #include "kinesis/kinesis_signer.hpp"
 #include "pipeline/http_outcome.hpp"
+#include "pipeline/outcome_scratch.hpp"
 #include "pipeline/pipeline_destination.hpp"
+#include "util/buffer_pool.hpp"
 #include "util/json_util.hpp"
 #include "util/prefetch.hpp"
 
@@ -57,6 +59,7 @@ class KinesisDestination final : public detail::PipelineDestination {
              "/"),
         host_(host_of(url_)),
         signer_(detail::make_kinesis_signer(config_, config_.credentials_provider)),
+        bodies_(static_cast<std::size_t>(config_.delivery.max_in_flight), kMaxSpareBody),
         client_(std::make_unique<http::Client>(client_options(config_))) {
     body_prefix_ = config_.stream_arn.empty()
                        ? "{\"StreamName\":" + detail::json_string(config_.stream_name)
@@ -137,7 +140,7 @@ class KinesisDestination final : public detail::PipelineDestination {
       }
       size += batch[i]->payload.size() + 1;
     }
-    request.body = take_spare_body();
+    request.body = bodies_.take();
     // Headroom, so that a reused body also fits the next, slightly larger batches.
     if (request.body.capacity() < size) request.body.reserve(size + size / 4);
     request.body = body_prefix_;
@@ -165,47 +168,26 @@ class KinesisDestination final : public detail::PipelineDestination {
     // After signing: fetching credentials may have taken part of the records' time.
     request.timeout = request_timeout(*shared);
     client_->send(std::move(request), [this, shared](http::Response&& response) {
-      // Responses are read into one kept outcome vector: its strings keep their capacity, so a
-      // delivered record costs no allocation. A callback that finds it in use (one run by the
-      // closing thread for a cancelled transfer, or from inside a report callback) uses its own.
-      std::unique_lock<std::mutex> lock(kept_outcomes_mutex_, std::try_to_lock);
-      std::vector<detail::Outcome> own;
-      auto& results = lock.owns_lock() ? kept_outcomes_ : own;
+      detail::OutcomeScratch::Lease lease(outcome_scratch_);
+      auto& results = lease.outcomes();
       outcomes(response, shared->size(), results);
       if (response.resent) {
         for (auto& o : results)
           o.maybe_sent = true;
       }
       pipeline().complete(std::move(*shared), results);
-      keep_spare_body(std::move(response.request_body));
+      bodies_.give_back(std::move(response.request_body));
     });
   }
 
   void stop_transport() override { client_.reset(); }
 
  private:
-  // Request bodies are reused: a fresh ~300 KB buffer per request costs page faults on the
-  // batch thread and returning the pages on the I/O thread. At most max_in_flight bodies of up
-  // to kMaxSpareBody bytes are kept.
+  // Request bodies kept for reuse: one per request in flight, up to 1 MiB each.
   static constexpr std::size_t kMaxSpareBody = 1 << 20;
   // A PutRecords answer holds at most 500 results of ~100 bytes (an error message is short):
   // anything larger is not Kinesis speaking, and is retried as a malformed response.
   static constexpr std::size_t kMaxResponseBytes = 1 << 20;
-  std::string take_spare_body() {
-    std::lock_guard<std::mutex> lock(spare_mutex_);
-    if (spare_bodies_.empty()) return {};
-    std::string body = std::move(spare_bodies_.back());
-    spare_bodies_.pop_back();
-    return body;
-  }
-  void keep_spare_body(std::string body) {
-    if (body.capacity() > kMaxSpareBody) return;
-    body.clear();
-    std::lock_guard<std::mutex> lock(spare_mutex_);
-    if (spare_bodies_.size() < static_cast<std::size_t>(options().max_in_flight))
-      spare_bodies_.push_back(std::move(body));
-  }
-
   void outcomes(const http::Response& response, std::size_t n, std::vector<detail::Outcome>& out) {
     if (!response.ok()) {
       out.assign(n, detail::transport_failure_outcome(response));
@@ -232,10 +214,8 @@ class KinesisDestination final : public detail::PipelineDestination {
   const std::string host_;
   std::string body_prefix_;
   std::unique_ptr<detail::KinesisSigner> signer_;
-  std::mutex spare_mutex_;
-  std::vector<std::string> spare_bodies_;
-  std::mutex kept_outcomes_mutex_;
-  std::vector<detail::Outcome> kept_outcomes_;  // at most one batch of outcomes
+  detail::BufferPool bodies_;
+  detail::OutcomeScratch outcome_scratch_;
   std::unique_ptr<http::Client> client_;  // last: destroyed first, its callbacks use the above
 };
 
