@@ -13,6 +13,12 @@
 
 namespace eventdest {
 
+/// The Kinesis API records are sent with (`config.api`).
+enum class KinesisApi {
+  put_records,  ///< batches of up to 500 records per request (needs kinesis:PutRecords)
+  put_record    ///< one record per request (kinesis:PutRecord only), max_in_flight_requests at once
+};
+
 struct EVENTDEST_API KinesisConfig {
   std::string stream_name;  ///< `stream_name` (or derived from `stream_arn`)
   std::string stream_arn;   ///< `stream_arn`
@@ -20,6 +26,9 @@ struct EVENTDEST_API KinesisConfig {
   std::string
       endpoint;  ///< `endpoint`: custom base URL; default https://kinesis.{region}.amazonaws.com
   std::string partition_key_template;  ///< JMESPath; empty: the event id
+  /// `api`. With put_records, a PutRecords denied by an IAM policy that allows only
+  /// kinesis:PutRecord switches the destination to put_record (one warning, no attempt lost).
+  KinesisApi api = KinesisApi::put_records;
   bool metadata_in_payload = true;  ///< default from DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD
   std::size_t max_batch_records = 500;      ///< `max_batch_records` 1..500
   std::size_t max_batch_bytes = 5u << 20;   ///< `max_batch_bytes` up to 10 MiB

@@ -90,6 +90,9 @@ KinesisConfig read_kinesis_config(const DestinationSpec& spec,
     }
   }
   c.partition_key_template = read_partition_key_template(r);
+  c.api = r.one_of("api", {"put_records", "put_record"}, "put_records") == "put_record"
+              ? KinesisApi::put_record
+              : KinesisApi::put_records;
   c.metadata_in_payload = r.boolean("metadata_in_payload", metadata_in_payload_default(r));
   c.max_batch_records = static_cast<std::size_t>(r.integer("max_batch_records", 500, 1, 500));
   c.max_record_bytes = static_cast<std::size_t>(r.integer("max_record_bytes", kMiB, 1, 10 * kMiB));
@@ -127,6 +130,8 @@ DestinationSpec spec_of(const KinesisConfig& c) {
   set_config(spec, "region", c.region);
   set_config(spec, "endpoint", c.endpoint);
   set_config(spec, "partition_key_template", c.partition_key_template);
+  set_config(spec, "api",
+             std::string(c.api == KinesisApi::put_record ? "put_record" : "put_records"));
   set_config(spec, "metadata_in_payload", c.metadata_in_payload);
   set_config(spec, "max_batch_records", static_cast<std::int64_t>(c.max_batch_records));
   set_config(spec, "max_batch_bytes", static_cast<std::int64_t>(c.max_batch_bytes));

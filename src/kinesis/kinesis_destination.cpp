@@ -1,5 +1,8 @@
 // The aws_kinesis destination: DeliveryPipeline batches sent as PutRecords requests signed with
 // our SigV4 signer. Only the failed records of a partial batch go back to the pipeline for retry.
+// With `api: put_record`, or once PutRecords is denied by an IAM policy that allows PutRecord
+// only, each record of a batch is sent as a PutRecord request of its own (PutRecordSender).
+#include <atomic>
 #include <mutex>
 
 #include "eventdest/kinesis.hpp"
@@ -10,6 +13,8 @@
 #include "kinesis/kinesis_config_reader.hpp"
 #include "kinesis/kinesis_records.hpp"
 #include "kinesis/kinesis_signer.hpp"
+#include "kinesis/put_record.hpp"
+#include "kinesis/put_record_sender.hpp"
 #include "pipeline/http_outcome.hpp"
 #include "pipeline/outcome_scratch.hpp"
 #include "pipeline/pipeline_destination.hpp"
@@ -61,10 +66,17 @@ class KinesisDestination final : public detail::PipelineDestination {
         signer_(detail::make_kinesis_signer(config_, config_.credentials_provider)),
         bodies_(static_cast<std::size_t>(config_.delivery.max_in_flight), kMaxSpareBody),
         client_(std::make_unique<http::Client>(client_options(config_))) {
-    body_prefix_ = config_.stream_arn.empty()
-                       ? "{\"StreamName\":" + detail::json_string(config_.stream_name)
-                       : "{\"StreamARN\":" + detail::json_string(config_.stream_arn);
-    body_prefix_ += ",\"Records\":[";
+    const std::string stream_field =
+        config_.stream_arn.empty() ? "\"StreamName\":" + detail::json_string(config_.stream_name)
+                                   : "\"StreamARN\":" + detail::json_string(config_.stream_arn);
+    body_prefix_ = "{" + stream_field + ",\"Records\":[";
+    single_records_ = std::make_unique<detail::PutRecordSender>(
+        *client_, *signer_, detail::PutRecordSender::Target{url_, host_, stream_field},
+        static_cast<std::size_t>(config_.delivery.max_in_flight),
+        [this](const http::Response& response) { return put_record_outcome(response); },
+        [this](detail::Batch&& batch, std::vector<detail::Outcome>& outcomes) {
+          pipeline().complete(std::move(batch), outcomes);
+        });
     if (!config_.tls.verify) {
       log(LogLevel::warning, "aws_kinesis " + http::display_url(url_) +
                                  ": TLS certificate verification is disabled (tls_verify=false)");
@@ -126,6 +138,11 @@ class KinesisDestination final : public detail::PipelineDestination {
   }
 
   void send(detail::Batch batch) override {
+    if (one_record_per_request_.load(std::memory_order_relaxed)) {
+      const auto timeout = request_timeout(batch);
+      single_records_->send(std::move(batch), timeout);
+      return;
+    }
     http::Request request;
     request.url = url_;
     request.max_response_bytes = kMaxResponseBytes;
@@ -168,6 +185,12 @@ class KinesisDestination final : public detail::PipelineDestination {
     // After signing: fetching credentials may have taken part of the records' time.
     request.timeout = request_timeout(*shared);
     client_->send(std::move(request), [this, shared](http::Response&& response) {
+      if (put_records_denied(response)) {
+        // Not a failed attempt: the same records go out again at once, one request each.
+        const auto timeout = request_timeout(*shared);
+        single_records_->send(std::move(*shared), timeout);
+        return;
+      }
       detail::OutcomeScratch::Lease lease(outcome_scratch_);
       auto& results = lease.outcomes();
       outcomes(response, shared->size(), results);
@@ -197,6 +220,17 @@ class KinesisDestination final : public detail::PipelineDestination {
       detail::parse_put_records_response(response.body, n, out);
       return;
     }
+    out.assign(n, error_outcome(response));
+  }
+
+  // The outcome of a PutRecord answer that arrived (PutRecordSender handles transport failures).
+  detail::Outcome put_record_outcome(const http::Response& response) {
+    if (response.status == 200) return detail::parse_put_record_response(response.body);
+    return error_outcome(response);
+  }
+
+  // A request-level error answer (any status but 200).
+  detail::Outcome error_outcome(const http::Response& response) {
     std::string type;
     std::string message;
     detail::parse_kinesis_error(response.body, response.header("x-amzn-errortype"), type, message);
@@ -205,7 +239,29 @@ class KinesisDestination final : public detail::PipelineDestination {
       // Fresh credentials were obtained: the next attempt can succeed.
       outcome.kind = detail::Outcome::Kind::retry;
     }
-    out.assign(n, outcome);
+    return outcome;
+  }
+
+  // True (and the destination switched to PutRecord, with one warning) when `response` is
+  // PutRecords refused by an IAM policy that does not allow kinesis:PutRecords.
+  bool put_records_denied(const http::Response& response) {
+    if (!response.ok() || response.status == 200) return false;
+    std::string type;
+    std::string message;
+    detail::parse_kinesis_error(response.body, response.header("x-amzn-errortype"), type, message);
+    if (!detail::denies_put_records(type, message)) return false;
+    if (!one_record_per_request_.exchange(true)) {
+      log(LogLevel::warning,
+          "aws_kinesis " + stream_label() +
+              ": PutRecords is denied (the IAM policy does not allow kinesis:PutRecords); sending "
+              "one PutRecord request per event from now on. Allow kinesis:PutRecords to send up "
+              "to 500 records per request, or set api to put_record to silence this warning.");
+    }
+    return true;
+  }
+
+  std::string stream_label() const {
+    return config_.stream_arn.empty() ? config_.stream_name : config_.stream_arn;
   }
 
   const KinesisConfig config_;
@@ -216,6 +272,8 @@ class KinesisDestination final : public detail::PipelineDestination {
   std::unique_ptr<detail::KinesisSigner> signer_;
   detail::BufferPool bodies_;
   detail::OutcomeScratch outcome_scratch_;
+  std::atomic<bool> one_record_per_request_{config_.api == KinesisApi::put_record};
+  std::unique_ptr<detail::PutRecordSender> single_records_;  // its requests' callbacks use it
   std::unique_ptr<http::Client> client_;  // last: destroyed first, its callbacks use the above
 };
 

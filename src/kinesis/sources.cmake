@@ -1,6 +1,8 @@
 target_sources(eventdest_objects PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/kinesis_destination.cpp
   ${CMAKE_CURRENT_LIST_DIR}/kinesis_records.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/put_record.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/put_record_sender.cpp
 )
 if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/kinesis_signer.cpp)
   target_sources(eventdest_objects PRIVATE ${CMAKE_CURRENT_LIST_DIR}/kinesis_signer.cpp)
