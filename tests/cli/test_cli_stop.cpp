@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "cli_child.hpp"
 #include "kinesis/fake_kinesis.hpp"
@@ -262,4 +263,44 @@ TEST_CASE("publish: input that is a directory or unreadable is an error (exit 2)
   CliChild filter({"filter", "--filter", "{}", "--input", "/tmp"});
   CHECK(filter.wait() == 2);
   std::remove(spec.c_str());
+}
+
+TEST_CASE("publish: one slow event holds reading at --max-pending, not memory", "[cli][memory]") {
+  FakeKinesis sink;
+  std::atomic<bool> release{false};
+  sink.script_records([&](const KinesisEntry& e, int) -> std::string {
+    return e.event_id == "slow" && !release ? "ProvisionedThroughputExceededException" : "";
+  });
+  char name[] = "/tmp/eventdest-spec-XXXXXX";
+  close(mkstemp(name));
+  std::ofstream(name) << R"({"type":"aws_kinesis","topics":["orders"],"config":{"stream_name":"s",)"
+                      << R"("region":"us-east-1","endpoint":")" << sink.url()
+                      << R"(","retry_backoff_ms":5,"retry_backoff_max_ms":20},)"
+                      << R"("credentials":{"key":"AKID","secret":"s"}})";
+  CliChild child({"publish", "--destination", name, "--max-pending", "100"});
+  std::vector<std::string> ids{"slow"};
+  std::string input = event("slow");
+  for (int i = 0; i < 5000; ++i) {
+    ids.push_back("e" + std::to_string(i));
+    input += event(ids.back());
+  }
+  // The child stops reading: the pipe fills, so the input is written from a thread of its own.
+  std::thread writer([&] {
+    child.write(input);
+    child.close_stdin();
+  });
+  // 99 events after the slow one fill the backlog; then reading waits for the slow one.
+  REQUIRE(CliChild::until([&] { return records_seen(sink, "e") >= 99; }, 10s));
+  std::this_thread::sleep_for(300ms);  // time for reading to run on, were it not held
+  CHECK(records_seen(sink, "e") == 99);
+  CHECK(lines(child.out()).empty());  // nothing printed: the first report is still missing
+  release = true;
+  writer.join();
+  CHECK(child.wait() == 0);
+  const Counts c = count_reports(lines(child.out()), ids);  // every event once, in input order
+  CHECK(c.delivered == ids.size());
+
+  CliChild bad({"publish", "--destination", name, "--max-pending", "0"});
+  CHECK(bad.wait() == 2);
+  std::remove(name);
 }

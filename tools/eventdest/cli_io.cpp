@@ -46,6 +46,10 @@ bool parse_args(int argc, char** argv, int first, Args& args, std::string& error
       if (!value(args.drain_timeout)) return false;
     } else if (a.rfind("--drain-timeout=", 0) == 0) {
       args.drain_timeout = a.substr(16);
+    } else if (a == "--max-pending") {
+      if (!value(args.max_pending)) return false;
+    } else if (a.rfind("--max-pending=", 0) == 0) {
+      args.max_pending = a.substr(14);
     } else if (a == "--raw") {
       args.raw = true;
     } else if (a == "--help" || a == "-h") {

@@ -11,13 +11,13 @@
 #include <thread>
 
 #include "cli.hpp"
-#include "util/json_util.hpp"
 #include "eventdest/destination.hpp"
 #include "eventdest/log.hpp"
 #include "line_reader.hpp"
 #include "ordered_reports.hpp"
 #include "report_writer.hpp"
 #include "stop_signals.hpp"
+#include "util/json_util.hpp"
 
 namespace eventdest::cli {
 namespace {
@@ -93,6 +93,18 @@ int cmd_publish(const Args& args) {
     }
     skip_lines = *n;
   }
+  // Reports held back for input order: about 0.3 KB each, so the default bounds them to some
+  // tens of MB whatever the input size.
+  std::size_t max_pending = 100000;
+  if (args.max_pending) {
+    const auto n = parse_count(*args.max_pending);
+    if (!n || *n == 0) {
+      std::cerr << "eventdest publish: --max-pending needs a whole number above 0, not "
+                << *args.max_pending << "\n";
+      return kExitUsage;
+    }
+    max_pending = *n;
+  }
   double drain_seconds = 30;
   if (args.drain_timeout) {
     const auto s = parse_seconds(*args.drain_timeout);
@@ -115,7 +127,7 @@ int cmd_publish(const Args& args) {
   const bool progress = isatty(STDERR_FILENO) != 0;
   const auto started = std::chrono::steady_clock::now();
   const std::string description = destination->to_string();
-  OrderedReports reports;
+  OrderedReports reports(max_pending);
   ReportWriter out(STDOUT_FILENO);
   std::atomic<bool> reading{true};
   // Set before the destination is destroyed early: its `closed` reports become `interrupted`.
@@ -165,6 +177,18 @@ int cmd_publish(const Args& args) {
   std::string input_error;
   std::string line;
   while (true) {
+    // A full backlog (an early event still without its report): read on once it has room,
+    // still answering signals and a failed stdout meanwhile.
+    while (!reports.wait_for_room(std::chrono::milliseconds(100))) {
+      int first = 0;
+      const int count = signals.take(first);
+      if (count > 0) {
+        stop_signal = first;
+        stop_now = count > 1;
+      }
+      if (stop_signal != 0 || out.error() != 0) break;
+    }
+    if (stop_signal != 0 || out.error() != 0) break;
     const auto got = in->next(line, signals.wake_fd());
     if (got == LineReader::Result::woken) {
       int first = 0;
