@@ -304,3 +304,39 @@ TEST_CASE("publish: one slow event holds reading at --max-pending, not memory", 
   CHECK(bad.wait() == 2);
   std::remove(name);
 }
+
+TEST_CASE("publish: progress only on a terminal, or when asked", "[cli][progress]") {
+  FakeKinesis sink;
+  const auto spec = spec_for(sink.url());
+  std::string input;
+  for (int i = 0; i < 50; ++i)
+    input += event("p" + std::to_string(i));
+
+  // Tests' stderr is a file, not a terminal: no progress, only the summary.
+  CliChild plain({"publish", "--destination", spec});
+  plain.write(input);
+  plain.close_stdin();
+  CHECK(plain.wait() == 0);
+  CHECK(plain.err().find('\r') == std::string::npos);
+  CHECK(plain.err().find("events/s |") == std::string::npos);
+  CHECK(plain.err().find("eventdest: 50 events to") != std::string::npos);
+
+  // --progress draws it anyway: counts, in flight, rate; erased before the summary.
+  CliChild forced({"publish", "--destination", spec, "--progress"});
+  forced.write(input);
+  forced.close_stdin();
+  CHECK(forced.wait() == 0);
+  const std::string err = forced.err();
+  CHECK(err.find("\rread ") != std::string::npos);
+  CHECK(err.find(" | in flight ") != std::string::npos);
+  CHECK(err.find(" events/s") != std::string::npos);
+  CHECK(err.find("\r\x1b[Keventdest: 50 events to") != std::string::npos);
+  CHECK(lines(forced.out()).size() == 50);  // stdout holds the reports only
+
+  CliChild off({"publish", "--destination", spec, "--no-progress"});
+  off.write(input);
+  off.close_stdin();
+  CHECK(off.wait() == 0);
+  CHECK(off.err().find('\r') == std::string::npos);
+  std::remove(spec.c_str());
+}

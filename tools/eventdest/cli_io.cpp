@@ -50,6 +50,8 @@ bool parse_args(int argc, char** argv, int first, Args& args, std::string& error
       if (!value(args.max_pending)) return false;
     } else if (a.rfind("--max-pending=", 0) == 0) {
       args.max_pending = a.substr(14);
+    } else if (a == "--progress" || a == "--no-progress") {
+      args.progress = a == "--progress";
     } else if (a == "--raw") {
       args.raw = true;
     } else if (a == "--help" || a == "-h") {
