@@ -55,7 +55,7 @@ class EventdestConan(ConanFile):
     def requirements(self):
         self.requires("libcurl/[>=7.78.0 <9]")
         self.requires("openssl/[>=1.1 <4]")
-        # RapidJSON types appear in eventdest's public headers.
+        # RapidJSON types appear in the opt-in public header eventdest/json_dom.hpp only.
         # >=1.1.0 admits both the last release (1.1.0: Debian's rapidjson-dev) and the
         # cci.YYYYMMDD snapshots of conan-center, which Conan orders after it.
         self.requires("rapidjson/[>=1.1.0]", transitive_headers=True)
@@ -108,7 +108,6 @@ class EventdestConan(ConanFile):
         core.set_property("cmake_target_name", "eventdest::eventdest")
         core.set_property("pkg_config_name", "eventdest")
         core.libs = ["eventdest"]
-        core.defines = ["RAPIDJSON_HAS_STDSTRING=1"]
         # RapidJSON is header-only: as a platform requirement its headers are the system's.
         self._link_dependency(core, "rapidjson", ["rapidjson::rapidjson"], [])
         self._link_dependency(core, "libcurl", ["libcurl::curl"], ["curl"])

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "eventdest/jmespath.hpp"
+#include "eventdest/json_dom.hpp"
 #include "eventdest/partition_key.hpp"
 
 namespace jp = eventdest::jmespath;
@@ -45,10 +46,10 @@ bool expected(const jp::Result& r, const char* expression) {
 void BM_Evaluate(benchmark::State& state, const char* expression) {
   const auto& doc = event_document();
   const auto compiled = jp::Expression::compile(expression);
-  if (!expected(compiled.evaluate(doc), expression)) state.SkipWithError("wrong result");
+  if (!expected(jp::evaluate(compiled, doc), expression)) state.SkipWithError("wrong result");
   for (auto _ : state) {
-    auto result = compiled.evaluate(doc);
-    benchmark::DoNotOptimize(&result.value());
+    auto result = jp::evaluate(compiled, doc);
+    benchmark::DoNotOptimize(&jp::value(result));
   }
 }
 
@@ -57,10 +58,10 @@ void BM_EvaluateFields(benchmark::State& state, const char* expression) {
   const auto& doc = event_document();
   const jp::RootField root[] = {{"metadata", &doc["metadata"]}, {"data", &doc["data"]}};
   const auto compiled = jp::Expression::compile(expression);
-  if (!expected(compiled.evaluate(root, 2), expression)) state.SkipWithError("wrong result");
+  if (!expected(jp::evaluate(compiled, root, 2), expression)) state.SkipWithError("wrong result");
   for (auto _ : state) {
-    auto result = compiled.evaluate(root, 2);
-    benchmark::DoNotOptimize(&result.value());
+    auto result = jp::evaluate(compiled, root, 2);
+    benchmark::DoNotOptimize(&jp::value(result));
   }
 }
 
@@ -68,8 +69,8 @@ void BM_EvaluateFields(benchmark::State& state, const char* expression) {
 void BM_CompileEvaluate(benchmark::State& state, const char* expression) {
   const auto& doc = event_document();
   for (auto _ : state) {
-    auto result = jp::Expression::compile(expression).evaluate(doc);
-    benchmark::DoNotOptimize(&result.value());
+    auto result = jp::evaluate(jp::Expression::compile(expression), doc);
+    benchmark::DoNotOptimize(&jp::value(result));
   }
 }
 

@@ -4,6 +4,9 @@
 // metadata_in_payload=false), and in its default format (metadata in the payload).
 //
 //   kinesis_bench [events=200000] [boto3_events=50000] [buffered_events=1000000]
+//   kinesis_bench --put-record [events=20000] [boto3_events=2000]
+// The second form compares `api: put_record` (one PutRecord request per event, as under an IAM
+// policy that allows kinesis:PutRecord only) with a boto3 put_record loop on the same sink.
 // Prints one line per figure and a JSON summary line.
 #include <sys/resource.h>
 
@@ -33,6 +36,11 @@ namespace {
 // test, so it must cost little: it visits only the colons, the one byte base64 data and the
 // keys cannot hold, and the response for a given number of records is built once).
 test::Action acknowledge(const test::ServerRequest& r) {
+  if (r.header("x-amz-target") == "Kinesis_20131202.PutRecord") {
+    return test::Action::respond(
+        200, {{"Content-Type", "application/x-amz-json-1.1"}},
+        R"({"ShardId":"shardId-000000000000","SequenceNumber":"49590338271490256608559692538361571095921575989136588898"})");
+  }
   static constexpr std::string_view key = "\"PartitionKey\"";
   const char* const begin = r.body.data();
   const char* const end = begin + r.body.size();
@@ -102,8 +110,12 @@ double run_eventdest(test::HttpServer& sink, int events, const std::string& extr
     prepared.emplace_back("orders", event_data(i));
   tally.events = events;
   const std::size_t requests0 = sink.requests_received();
-  auto d = make_destination(
-      spec_for(sink.url(""), R"(,"linger_ms":5,"max_in_flight_requests":4)" + extra));
+  auto d = make_destination(spec_for(
+      sink.url(""), R"(,"linger_ms":5)" +
+                        std::string(extra.find("max_in_flight_requests") == std::string::npos
+                                        ? R"(,"max_in_flight_requests":4)"
+                                        : "") +
+                        extra));
   // CPU per thread between the first publish and the last report: which stage costs what.
   const auto threads0 = test::thread_cpu_seconds();
   const double cpu0 = cpu_seconds();
@@ -135,7 +147,42 @@ double run_eventdest(test::HttpServer& sink, int events, const std::string& extr
 
 }  // namespace
 
+// boto3's rate (records/s) from one of bench/'s scripts run against `url`.
+double run_boto3(const char* script_name, const std::string& url, int count) {
+  const std::string script = std::string(EVENTDEST_BENCH_DIR) + "/" + script_name;
+  const std::string cmd = "/usr/bin/python3 " + script + " " + url + " " + std::to_string(count);
+  FILE* p = popen(cmd.c_str(), "r");
+  char line[256] = {0};
+  double rate = 0;
+  if (p && std::fgets(line, sizeof line, p)) rate = std::atof(line);
+  if (p) pclose(p);
+  return rate;
+}
+
+// `api: put_record` vs boto3 put_record, both one request per record, same records and sink.
+// One record per request needs more requests in flight than batches do: 16 (the option a user
+// of put_record would raise too).
+int put_record_main(int events, int boto_events) {
+  test::HttpServer sink(acknowledge);
+  Tally tally;
+  const double ours = run_eventdest(
+      sink, events,
+      R"(,"metadata_in_payload":false,"api":"put_record","max_in_flight_requests":16)",
+      "api put_record, data only", tally);
+  const double boto = run_boto3("boto3_put_record.py", sink.url(""), boto_events);
+  std::printf("boto3 put_record: %.0f records/s (%d records)\n", boto, boto_events);
+  std::printf(
+      "{\"eventdest_put_record_records_per_s\":%.0f,\"boto3_put_record_records_per_s\":%.0f,"
+      "\"ratio\":%.1f}\n",
+      ours, boto, boto > 0 ? ours / boto : 0.0);
+  return tally.failed.load() == 0 ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "--put-record") {
+    return put_record_main(argc > 2 ? std::atoi(argv[2]) : 20000,
+                           argc > 3 ? std::atoi(argv[3]) : 2000);
+  }
   const int events = argc > 1 ? std::atoi(argv[1]) : 200000;
   const int boto_events = argc > 2 ? std::atoi(argv[2]) : 50000;
   const int buffered = argc > 3 ? std::atoi(argv[3]) : 1000000;
@@ -154,13 +201,7 @@ int main(int argc, char** argv) {
   // boto3 put_records, 500 a call, same sink, same data size.
   double boto_rate = 0;
   if (boto_events > 0) {
-    const std::string script = std::string(EVENTDEST_BENCH_DIR) + "/boto3_put_records.py";
-    const std::string cmd =
-        "/usr/bin/python3 " + script + " " + sink.url("") + " " + std::to_string(boto_events);
-    FILE* p = popen(cmd.c_str(), "r");
-    char line[256] = {0};
-    if (p && std::fgets(line, sizeof line, p)) boto_rate = std::atof(line);
-    if (p) pclose(p);
+    boto_rate = run_boto3("boto3_put_records.py", sink.url(""), boto_events);
     std::printf("boto3 put_records: %.0f records/s (%d records)\n", boto_rate, boto_events);
   }
 

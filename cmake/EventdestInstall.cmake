@@ -14,6 +14,8 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/eventdest
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
         COMPONENT eventdest_development
         PATTERN "kafka.hpp" EXCLUDE)
+install(FILES ${PROJECT_BINARY_DIR}/include/eventdest/version.hpp
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/eventdest COMPONENT eventdest_development)
 # A library target in an export set of its own, installed as <prefix>/lib/cmake/eventdest/<set>.cmake.
 function(eventdest_install_library target export_set)
   install(TARGETS ${target} EXPORT ${export_set}
@@ -39,7 +41,8 @@ endif()
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/eventdestConfig.cmake.in
                               ${PROJECT_BINARY_DIR}/eventdestConfig.cmake
                               INSTALL_DESTINATION ${EVENTDEST_CMAKE_DIR})
-# 0.x: minor versions may break the API, so only the same minor is compatible.
+# 0.x: minor versions may break the API (and the ABI: see EVENTDEST_SOVERSION), so only the same
+# minor is compatible.
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/eventdestConfigVersion.cmake
                                  COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/eventdestConfig.cmake
@@ -68,12 +71,12 @@ endforeach()
 # Requires, so a plain `pkg-config --libs` links them (--static would also demand the static
 # closure of libcurl, which distributions do not ship). A shared one keeps them private.
 if(EVENTDEST_STATIC)
-  set(EVENTDEST_PC_REQUIRES "RapidJSON libcurl openssl")
+  set(EVENTDEST_PC_REQUIRES "libcurl openssl")
   set(EVENTDEST_PC_REQUIRES_PRIVATE "")
   set(EVENTDEST_PC_KAFKA_REQUIRES "rdkafka")
   set(EVENTDEST_PC_KAFKA_REQUIRES_PRIVATE "")
 else()
-  set(EVENTDEST_PC_REQUIRES "RapidJSON")
+  set(EVENTDEST_PC_REQUIRES "")
   set(EVENTDEST_PC_REQUIRES_PRIVATE "libcurl openssl")
   set(EVENTDEST_PC_KAFKA_REQUIRES "")
   set(EVENTDEST_PC_KAFKA_REQUIRES_PRIVATE "rdkafka")

@@ -6,9 +6,10 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/event_text.hpp"
+#include "event/event_text.hpp"
 #include "eventdest/error.hpp"
 #include "eventdest/event.hpp"
+#include "eventdest/json_dom.hpp"
 #include "eventdest/partition_key.hpp"
 
 namespace {
@@ -30,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto e = eventdest::Event::from_json(input);
     if (input.find(std::string(e.data())) == std::string::npos) std::abort();
     if (eventdest::detail::event_text_problem(e)) std::abort();
-    (void)e.data_document();
+    (void)eventdest::data_document(e);
     (void)eventdest::merged_metadata(e);
     (void)field_path_template().key(e);
     (void)whole_data_template().key(e);

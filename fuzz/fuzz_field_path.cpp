@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/field_path_scan.hpp"
+#include "util/field_path_scan.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;

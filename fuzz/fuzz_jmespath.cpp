@@ -11,8 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/json_parse.hpp"
 #include "eventdest/jmespath.hpp"
+#include "eventdest/json_dom.hpp"
+#include "util/json_parse.hpp"
 
 namespace jp = eventdest::jmespath;
 
@@ -26,9 +27,9 @@ void check_json(const std::string& text) {
 }
 
 template <class Root>
-void evaluate(const jp::Expression& e, const Root& root) {
+void evaluate_checked(const jp::Expression& e, const Root& root) {
   try {
-    const jp::Result r = e.evaluate(root);
+    const jp::Result r = jp::evaluate(e, root);
     check_json(r.to_json());
   } catch (const jp::RuntimeError&) {
   }
@@ -60,13 +61,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                                                           json.size());
   if (doc.HasParseError()) doc.SetObject();
 
-  evaluate(*compiled, static_cast<const rapidjson::Value&>(doc));
+  evaluate_checked(*compiled, static_cast<const rapidjson::Value&>(doc));
   const std::vector<jp::RootField> fields{{"metadata", &doc}, {"data", &doc}, {"none", nullptr}};
-  evaluate(*compiled, fields);
+  evaluate_checked(*compiled, fields);
 
   // A result must stay valid after its expression is gone (literals are copied out).
   try {
-    jp::Result r = compiled->evaluate(doc);
+    jp::Result r = jp::evaluate(*compiled, doc);
     compiled.reset();
     check_json(r.to_json());
   } catch (const jp::RuntimeError&) {

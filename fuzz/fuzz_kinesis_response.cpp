@@ -1,10 +1,12 @@
 // The PutRecords response parser on arbitrary bodies: one outcome per record, never a crash, and
-// its fast path agrees with the full SAX reader.
+// its fast path agrees with the full SAX reader. Also the PutRecord answer and the PutRecords
+// denial check on the same bytes.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "kinesis/kinesis_records.hpp"
+#include "kinesis/put_record.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data), size);
@@ -23,5 +25,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   std::string type, message;
   eventdest::detail::parse_kinesis_error(body, body.substr(0, size / 2), type, message);
+  (void)eventdest::detail::denies_put_records(type, message);
+  const auto single = eventdest::detail::parse_put_record_response(body);
+  // Delivered only with both ids; anything else is a retry, never a silent success.
+  if (single.kind == eventdest::detail::Outcome::Kind::delivered
+          ? single.shard_id.empty() || single.sequence_number.empty()
+          : single.kind != eventdest::detail::Outcome::Kind::retry) {
+    std::abort();
+  }
   return 0;
 }

@@ -16,6 +16,7 @@
 
 #include "eventdest/error.hpp"
 #include "eventdest/event.hpp"
+#include "eventdest/export.hpp"
 
 namespace eventdest {
 
@@ -24,10 +25,10 @@ enum class DeliveryStatus {
   failed,      ///< definitively not delivered (see error/retryable/message)
   not_matched  ///< the event's topic is not one of the destination's topics: not published
 };
-const char* to_string(DeliveryStatus s) noexcept;
+EVENTDEST_API const char* to_string(DeliveryStatus s) noexcept;
 
 /// Exactly one per accepted event.
-struct DeliveryReport {
+struct EVENTDEST_API DeliveryReport {
   DeliveryStatus status = DeliveryStatus::failed;
   std::string event_id;
   std::string topic;
@@ -62,7 +63,7 @@ struct DeliveryReport {
 using DeliveryCallback = std::function<void(const DeliveryReport&)>;
 
 /// A snapshot of a destination's counters (since creation) and report latencies.
-struct DestinationMetrics {
+struct EVENTDEST_API DestinationMetrics {
   std::uint64_t published = 0;  ///< publish() calls, whatever their outcome
   std::uint64_t delivered = 0;
   std::uint64_t failed = 0;
@@ -81,7 +82,7 @@ struct DestinationMetrics {
   std::string to_json() const;
 };
 
-class Destination {
+class EVENTDEST_API Destination {
  public:
   virtual ~Destination();
   Destination(const Destination&) = delete;
@@ -104,6 +105,14 @@ class Destination {
   /// Destroying a destination without close() does not wait: whatever has no report yet is
   /// reported at once as errc::closed.
   virtual void close() = 0;
+  /// As close(), with the flush bounded by `timeout` instead of the delivery timeout (a service
+  /// manager's stop deadline): what has no report by then is reported failed (errc::closed) before
+  /// this returns. close(0ms) reports everything pending at once. The default implementation,
+  /// for destinations written without it, is flush(timeout) then close().
+  virtual void close(std::chrono::milliseconds timeout) {
+    flush(timeout);
+    close();
+  }
 
   /// Counters and latency percentiles so far.
   virtual DestinationMetrics metrics() const = 0;

@@ -7,6 +7,8 @@
 #include <system_error>
 #include <vector>
 
+#include "eventdest/export.hpp"
+
 namespace eventdest {
 
 /// Why an event was not delivered (or why a call failed). Values are stable: they appear in
@@ -40,22 +42,22 @@ enum class errc {
 };
 
 /// The category of eventdest error codes ("eventdest").
-const std::error_category& error_category() noexcept;
-std::error_code make_error_code(errc e) noexcept;
+EVENTDEST_API const std::error_category& error_category() noexcept;
+EVENTDEST_API std::error_code make_error_code(errc e) noexcept;
 /// Short stable name, e.g. "queue_full".
-const char* to_string(errc e) noexcept;
+EVENTDEST_API const char* to_string(errc e) noexcept;
 /// Whether failures of this kind are transient by default (retried with backoff).
-bool is_retryable(errc e) noexcept;
+EVENTDEST_API bool is_retryable(errc e) noexcept;
 
 /// One problem with one input field, e.g. {"config.region", "is required"}.
-struct FieldProblem {
+struct EVENTDEST_API FieldProblem {
   std::string field;
   std::string problem;
   bool operator==(const FieldProblem& o) const { return field == o.field && problem == o.problem; }
 };
 
 /// Thrown for invalid input (events, specs): lists every problem found, never secret values.
-class ValidationError : public std::invalid_argument {
+class EVENTDEST_API ValidationError : public std::invalid_argument {
  public:
   ValidationError(const std::string& what_prefix, std::vector<FieldProblem> problems);
   const std::vector<FieldProblem>& problems() const noexcept { return problems_; }
@@ -65,14 +67,14 @@ class ValidationError : public std::invalid_argument {
 };
 
 /// An invalid destination spec or configuration.
-class ConfigError : public ValidationError {
+class EVENTDEST_API ConfigError : public ValidationError {
  public:
   explicit ConfigError(std::vector<FieldProblem> problems);
   ConfigError(std::string field, std::string problem);
 };
 
 /// An invalid event (bad JSON, missing data, bad time, ...).
-class EventError : public ValidationError {
+class EVENTDEST_API EventError : public ValidationError {
  public:
   explicit EventError(std::vector<FieldProblem> problems);
   EventError(std::string field, std::string problem);

@@ -5,8 +5,6 @@
 // at once. Copies share the immutable data buffer.
 #pragma once
 
-#include <rapidjson/document.h>
-
 #include <chrono>
 #include <map>
 #include <memory>
@@ -14,6 +12,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "eventdest/export.hpp"
 
 namespace eventdest {
 
@@ -35,7 +35,7 @@ enum class TimestampFormat {
   rfc3339_ms     ///< "2024-01-01T00:00:00.123Z": always three fraction digits
 };
 
-class Event {
+class EVENTDEST_API Event {
  public:
   /// An event with a generated id, time now, no metadata and `null` data.
   Event();
@@ -69,8 +69,7 @@ class Event {
   std::string_view data() const noexcept;
   /// Replaces the data; throws EventError if `json` is not valid JSON.
   Event& set_data(std::string json);
-  /// The data parsed to a DOM on first use (thread-safe, cached, shared by copies).
-  const rapidjson::Value& data_document() const;
+  // The data as a RapidJSON DOM: data_document(event) in the opt-in eventdest/json_dom.hpp.
 
   /// Approximate memory held by this event, used for max_buffered_bytes accounting.
   std::size_t approximate_size() const noexcept;
@@ -81,7 +80,8 @@ class Event {
   struct Data;  ///< implementation detail: the shared, immutable data buffer
 
  private:
-  friend struct detail::EventInternals;  // the delivery pipeline lends the id to a report
+  // The delivery pipeline lends the id to a report; json_dom.hpp reads the data buffer.
+  friend struct detail::EventInternals;
 
   std::string id_;
   std::string topic_;
@@ -91,24 +91,26 @@ class Event {
 };
 
 /// A new unique, time-ordered event id (UUIDv7, lowercase hex with dashes).
-std::string generate_event_id();
+EVENTDEST_API std::string generate_event_id();
 
 /// Formats `t` as the `timestamp` metadata value.
-std::string format_timestamp(Clock::time_point t, TimestampFormat format);
+EVENTDEST_API std::string format_timestamp(Clock::time_point t, TimestampFormat format);
 /// RFC 3339 in UTC with milliseconds only when `t` is not a whole second: the event's `time` as
 /// to_json() and filters show it.
-std::string format_rfc3339(Clock::time_point t);
+EVENTDEST_API std::string format_rfc3339(Clock::time_point t);
 /// Parses RFC 3339 (`2024-01-01T00:00:00Z`, fractions and offsets allowed). False if invalid.
-bool parse_rfc3339(std::string_view text, Clock::time_point& out);
+EVENTDEST_API bool parse_rfc3339(std::string_view text, Clock::time_point& out);
 
 /// `event-id`, `topic` and `timestamp` for `e`, in that order; with `timestamp_ms` also
 /// Outpost's optional `timestamp-ms` (unix milliseconds, whatever the format) after them.
-MetadataList system_metadata(const Event& e, TimestampFormat format = TimestampFormat::unix_seconds,
-                             bool timestamp_ms = false);
+EVENTDEST_API MetadataList system_metadata(const Event& e,
+                                           TimestampFormat format = TimestampFormat::unix_seconds,
+                                           bool timestamp_ms = false);
 /// System metadata, then `extra` (a destination's delivery_metadata), then the event's own
 /// metadata merged over it: later values win on equal keys, and a key keeps the position where it
 /// first appeared (so the system keys always come first, in wire order).
-MetadataList merged_metadata(const Event& e, TimestampFormat format = TimestampFormat::unix_seconds,
-                             const Metadata& extra = {}, bool timestamp_ms = false);
+EVENTDEST_API MetadataList merged_metadata(const Event& e,
+                                           TimestampFormat format = TimestampFormat::unix_seconds,
+                                           const Metadata& extra = {}, bool timestamp_ms = false);
 
 }  // namespace eventdest

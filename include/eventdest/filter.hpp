@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "eventdest/export.hpp"
+
 namespace eventdest {
 
 class Event;
@@ -19,7 +21,7 @@ namespace filter_detail {
 struct Program;
 }
 
-class Filter {
+class EVENTDEST_API Filter {
  public:
   /// Compiles `json` (any JSON value; destination specs require an object). Throws ConfigError
   /// listing every problem as `<field>.<path>: problem`, e.g. `filter.data.$gt: ...`:

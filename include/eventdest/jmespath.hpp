@@ -1,10 +1,10 @@
-// A complete JMESPath implementation over RapidJSON: compile once, evaluate many times.
+// A complete JMESPath implementation: compile once, evaluate many times. Evaluating against a
+// RapidJSON DOM (without copying it) is in the opt-in header eventdest/json_dom.hpp, so that this
+// header does not bring RapidJSON into every program.
 //
 // Thread-safety: an Expression is immutable after compile(); evaluate() may be called from many
 // threads at once on the same Expression.
 #pragma once
-
-#include <rapidjson/document.h>
 
 #include <cstddef>
 #include <memory>
@@ -14,14 +14,17 @@
 #include <utility>
 #include <vector>
 
+#include "eventdest/export.hpp"
+
 namespace eventdest::jmespath {
 
 namespace detail {
 struct Val;
+struct DomAccess;  // eventdest/json_dom.hpp's entry points
 }  // namespace detail
 
 /// A syntax error at `position()` (0-based byte offset into the expression).
-class SyntaxError : public std::invalid_argument {
+class EVENTDEST_API SyntaxError : public std::invalid_argument {
  public:
   SyntaxError(const std::string& message, std::string expression, std::size_t position);
   std::size_t position() const noexcept { return position_; }
@@ -35,7 +38,7 @@ class SyntaxError : public std::invalid_argument {
 };
 
 /// A runtime (evaluation) error, named as the JMESPath specification does.
-class RuntimeError : public std::runtime_error {
+class EVENTDEST_API RuntimeError : public std::runtime_error {
  public:
   enum class Kind { invalid_type, invalid_arity, unknown_function, invalid_value };
   RuntimeError(Kind kind, const std::string& message);
@@ -48,33 +51,33 @@ class RuntimeError : public std::runtime_error {
 };
 
 /// The result of an evaluation: either a borrowed reference into the input (no copy) or a value
-/// owned by the result. Valid while the input document is alive.
-class Result {
+/// owned by the result. Valid while the input is alive. Its DOM: jmespath::value() in
+/// eventdest/json_dom.hpp.
+class EVENTDEST_API Result {
  public:
   Result();
   Result(Result&&) noexcept;
   Result& operator=(Result&&) noexcept;
   ~Result();
-  const rapidjson::Value& value() const noexcept { return *value_; }
   /// Compact JSON text of the value.
   std::string to_json() const;
+  /// True when the value is JSON null (nothing found, or a literal null).
+  bool is_null() const noexcept;
 
  private:
   friend class Expression;
+  friend struct detail::DomAccess;
   struct Impl;
-  // A result borrowing `value`.
-  explicit Result(const rapidjson::Value* value) noexcept;
+  // A result borrowing `value` (a const rapidjson::Value*).
+  explicit Result(const void* value) noexcept;
   std::unique_ptr<Impl> impl_;
-  // Always points at the value: into the input when the result is borrowed (then impl_ stays
-  // null and the evaluation allocated nothing), into impl_ when it was built, or at a static
-  // null/true/false.
-  const rapidjson::Value* value_;
+  // Always points at the value, a const rapidjson::Value (opaque here so that this header does not
+  // need RapidJSON): into the input when the result is borrowed (then impl_ stays null and the
+  // evaluation allocated nothing), into impl_ when it was built, or at a static null/true/false.
+  const void* value_;
 };
 
-/// One member of a root object given without copying its value (see Expression::evaluate).
-using RootField = std::pair<std::string_view, const rapidjson::Value*>;
-
-class Expression {
+class EVENTDEST_API Expression {
  public:
   /// Compiles `text`. Throws SyntaxError (and RuntimeError for unknown functions or a wrong
   /// number of arguments, which are detectable before evaluation).
@@ -86,13 +89,9 @@ class Expression {
   Expression& operator=(Expression&&) noexcept;
   ~Expression();
 
-  /// Evaluates against `root`. Throws RuntimeError.
-  Result evaluate(const rapidjson::Value& root) const;
-  /// Evaluates against an object whose members are `fields`, in order, without copying them.
-  Result evaluate(const std::vector<RootField>& fields) const;
-  /// The same over an array of `count` fields: lets hot callers (partition keys) keep the
-  /// fields on the stack instead of allocating a vector per evaluation.
-  Result evaluate(const RootField* fields, std::size_t count) const;
+  /// Evaluates against the JSON text `json`; returns the result's compact JSON. Throws
+  /// std::invalid_argument if `json` is not valid JSON, RuntimeError on evaluation errors.
+  std::string search(std::string_view json) const;
 
   const std::string& text() const noexcept;
 
@@ -106,6 +105,7 @@ class Expression {
   const std::vector<std::string>& field_path() const noexcept;
 
  private:
+  friend struct detail::DomAccess;
   struct Impl;
   explicit Expression(std::shared_ptr<const Impl> impl);
   // The evaluation shared by both evaluate() forms (the root is the internal value handle).
@@ -117,6 +117,6 @@ class Expression {
 
 /// Convenience: evaluates `expression` against `json` and returns the compact JSON result.
 /// Throws SyntaxError, RuntimeError, or std::invalid_argument if `json` is not valid JSON.
-std::string search(std::string_view expression, std::string_view json);
+EVENTDEST_API std::string search(std::string_view expression, std::string_view json);
 
 }  // namespace eventdest::jmespath

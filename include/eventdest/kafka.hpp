@@ -16,23 +16,24 @@
 #include <vector>
 
 #include "eventdest/destination.hpp"
+#include "eventdest/export.hpp"
 #include "eventdest/kafka_config.hpp"
 
 namespace eventdest {
 
 /// Creates a kafka destination. Throws ConfigError, including every property librdkafka itself
 /// refuses (e.g. `config.librdkafka.no.such.property: No such configuration property`).
-std::unique_ptr<Destination> make_kafka_destination(const KafkaConfig& config,
-                                                    std::vector<std::string> topics = {},
-                                                    std::optional<Filter> filter = std::nullopt);
+EVENTDEST_API std::unique_ptr<Destination> make_kafka_destination(
+    const KafkaConfig& config, std::vector<std::string> topics = {},
+    std::optional<Filter> filter = std::nullopt);
 
 /// Registers the `kafka` type with make_destination(). Idempotent.
-void register_kafka_destination();
+EVENTDEST_API void register_kafka_destination();
 
 /// The librdkafka properties a config maps to, in the order they are set, with secret values
 /// replaced by "<redacted>" when `redact` (for logs and tests).
-std::vector<std::pair<std::string, std::string>> kafka_properties(const KafkaConfig& config,
-                                                                  bool redact = false);
+EVENTDEST_API std::vector<std::pair<std::string, std::string>> kafka_properties(
+    const KafkaConfig& config, bool redact = false);
 
 namespace detail {
 inline const bool kafka_destination_registered = (register_kafka_destination(), true);

@@ -5,14 +5,16 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
+#include "eventdest/export.hpp"
 #include "eventdest/spec.hpp"
 
 namespace eventdest {
 
 enum class KafkaSaslMechanism { none, plain, scram_sha_256, scram_sha_512 };
 
-struct KafkaConfig {
+struct EVENTDEST_API KafkaConfig {
   std::string brokers;  ///< `brokers`: comma-separated host:port list
   std::string topic;
   KafkaSaslMechanism sasl_mechanism = KafkaSaslMechanism::plain;  ///< `sasl_mechanism`
@@ -33,7 +35,12 @@ struct KafkaConfig {
   KafkaRecordOptions record;  ///< `record_format` (and the destination id it may carry)
   DeliveryOptions delivery;   ///< `linger_ms` (delivery.linger) becomes librdkafka's linger.ms
 
+  /// Reads and checks every field; throws ConfigError listing every problem.
   static KafkaConfig from_spec(const DestinationSpec& spec);
+  /// Every problem with this config, checked by the rules of the spec fields it mirrors and named
+  /// after them (`config.brokers`, ...). Empty: valid. make_kafka_destination() runs it too, then
+  /// librdkafka's own check of the properties.
+  std::vector<FieldProblem> validate() const;
 };
 
 }  // namespace eventdest

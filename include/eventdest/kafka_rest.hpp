@@ -4,8 +4,10 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "eventdest/destination.hpp"
+#include "eventdest/export.hpp"
 #include "eventdest/spec.hpp"
 
 namespace eventdest {
@@ -16,7 +18,7 @@ enum class KafkaRestMode {
   batch    ///< `records:batch`, 207 with per-entry results
 };
 
-struct KafkaRestConfig {
+struct EVENTDEST_API KafkaRestConfig {
   std::string bootstrap_servers;  ///< as given
   std::string base_url;           ///< host:port -> https://host:443; a URL with a scheme verbatim
   std::string cluster_id;
@@ -34,10 +36,16 @@ struct KafkaRestConfig {
   DeliveryOptions delivery;
   HttpTlsOptions tls;
 
+  /// Reads and checks every field; throws ConfigError listing every problem.
   static KafkaRestConfig from_spec(const DestinationSpec& spec);
+  /// Every problem with this config, checked by the rules of the spec fields it mirrors and named
+  /// after them (`config.topic`, ...). Empty: valid. `base_url` is derived from
+  /// `bootstrap_servers` (a value set here is replaced). make_kafka_rest_destination() runs it.
+  std::vector<FieldProblem> validate() const;
 };
 
-std::unique_ptr<Destination> make_kafka_rest_destination(
+/// Creates a kafka_rest destination. Throws ConfigError listing every problem validate() finds.
+EVENTDEST_API std::unique_ptr<Destination> make_kafka_rest_destination(
     const KafkaRestConfig& config, std::vector<std::string> topics = {},
     std::optional<Filter> filter = std::nullopt);
 

@@ -4,37 +4,56 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "eventdest/aws/credentials.hpp"
 #include "eventdest/destination.hpp"
+#include "eventdest/export.hpp"
 #include "eventdest/spec.hpp"
 
 namespace eventdest {
 
-struct KinesisConfig {
+/// The Kinesis API records are sent with (`config.api`).
+enum class KinesisApi {
+  put_records,  ///< batches of up to 500 records per request (needs kinesis:PutRecords)
+  put_record    ///< one record per request (kinesis:PutRecord only), max_in_flight_requests at once
+};
+
+struct EVENTDEST_API KinesisConfig {
   std::string stream_name;  ///< `stream_name` (or derived from `stream_arn`)
   std::string stream_arn;   ///< `stream_arn`
   std::string region;       ///< `region` (or taken from `stream_arn`)
   std::string
       endpoint;  ///< `endpoint`: custom base URL; default https://kinesis.{region}.amazonaws.com
   std::string partition_key_template;  ///< JMESPath; empty: the event id
+  /// `api`. With put_records, a PutRecords denied by an IAM policy that allows only
+  /// kinesis:PutRecord switches the destination to put_record (one warning, no attempt lost).
+  KinesisApi api = KinesisApi::put_records;
   bool metadata_in_payload = true;  ///< default from DESTINATIONS_AWS_KINESIS_METADATA_IN_PAYLOAD
   std::size_t max_batch_records = 500;      ///< `max_batch_records` 1..500
   std::size_t max_batch_bytes = 5u << 20;   ///< `max_batch_bytes` up to 10 MiB
   std::size_t max_record_bytes = 1u << 20;  ///< `max_record_bytes` up to 10 MiB
-  // credentials: `key`, `secret`, `session`. Empty key: the AWS credential chain.
+  // credentials: `key`, `secret`, `session`. Empty key: `credentials_provider`, else the AWS
+  // credential chain (environment, profile files, web identity, container and instance roles).
   std::string access_key_id;
   std::string secret_access_key;
   std::string session_token;
+  /// The program's own credentials source (typed configs only; not with access_key_id).
+  std::shared_ptr<aws::CredentialsProvider> credentials_provider;
   DeliveryOptions delivery;
   HttpTlsOptions tls;
 
   /// Reads and checks every field; throws ConfigError listing every problem.
   static KinesisConfig from_spec(const DestinationSpec& spec);
+  /// Every problem with this config, checked by the rules of the spec fields it mirrors and named
+  /// after them (`config.stream_name`, `credentials.secret`, ...). Empty: valid.
+  /// make_kinesis_destination() runs it too.
+  std::vector<FieldProblem> validate() const;
 };
 
-/// Creates an aws_kinesis destination. Throws ConfigError.
-std::unique_ptr<Destination> make_kinesis_destination(const KinesisConfig& config,
-                                                      std::vector<std::string> topics = {},
-                                                      std::optional<Filter> filter = std::nullopt);
+/// Creates an aws_kinesis destination. Throws ConfigError listing every problem validate() finds.
+EVENTDEST_API std::unique_ptr<Destination> make_kinesis_destination(
+    const KinesisConfig& config, std::vector<std::string> topics = {},
+    std::optional<Filter> filter = std::nullopt);
 
 }  // namespace eventdest

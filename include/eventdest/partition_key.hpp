@@ -9,11 +9,12 @@
 #include <string_view>
 
 #include "eventdest/event.hpp"
+#include "eventdest/export.hpp"
 #include "eventdest/jmespath.hpp"
 
 namespace eventdest {
 
-class PartitionKeyTemplate {
+class EVENTDEST_API PartitionKeyTemplate {
  public:
   /// An empty template: every key is the event id.
   PartitionKeyTemplate() = default;
@@ -45,8 +46,8 @@ class PartitionKeyTemplate {
 };
 
 /// Number of Unicode code points in UTF-8 `s` (Kinesis counts characters, not bytes).
-std::size_t utf8_length(std::string_view s) noexcept;
+EVENTDEST_API std::size_t utf8_length(std::string_view s) noexcept;
 /// Kinesis' rule: 1..256 Unicode characters. Returns an empty string if valid, else why not.
-std::string check_kinesis_partition_key(std::string_view key);
+EVENTDEST_API std::string check_kinesis_partition_key(std::string_view key);
 
 }  // namespace eventdest

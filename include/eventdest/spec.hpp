@@ -20,16 +20,17 @@
 #include "eventdest/destination.hpp"
 #include "eventdest/error.hpp"
 #include "eventdest/event.hpp"
+#include "eventdest/export.hpp"
 #include "eventdest/filter.hpp"
 
 namespace eventdest {
 
 /// A parsed spec. Config values are normalised to text: JSON strings as is, numbers and booleans
 /// as their JSON text, objects and arrays as compact JSON (e.g. the kafka `librdkafka` object).
-struct DestinationSpec {
-  std::string type;                 ///< "aws_kinesis", "kafka_rest" or "kafka"
-  std::string id;                   ///< optional, as Outpost's `id`
-  std::string name;                 ///< optional, as hookstream's `name`
+struct EVENTDEST_API DestinationSpec {
+  std::string type;  ///< a registered type: "aws_kinesis", "kafka_rest", "kafka", ...
+  std::string id;    ///< optional, as Outpost's `id`
+  std::string name;  ///< optional, as hookstream's `name`
   std::vector<std::string> topics;  ///< empty or {"*"}: all topics
   std::map<std::string, std::string> config;
   /// Config keys whose JSON value was a number or boolean (kept as text in `config`): fields that
@@ -54,22 +55,22 @@ struct DestinationSpec {
 };
 
 /// True for config/credential field names whose values are secrets (never echoed).
-bool is_secret_field(std::string_view name) noexcept;
+EVENTDEST_API bool is_secret_field(std::string_view name) noexcept;
 
 /// Parses the JSON body and checks its shape and every field of its type.
 /// hookstream's `{"name", "type": "kafka", "config": {"bootstrap_servers", "cluster_id", ...}}`
 /// becomes a `kafka_rest` spec. Throws ConfigError listing every problem.
-DestinationSpec parse_spec(std::string_view json);
+EVENTDEST_API DestinationSpec parse_spec(std::string_view json);
 /// A list of destination bodies: a JSON array of them (Outpost's list-destinations response) or a
 /// single body. Problems are prefixed with the body's index (`[1].config.topic: is required`).
 /// Throws ConfigError listing every problem of every body.
-std::vector<DestinationSpec> parse_specs(std::string_view json);
+EVENTDEST_API std::vector<DestinationSpec> parse_specs(std::string_view json);
 /// Every problem with `spec` (empty if valid). Does not throw.
-std::vector<FieldProblem> validate_spec(const DestinationSpec& spec);
+EVENTDEST_API std::vector<FieldProblem> validate_spec(const DestinationSpec& spec);
 
 /// Options every destination type accepts in `config`.
 enum class QueueFullBehavior { block, fail };
-struct DeliveryOptions {
+struct EVENTDEST_API DeliveryOptions {
   std::chrono::milliseconds delivery_timeout{120000};          ///< `delivery_timeout_ms`
   std::chrono::milliseconds request_timeout{30000};            ///< `request_timeout_ms`
   std::chrono::milliseconds linger{5};                         ///< `linger_ms`
@@ -91,28 +92,55 @@ enum class KafkaRecordFormat {
   outpost,    ///< content-type, event-id, topic, timestamp, then the metadata
   hookstream  ///< hookstream-event-id, hookstream-destination-id, then the event's metadata
 };
-struct KafkaRecordOptions {
+struct EVENTDEST_API KafkaRecordOptions {
   KafkaRecordFormat format = KafkaRecordFormat::outpost;
   std::string destination_id;  ///< the spec's `id`, else its `name` (hookstream-destination-id)
 };
 
 /// The DeliveryOptions `spec` gives (its problems are validate_spec()'s to report).
-DeliveryOptions delivery_options_of(const DestinationSpec& spec);
+EVENTDEST_API DeliveryOptions delivery_options_of(const DestinationSpec& spec);
 
 /// TLS settings of the HTTP destinations.
-struct HttpTlsOptions {
+struct EVENTDEST_API HttpTlsOptions {
   bool verify = true;   ///< `tls_verify`; false logs a warning at creation
   std::string ca_file;  ///< `ca_file`: PEM bundle used instead of the system store
 };
 
-/// Builds a destination for a spec type. Registered per type; the built-in HTTP types are always
-/// registered, `kafka` when the eventdest::kafka adapter is linked (include eventdest/kafka.hpp).
+/// Builds a destination from a valid spec of its type.
 using DestinationFactory = std::function<std::unique_ptr<Destination>(const DestinationSpec&)>;
-void register_destination_factory(const std::string& type, DestinationFactory factory);
-bool has_destination_factory(const std::string& type);
+/// Every problem with a spec's `config` and `credentials` for its type (empty: valid).
+using SpecValidator = std::function<std::vector<FieldProblem>(const DestinationSpec&)>;
+
+/// A destination type as parse_spec(), validate_spec() and make_destination() know it. The
+/// built-in types (aws_kinesis, kafka_rest, kafka) are registered this way too, each from its own
+/// folder under src/; a type registered by a user is parsed, validated and created like them.
+struct EVENTDEST_API DestinationType {
+  std::string name;        ///< the spec's `type`
+  SpecValidator validate;  ///< required
+  /// Empty: the type is known (specs validate) but this build cannot create it; make_destination()
+  /// then fails with `unavailable` (e.g. `kafka` without the librdkafka adapter linked).
+  DestinationFactory create;
+  std::string unavailable;
+  /// Config keys whose value may be a JSON object (kept as compact JSON text and redacted whole by
+  /// DestinationSpec::to_string()), e.g. kafka's `librdkafka`.
+  std::vector<std::string> object_fields;
+};
+
+/// Registers `type`, replacing a type of the same name (the position in
+/// destination_type_names() is kept). Throws std::invalid_argument without a name or validator.
+EVENTDEST_API void register_destination_type(DestinationType type);
+/// The registered type names, built-in ones first, in registration order.
+EVENTDEST_API std::vector<std::string> destination_type_names();
+
+/// Sets the factory of a registered type, or registers a type that accepts any config (no
+/// validation) with it. Kept for programs written before register_destination_type().
+EVENTDEST_API void register_destination_factory(const std::string& type,
+                                                DestinationFactory factory);
+/// True if make_destination() can create `type` in this program.
+EVENTDEST_API bool has_destination_factory(const std::string& type);
 
 /// parse_spec() then the type's factory. Throws ConfigError.
-std::unique_ptr<Destination> make_destination(std::string_view json);
-std::unique_ptr<Destination> make_destination(const DestinationSpec& spec);
+EVENTDEST_API std::unique_ptr<Destination> make_destination(std::string_view json);
+EVENTDEST_API std::unique_ptr<Destination> make_destination(const DestinationSpec& spec);
 
 }  // namespace eventdest

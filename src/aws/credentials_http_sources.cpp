@@ -9,7 +9,7 @@
 
 #include "aws/blocking_http.hpp"
 #include "aws/credential_sources.hpp"
-#include "core/json_depth.hpp"
+#include "util/json_depth.hpp"
 #include "eventdest/aws/sigv4.hpp"
 #include "http/url.hpp"
 

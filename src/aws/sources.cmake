@@ -1,4 +1,4 @@
-target_sources(eventdest PRIVATE
+target_sources(eventdest_objects PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/sigv4.cpp
   ${CMAKE_CURRENT_LIST_DIR}/blocking_http.cpp
   ${CMAKE_CURRENT_LIST_DIR}/credentials.cpp

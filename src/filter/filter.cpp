@@ -7,10 +7,11 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "core/json_depth.hpp"
 #include "eventdest/error.hpp"
 #include "eventdest/event.hpp"
+#include "eventdest/json_dom.hpp"
 #include "filter/filter_program.hpp"
+#include "util/json_depth.hpp"
 
 namespace eventdest {
 
@@ -141,7 +142,7 @@ bool Filter::matches(const Event& event) const {
     // releases the event's memory; the evaluation only reads it.
     static_assert(!rapidjson::MemoryPoolAllocator<>::kNeedFree,
                   "views need a non-freeing allocator");
-    const Value& data = event.data_document();
+    const Value& data = data_document(event);
     std::memcpy(static_cast<void*>(&(doc.MemberEnd() - 1)->value), static_cast<const void*>(&data),
                 sizeof(Value));
   }

@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/thread_name.hpp"
+#include "util/thread_name.hpp"
 #include "http/curl_handles.hpp"
 #include "http/http_client.hpp"
 #include "http/transfer.hpp"

@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "eventdest/version.hpp"
+
 namespace eventdest::http {
 
 struct Header {
@@ -96,7 +98,7 @@ struct ClientOptions {
   /// Offered over TLS (ALPN), used when the server accepts it and the linked libcurl has HTTP/2
   /// (checked with curl_version_info); plain http:// stays HTTP/1.1.
   bool http2 = true;
-  std::string user_agent = "eventdest/0.1";
+  std::string user_agent = "eventdest/" EVENTDEST_VERSION_STRING;
   /// Proxies come from the usual environment variables (http_proxy, https_proxy, no_proxy), as
   /// libcurl reads them.
 };

@@ -1,4 +1,4 @@
-target_sources(eventdest PRIVATE
+target_sources(eventdest_objects PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/client.cpp
   ${CMAKE_CURRENT_LIST_DIR}/curl_global.cpp
   ${CMAKE_CURRENT_LIST_DIR}/response.cpp

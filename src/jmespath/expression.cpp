@@ -7,12 +7,12 @@
 #include <utility>
 #include <vector>
 
-#include "core/json_parse.hpp"
-#include "eventdest/jmespath.hpp"
+#include "eventdest/json_dom.hpp"
 #include "jmespath/ast.hpp"
 #include "jmespath/interpreter.hpp"
 #include "jmespath/parser.hpp"
 #include "jmespath/value.hpp"
+#include "util/json_parse.hpp"
 
 namespace eventdest::jmespath {
 namespace {
@@ -89,7 +89,7 @@ struct Expression::Impl {
 
 Result::Result() : value_(&null_value) {}
 
-Result::Result(const rapidjson::Value* value) noexcept : value_(value) {}
+Result::Result(const void* value) noexcept : value_(value) {}
 
 Result::Result(Result&& other) noexcept : impl_(std::move(other.impl_)), value_(other.value_) {
   other.value_ = &null_value;
@@ -108,10 +108,30 @@ Result::~Result() {
   park_spare(std::move(impl_));
 }
 
+namespace detail {
+
+// The entry points of eventdest/json_dom.hpp, given access to Result's and Expression's insides.
+struct DomAccess {
+  static const rapidjson::Value& value(const Result& r) noexcept {
+    return *static_cast<const rapidjson::Value*>(r.value_);
+  }
+  static Result run(const Expression& e, Val root) { return e.run(root); }
+};
+
+}  // namespace detail
+
+const rapidjson::Value& value(const Result& result) noexcept {
+  return detail::DomAccess::value(result);
+}
+
+bool Result::is_null() const noexcept {
+  return value(*this).IsNull();
+}
+
 std::string Result::to_json() const {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value_->Accept(writer);
+  value(*this).Accept(writer);
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
@@ -147,16 +167,12 @@ const std::vector<std::string>& Expression::field_path() const noexcept {
   return root && root->kind == detail::NodeKind::field_path ? root->names : none;
 }
 
-Result Expression::evaluate(const rapidjson::Value& root) const {
-  return run(detail::Val::borrow(&root));
+Result evaluate(const Expression& expression, const rapidjson::Value& root) {
+  return detail::DomAccess::run(expression, detail::Val::borrow(&root));
 }
 
-Result Expression::evaluate(const std::vector<RootField>& fields) const {
-  return evaluate(fields.data(), fields.size());
-}
-
-Result Expression::evaluate(const RootField* fields, std::size_t count) const {
-  return run(detail::Val::root(fields, count));
+Result evaluate(const Expression& expression, const RootField* fields, std::size_t count) {
+  return detail::DomAccess::run(expression, detail::Val::root(fields, count));
 }
 
 Result Expression::run(detail::Val root) const {
@@ -247,7 +263,10 @@ constexpr std::size_t kMaxJsonDepth = 4096;
 }  // namespace
 
 std::string search(std::string_view expression, std::string_view json) {
-  const Expression compiled = Expression::compile(expression);
+  return Expression::compile(expression).search(json);
+}
+
+std::string Expression::search(std::string_view json) const {
   rapidjson::Document doc;
   eventdest::detail::parse_full_precision<rapidjson::kParseIterativeFlag>(doc, json.data(),
                                                                           json.size());
@@ -260,7 +279,7 @@ std::string search(std::string_view expression, std::string_view json) {
     throw std::invalid_argument("JSON input is nested more than " + std::to_string(kMaxJsonDepth) +
                                 " levels deep");
   }
-  return compiled.evaluate(doc).to_json();
+  return evaluate(*this, doc).to_json();
 }
 
 }  // namespace eventdest::jmespath

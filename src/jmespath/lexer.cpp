@@ -2,7 +2,7 @@
 
 #include <rapidjson/document.h>
 
-#include "core/json_parse.hpp"
+#include "util/json_parse.hpp"
 #include "eventdest/jmespath.hpp"
 #include "jmespath/utf8.hpp"
 

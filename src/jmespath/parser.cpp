@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/json_parse.hpp"
+#include "util/json_parse.hpp"
 #include "eventdest/jmespath.hpp"
 #include "jmespath/functions.hpp"
 #include "jmespath/lexer.hpp"

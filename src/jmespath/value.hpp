@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "eventdest/jmespath.hpp"
+#include "eventdest/json_dom.hpp"
 
 namespace eventdest::jmespath::detail {
 
@@ -30,7 +30,7 @@ enum class Kind : std::uint8_t {
   array,    // arena array of Val
   object,   // arena array of Member
   json,     // borrowed rapidjson node
-  fields,   // the virtual root of Expression::evaluate(RootField...)
+  fields,   // the virtual root of jmespath::evaluate(RootField...)
   expref    // &expression, only meaningful as a function argument
 };
 

@@ -13,17 +13,18 @@
 #include <shared_mutex>
 #include <thread>
 
-#include "core/event_selector.hpp"
-#include "core/event_text.hpp"
-#include "core/kafka_record.hpp"
-#include "core/latency_histogram.hpp"
-#include "core/thread_name.hpp"
+#include "event/event_text.hpp"
 #include "eventdest/kafka.hpp"
 #include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"
 #include "kafka/broker_failures.hpp"
 #include "kafka/certificate_refusal.hpp"
+#include "kafka/kafka_config_reader.hpp"
 #include "kafka/kafka_errors.hpp"
+#include "pipeline/kafka_record.hpp"
+#include "spec/event_selector.hpp"
+#include "util/latency_histogram.hpp"
+#include "util/thread_name.hpp"
 
 namespace eventdest {
 namespace {
@@ -296,6 +297,10 @@ class KafkaDestination final : public Destination {
     shutdown(config_.delivery.delivery_timeout + kCloseGrace);
   }
 
+  void close(std::chrono::milliseconds timeout) override {
+    shutdown(timeout);
+  }
+
   DestinationMetrics metrics() const override {
     DestinationMetrics m;
     m.published = published_.load();
@@ -512,7 +517,8 @@ class KafkaDestination final : public Destination {
 std::unique_ptr<Destination> make_kafka_destination(const KafkaConfig& config,
                                                     std::vector<std::string> topics,
                                                     std::optional<Filter> filter) {
-  return std::make_unique<KafkaDestination>(config, std::move(topics), std::move(filter));
+  return std::make_unique<KafkaDestination>(detail::checked_kafka_config(config), std::move(topics),
+                                            std::move(filter));
 }
 
 void register_kafka_destination() {

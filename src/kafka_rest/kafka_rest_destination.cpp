@@ -2,19 +2,20 @@
 // modes. Stream mode is the default: one request carries many records and REST Proxy answers one
 // report per record, so the per-request cost is shared and every record still gets an exact
 // outcome (records:batch is capped at a few entries per request by the server).
-#include "core/http_outcome.hpp"
-#include "core/json_depth.hpp"
-#include "core/kafka_record.hpp"
-#include "core/pipeline_destination.hpp"
 #include "eventdest/kafka_rest.hpp"
 #include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"
 #include "http/http_client.hpp"
 #include "http/url.hpp"
+#include "kafka_rest/kafka_rest_config_reader.hpp"
 #include "kafka_rest/rest_errors.hpp"
 #include "kafka_rest/rest_record_encoder.hpp"
 #include "kafka_rest/rest_response_parser.hpp"
 #include "kafka_rest/stream_report_check.hpp"
+#include "pipeline/http_outcome.hpp"
+#include "pipeline/kafka_record.hpp"
+#include "pipeline/pipeline_destination.hpp"
+#include "util/json_depth.hpp"
 
 namespace eventdest {
 namespace {
@@ -227,7 +228,8 @@ class KafkaRestDestination final : public detail::PipelineDestination {
 std::unique_ptr<Destination> make_kafka_rest_destination(const KafkaRestConfig& config,
                                                          std::vector<std::string> topics,
                                                          std::optional<Filter> filter) {
-  return std::make_unique<KafkaRestDestination>(config, std::move(topics), std::move(filter));
+  return std::make_unique<KafkaRestDestination>(detail::checked_kafka_rest_config(config),
+                                                std::move(topics), std::move(filter));
 }
 
 }  // namespace eventdest

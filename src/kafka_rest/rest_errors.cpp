@@ -1,6 +1,6 @@
 #include "kafka_rest/rest_errors.hpp"
 
-#include "core/http_outcome.hpp"
+#include "pipeline/http_outcome.hpp"
 
 namespace eventdest::detail {
 

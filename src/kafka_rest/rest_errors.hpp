@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "core/record.hpp"
+#include "pipeline/record.hpp"
 
 namespace eventdest::detail {
 

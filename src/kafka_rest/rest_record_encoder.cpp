@@ -1,7 +1,7 @@
 #include "kafka_rest/rest_record_encoder.hpp"
 
-#include "core/base64.hpp"
-#include "core/json_util.hpp"
+#include "util/base64.hpp"
+#include "util/json_util.hpp"
 
 namespace eventdest::detail {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/record.hpp"
+#include "pipeline/record.hpp"
 
 namespace eventdest::detail {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/record.hpp"
+#include "pipeline/record.hpp"
 
 namespace eventdest::detail {
 

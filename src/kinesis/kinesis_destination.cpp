@@ -1,18 +1,26 @@
 // The aws_kinesis destination: DeliveryPipeline batches sent as PutRecords requests signed with
 // our SigV4 signer. Only the failed records of a partial batch go back to the pipeline for retry.
+// With `api: put_record`, or once PutRecords is denied by an IAM policy that allows PutRecord
+// only, each record of a batch is sent as a PutRecord request of its own (PutRecordSender).
+#include <atomic>
 #include <mutex>
 
-#include "core/http_outcome.hpp"
-#include "core/json_util.hpp"
-#include "core/pipeline_destination.hpp"
-#include "core/prefetch.hpp"
 #include "eventdest/kinesis.hpp"
 #include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"
 #include "http/http_client.hpp"
 #include "http/url.hpp"
+#include "kinesis/kinesis_config_reader.hpp"
 #include "kinesis/kinesis_records.hpp"
 #include "kinesis/kinesis_signer.hpp"
+#include "kinesis/put_record.hpp"
+#include "kinesis/put_record_sender.hpp"
+#include "pipeline/http_outcome.hpp"
+#include "pipeline/outcome_scratch.hpp"
+#include "pipeline/pipeline_destination.hpp"
+#include "util/buffer_pool.hpp"
+#include "util/json_util.hpp"
+#include "util/prefetch.hpp"
 
 namespace eventdest {
 namespace {
@@ -55,12 +63,20 @@ class KinesisDestination final : public detail::PipelineDestination {
         url_((config_.endpoint.empty() ? default_endpoint(config_.region) : config_.endpoint) +
              "/"),
         host_(host_of(url_)),
-        signer_(detail::make_kinesis_signer(config_)),
+        signer_(detail::make_kinesis_signer(config_, config_.credentials_provider)),
+        bodies_(static_cast<std::size_t>(config_.delivery.max_in_flight), kMaxSpareBody),
         client_(std::make_unique<http::Client>(client_options(config_))) {
-    body_prefix_ = config_.stream_arn.empty()
-                       ? "{\"StreamName\":" + detail::json_string(config_.stream_name)
-                       : "{\"StreamARN\":" + detail::json_string(config_.stream_arn);
-    body_prefix_ += ",\"Records\":[";
+    const std::string stream_field =
+        config_.stream_arn.empty() ? "\"StreamName\":" + detail::json_string(config_.stream_name)
+                                   : "\"StreamARN\":" + detail::json_string(config_.stream_arn);
+    body_prefix_ = "{" + stream_field + ",\"Records\":[";
+    single_records_ = std::make_unique<detail::PutRecordSender>(
+        *client_, *signer_, detail::PutRecordSender::Target{url_, host_, stream_field},
+        static_cast<std::size_t>(config_.delivery.max_in_flight),
+        [this](const http::Response& response) { return put_record_outcome(response); },
+        [this](detail::Batch&& batch, std::vector<detail::Outcome>& outcomes) {
+          pipeline().complete(std::move(batch), outcomes);
+        });
     if (!config_.tls.verify) {
       log(LogLevel::warning, "aws_kinesis " + http::display_url(url_) +
                                  ": TLS certificate verification is disabled (tls_verify=false)");
@@ -122,6 +138,11 @@ class KinesisDestination final : public detail::PipelineDestination {
   }
 
   void send(detail::Batch batch) override {
+    if (one_record_per_request_.load(std::memory_order_relaxed)) {
+      const auto timeout = request_timeout(batch);
+      single_records_->send(std::move(batch), timeout);
+      return;
+    }
     http::Request request;
     request.url = url_;
     request.max_response_bytes = kMaxResponseBytes;
@@ -136,7 +157,7 @@ class KinesisDestination final : public detail::PipelineDestination {
       }
       size += batch[i]->payload.size() + 1;
     }
-    request.body = take_spare_body();
+    request.body = bodies_.take();
     // Headroom, so that a reused body also fits the next, slightly larger batches.
     if (request.body.capacity() < size) request.body.reserve(size + size / 4);
     request.body = body_prefix_;
@@ -164,47 +185,32 @@ class KinesisDestination final : public detail::PipelineDestination {
     // After signing: fetching credentials may have taken part of the records' time.
     request.timeout = request_timeout(*shared);
     client_->send(std::move(request), [this, shared](http::Response&& response) {
-      // Responses are read into one kept outcome vector: its strings keep their capacity, so a
-      // delivered record costs no allocation. A callback that finds it in use (one run by the
-      // closing thread for a cancelled transfer, or from inside a report callback) uses its own.
-      std::unique_lock<std::mutex> lock(kept_outcomes_mutex_, std::try_to_lock);
-      std::vector<detail::Outcome> own;
-      auto& results = lock.owns_lock() ? kept_outcomes_ : own;
+      if (put_records_denied(response)) {
+        // Not a failed attempt: the same records go out again at once, one request each.
+        const auto timeout = request_timeout(*shared);
+        single_records_->send(std::move(*shared), timeout);
+        return;
+      }
+      detail::OutcomeScratch::Lease lease(outcome_scratch_);
+      auto& results = lease.outcomes();
       outcomes(response, shared->size(), results);
       if (response.resent) {
         for (auto& o : results)
           o.maybe_sent = true;
       }
       pipeline().complete(std::move(*shared), results);
-      keep_spare_body(std::move(response.request_body));
+      bodies_.give_back(std::move(response.request_body));
     });
   }
 
   void stop_transport() override { client_.reset(); }
 
  private:
-  // Request bodies are reused: a fresh ~300 KB buffer per request costs page faults on the
-  // batch thread and returning the pages on the I/O thread. At most max_in_flight bodies of up
-  // to kMaxSpareBody bytes are kept.
+  // Request bodies kept for reuse: one per request in flight, up to 1 MiB each.
   static constexpr std::size_t kMaxSpareBody = 1 << 20;
   // A PutRecords answer holds at most 500 results of ~100 bytes (an error message is short):
   // anything larger is not Kinesis speaking, and is retried as a malformed response.
   static constexpr std::size_t kMaxResponseBytes = 1 << 20;
-  std::string take_spare_body() {
-    std::lock_guard<std::mutex> lock(spare_mutex_);
-    if (spare_bodies_.empty()) return {};
-    std::string body = std::move(spare_bodies_.back());
-    spare_bodies_.pop_back();
-    return body;
-  }
-  void keep_spare_body(std::string body) {
-    if (body.capacity() > kMaxSpareBody) return;
-    body.clear();
-    std::lock_guard<std::mutex> lock(spare_mutex_);
-    if (spare_bodies_.size() < static_cast<std::size_t>(options().max_in_flight))
-      spare_bodies_.push_back(std::move(body));
-  }
-
   void outcomes(const http::Response& response, std::size_t n, std::vector<detail::Outcome>& out) {
     if (!response.ok()) {
       out.assign(n, detail::transport_failure_outcome(response));
@@ -214,6 +220,17 @@ class KinesisDestination final : public detail::PipelineDestination {
       detail::parse_put_records_response(response.body, n, out);
       return;
     }
+    out.assign(n, error_outcome(response));
+  }
+
+  // The outcome of a PutRecord answer that arrived (PutRecordSender handles transport failures).
+  detail::Outcome put_record_outcome(const http::Response& response) {
+    if (response.status == 200) return detail::parse_put_record_response(response.body);
+    return error_outcome(response);
+  }
+
+  // A request-level error answer (any status but 200).
+  detail::Outcome error_outcome(const http::Response& response) {
     std::string type;
     std::string message;
     detail::parse_kinesis_error(response.body, response.header("x-amzn-errortype"), type, message);
@@ -222,7 +239,29 @@ class KinesisDestination final : public detail::PipelineDestination {
       // Fresh credentials were obtained: the next attempt can succeed.
       outcome.kind = detail::Outcome::Kind::retry;
     }
-    out.assign(n, outcome);
+    return outcome;
+  }
+
+  // True (and the destination switched to PutRecord, with one warning) when `response` is
+  // PutRecords refused by an IAM policy that does not allow kinesis:PutRecords.
+  bool put_records_denied(const http::Response& response) {
+    if (!response.ok() || response.status == 200) return false;
+    std::string type;
+    std::string message;
+    detail::parse_kinesis_error(response.body, response.header("x-amzn-errortype"), type, message);
+    if (!detail::denies_put_records(type, message)) return false;
+    if (!one_record_per_request_.exchange(true)) {
+      log(LogLevel::warning,
+          "aws_kinesis " + stream_label() +
+              ": PutRecords is denied (the IAM policy does not allow kinesis:PutRecords); sending "
+              "one PutRecord request per event from now on. Allow kinesis:PutRecords to send up "
+              "to 500 records per request, or set api to put_record to silence this warning.");
+    }
+    return true;
+  }
+
+  std::string stream_label() const {
+    return config_.stream_arn.empty() ? config_.stream_name : config_.stream_arn;
   }
 
   const KinesisConfig config_;
@@ -231,10 +270,10 @@ class KinesisDestination final : public detail::PipelineDestination {
   const std::string host_;
   std::string body_prefix_;
   std::unique_ptr<detail::KinesisSigner> signer_;
-  std::mutex spare_mutex_;
-  std::vector<std::string> spare_bodies_;
-  std::mutex kept_outcomes_mutex_;
-  std::vector<detail::Outcome> kept_outcomes_;  // at most one batch of outcomes
+  detail::BufferPool bodies_;
+  detail::OutcomeScratch outcome_scratch_;
+  std::atomic<bool> one_record_per_request_{config_.api == KinesisApi::put_record};
+  std::unique_ptr<detail::PutRecordSender> single_records_;  // its requests' callbacks use it
   std::unique_ptr<http::Client> client_;  // last: destroyed first, its callbacks use the above
 };
 
@@ -243,7 +282,8 @@ class KinesisDestination final : public detail::PipelineDestination {
 std::unique_ptr<Destination> make_kinesis_destination(const KinesisConfig& config,
                                                       std::vector<std::string> topics,
                                                       std::optional<Filter> filter) {
-  return std::make_unique<KinesisDestination>(config, std::move(topics), std::move(filter));
+  return std::make_unique<KinesisDestination>(detail::checked_kinesis_config(config),
+                                              std::move(topics), std::move(filter));
 }
 
 }  // namespace eventdest

@@ -7,11 +7,11 @@
 
 #include <cstring>
 
-#include "core/base64.hpp"
-#include "core/http_outcome.hpp"
-#include "core/json_depth.hpp"
-#include "core/json_scan.hpp"
-#include "core/json_util.hpp"
+#include "pipeline/http_outcome.hpp"
+#include "util/base64.hpp"
+#include "util/json_depth.hpp"
+#include "util/json_scan.hpp"
+#include "util/json_util.hpp"
 
 namespace eventdest::detail {
 

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/record.hpp"
 #include "eventdest/event.hpp"
+#include "pipeline/record.hpp"
 
 namespace eventdest::detail {
 

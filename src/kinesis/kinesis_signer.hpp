@@ -33,7 +33,8 @@ class KinesisSigner {
   virtual bool refresh_credentials() = 0;
 };
 
-/// `provider` replaces the default chain (tests); ignored when the spec has credentials.
+/// `provider` (KinesisConfig::credentials_provider) replaces the default chain; ignored when the
+/// config has static keys.
 std::unique_ptr<KinesisSigner> make_kinesis_signer(
     const KinesisConfig& config, std::shared_ptr<aws::CredentialsProvider> provider = nullptr);
 

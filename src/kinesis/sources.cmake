@@ -1,7 +1,13 @@
-target_sources(eventdest PRIVATE
+target_sources(eventdest_objects PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/kinesis_destination.cpp
   ${CMAKE_CURRENT_LIST_DIR}/kinesis_records.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/put_record.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/put_record_sender.cpp
 )
 if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/kinesis_signer.cpp)
-  target_sources(eventdest PRIVATE ${CMAKE_CURRENT_LIST_DIR}/kinesis_signer.cpp)
+  target_sources(eventdest_objects PRIVATE ${CMAKE_CURRENT_LIST_DIR}/kinesis_signer.cpp)
 endif()
+target_sources(eventdest_objects PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/kinesis_config.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/kinesis_type.cpp
+)

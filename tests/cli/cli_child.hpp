@@ -69,6 +69,7 @@ class CliChild {
     stdin_ = -1;
   }
   void signal(int sig) { kill(pid_, sig); }
+  pid_t pid() const { return pid_; }
   /// Waits for the exit (up to `limit`); returns the exit code, -1 if killed by a signal, -2 if
   /// still running.
   int wait(std::chrono::milliseconds limit = std::chrono::seconds(30)) {

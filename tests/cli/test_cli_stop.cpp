@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "cli_child.hpp"
 #include "kinesis/fake_kinesis.hpp"
@@ -261,5 +262,81 @@ TEST_CASE("publish: input that is a directory or unreadable is an error (exit 2)
   CHECK(unreadable.err().find("cannot read /proc/self/mem") != std::string::npos);
   CliChild filter({"filter", "--filter", "{}", "--input", "/tmp"});
   CHECK(filter.wait() == 2);
+  std::remove(spec.c_str());
+}
+
+TEST_CASE("publish: one slow event holds reading at --max-pending, not memory", "[cli][memory]") {
+  FakeKinesis sink;
+  std::atomic<bool> release{false};
+  sink.script_records([&](const KinesisEntry& e, int) -> std::string {
+    return e.event_id == "slow" && !release ? "ProvisionedThroughputExceededException" : "";
+  });
+  char name[] = "/tmp/eventdest-spec-XXXXXX";
+  close(mkstemp(name));
+  std::ofstream(name) << R"({"type":"aws_kinesis","topics":["orders"],"config":{"stream_name":"s",)"
+                      << R"("region":"us-east-1","endpoint":")" << sink.url()
+                      << R"(","retry_backoff_ms":5,"retry_backoff_max_ms":20},)"
+                      << R"("credentials":{"key":"AKID","secret":"s"}})";
+  CliChild child({"publish", "--destination", name, "--max-pending", "100"});
+  std::vector<std::string> ids{"slow"};
+  std::string input = event("slow");
+  for (int i = 0; i < 5000; ++i) {
+    ids.push_back("e" + std::to_string(i));
+    input += event(ids.back());
+  }
+  // The child stops reading: the pipe fills, so the input is written from a thread of its own.
+  std::thread writer([&] {
+    child.write(input);
+    child.close_stdin();
+  });
+  // 99 events after the slow one fill the backlog; then reading waits for the slow one.
+  REQUIRE(CliChild::until([&] { return records_seen(sink, "e") >= 99; }, 10s));
+  std::this_thread::sleep_for(300ms);  // time for reading to run on, were it not held
+  CHECK(records_seen(sink, "e") == 99);
+  CHECK(lines(child.out()).empty());  // nothing printed: the first report is still missing
+  release = true;
+  writer.join();
+  CHECK(child.wait() == 0);
+  const Counts c = count_reports(lines(child.out()), ids);  // every event once, in input order
+  CHECK(c.delivered == ids.size());
+
+  CliChild bad({"publish", "--destination", name, "--max-pending", "0"});
+  CHECK(bad.wait() == 2);
+  std::remove(name);
+}
+
+TEST_CASE("publish: progress only on a terminal, or when asked", "[cli][progress]") {
+  FakeKinesis sink;
+  const auto spec = spec_for(sink.url());
+  std::string input;
+  for (int i = 0; i < 50; ++i)
+    input += event("p" + std::to_string(i));
+
+  // Tests' stderr is a file, not a terminal: no progress, only the summary.
+  CliChild plain({"publish", "--destination", spec});
+  plain.write(input);
+  plain.close_stdin();
+  CHECK(plain.wait() == 0);
+  CHECK(plain.err().find('\r') == std::string::npos);
+  CHECK(plain.err().find("events/s |") == std::string::npos);
+  CHECK(plain.err().find("eventdest: 50 events to") != std::string::npos);
+
+  // --progress draws it anyway: counts, in flight, rate; erased before the summary.
+  CliChild forced({"publish", "--destination", spec, "--progress"});
+  forced.write(input);
+  forced.close_stdin();
+  CHECK(forced.wait() == 0);
+  const std::string err = forced.err();
+  CHECK(err.find("\rread ") != std::string::npos);
+  CHECK(err.find(" | in flight ") != std::string::npos);
+  CHECK(err.find(" events/s") != std::string::npos);
+  CHECK(err.find("\r\x1b[Keventdest: 50 events to") != std::string::npos);
+  CHECK(lines(forced.out()).size() == 50);  // stdout holds the reports only
+
+  CliChild off({"publish", "--destination", spec, "--no-progress"});
+  off.write(input);
+  off.close_stdin();
+  CHECK(off.wait() == 0);
+  CHECK(off.err().find('\r') == std::string::npos);
   std::remove(spec.c_str());
 }

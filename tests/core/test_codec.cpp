@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <string>
 
-#include "core/base64.hpp"
-#include "core/json_scan.hpp"
-#include "core/json_util.hpp"
+#include "util/base64.hpp"
+#include "util/json_scan.hpp"
+#include "util/json_util.hpp"
 #include "support/catch.hpp"
 
 using namespace eventdest::detail;

@@ -3,13 +3,14 @@
 #include <algorithm>
 #include <string>
 
-#include "core/event_text.hpp"
-#include "core/field_path_scan.hpp"
-#include "core/json_depth.hpp"
+#include "event/event_text.hpp"
 #include "eventdest/error.hpp"
 #include "eventdest/event.hpp"
+#include "eventdest/json_dom.hpp"
 #include "eventdest/partition_key.hpp"
 #include "support/catch.hpp"
+#include "util/field_path_scan.hpp"
+#include "util/json_depth.hpp"
 
 using namespace eventdest;
 
@@ -49,7 +50,7 @@ TEST_CASE("data nested deeper than the limit is refused, up to the limit it work
   // The event object itself is one level: data may nest limit - 1 levels.
   const Event ok = Event::from_json(line_with_data(nested_arrays(limit - 1)));
   CHECK(ok.data().size() == 2 * (limit - 1));
-  CHECK(ok.data_document().IsArray());
+  CHECK(data_document(ok).IsArray());
   CHECK(has(problems_of(line_with_data(nested_arrays(limit))), "nested more than 512 levels"));
   // What used to overflow the stack: 200,000 arrays (a 400 KB line).
   CHECK(has(problems_of(line_with_data(nested_arrays(200000))), "nested more than"));
@@ -128,7 +129,7 @@ TEST_CASE("U+0000 is never cut: refused in ids, topics and metadata, kept whole 
 
   const Event kept = Event::from_json(R"({"topic":"t","data":{"s":"a\u0000b"}})");
   CHECK(kept.data() == R"({"s":"a\u0000b"})");
-  CHECK(kept.data_document()["s"].GetStringLength() == 3);
+  CHECK(data_document(kept)["s"].GetStringLength() == 3);
   CHECK(PartitionKeyTemplate("data.s").key(kept) == std::string("a\0b", 3));
 }
 

@@ -2,7 +2,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/latency_histogram.hpp"
+#include "util/latency_histogram.hpp"
 #include "eventdest/log.hpp"
 #include "support/catch.hpp"
 

@@ -8,8 +8,8 @@
 #include <set>
 #include <thread>
 
-#include "core/backoff.hpp"
-#include "core/delivery_pipeline.hpp"
+#include "pipeline/backoff.hpp"
+#include "pipeline/delivery_pipeline.hpp"
 #include "support/catch.hpp"
 
 using namespace eventdest;

@@ -106,8 +106,8 @@ TEST_CASE("embed_in_service: every event delivered or dead-lettered, never lost"
 
   SECTION("all delivered") {
     std::ofstream(dir + "/spec.json") << spec("secret");
-    const auto r = run(std::string(EXAMPLE_EMBED) + " " + dir + "/spec.json 400 " + dir +
-                       "/dead.ndjson 2>&1");
+    const auto r =
+        run(std::string(EXAMPLE_EMBED) + " " + dir + "/spec.json 400 " + dir + "/dead.ndjson 2>&1");
     INFO(r.out);
     CHECK(r.status == 0);
     CHECK(r.out.find("delivered 400, dead-lettered 0") != std::string::npos);
@@ -116,8 +116,8 @@ TEST_CASE("embed_in_service: every event delivered or dead-lettered, never lost"
   }
   SECTION("a wrong API secret: every event dead-lettered with a 401 report, secret not shown") {
     std::ofstream(dir + "/spec.json") << spec("wrong-secret-value");
-    const auto r = run(std::string(EXAMPLE_EMBED) + " " + dir + "/spec.json 50 " + dir +
-                       "/dead.ndjson 2>&1");
+    const auto r =
+        run(std::string(EXAMPLE_EMBED) + " " + dir + "/spec.json 50 " + dir + "/dead.ndjson 2>&1");
     INFO(r.out);
     CHECK(r.status == 0);
     CHECK(r.out.find("delivered 0, dead-lettered 50") != std::string::npos);
@@ -141,4 +141,19 @@ TEST_CASE("quickstart: the README's example delivers to kinesis-local", "[exampl
   CHECK(r.status == 0);
   CHECK(r.out.find(R"("status":"delivered")") != std::string::npos);
   CHECK(r.out.find(R"("partition_key":"c-42")") != std::string::npos);
+}
+
+TEST_CASE("typed_config: a destination configured in code delivers to kinesis-local",
+          "[examples]") {
+  set_aws_env();
+  auto& kinesis = KinesisLocal::instance();
+  const auto r = run(std::string(EXAMPLE_TYPED_CONFIG) + " " + kinesis.plain_url());
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(count(r.out, R"("status":"delivered")") == 3);
+  CHECK(r.out.find(R"("partition_key":"c-2")") != std::string::npos);
+  // A bad endpoint is a config problem named as in a spec, before anything is sent.
+  const auto bad = run(std::string(EXAMPLE_TYPED_CONFIG) + " ftp://nowhere 2>&1");
+  CHECK(bad.status == 2);
+  CHECK(bad.out.find("config.endpoint:") != std::string::npos);
 }

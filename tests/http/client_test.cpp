@@ -70,7 +70,7 @@ TEST_CASE("GET round trip: request headers out, lowercased response headers and 
   CHECK(seen.header("x-custom") == "abc");
   CHECK(seen.has_header("x-empty"));
   CHECK(seen.header("x-empty").empty());
-  CHECK(seen.header("user-agent") == "eventdest/0.1");
+  CHECK(seen.header("user-agent") == std::string("eventdest/") + EVENTDEST_VERSION_STRING);
   CHECK(seen.body.empty());
 }
 

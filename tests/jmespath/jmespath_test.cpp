@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "eventdest/json_dom.hpp"
 #include "support/catch.hpp"
 
 namespace jp = eventdest::jmespath;
@@ -103,7 +104,7 @@ TEST_CASE("runtime errors are named as the specification does", "[jmespath]") {
   const auto expr = jp::Expression::compile("abs(name)");
   const auto doc = parse(R"({"name": "x"})");
   try {
-    expr.evaluate(doc);
+    jp::evaluate(expr, doc);
     FAIL("expected invalid-type");
   } catch (const jp::RuntimeError& e) {
     CHECK(e.kind() == jp::RuntimeError::Kind::invalid_type);
@@ -124,24 +125,24 @@ TEST_CASE("runtime errors are named as the specification does", "[jmespath]") {
 TEST_CASE("field results borrow the input instead of copying it", "[jmespath]") {
   const auto doc = parse(R"({"data": {"x": {"deep": [1, 2]}, "s": "a string long enough"}})");
   SECTION("a document root") {
-    const auto r = jp::Expression::compile("data.x").evaluate(doc);
-    CHECK(&r.value() == &doc["data"]["x"]);
-    const auto s = jp::Expression::compile("data.s").evaluate(doc);
-    CHECK(&s.value() == &doc["data"]["s"]);
-    const auto p = jp::Expression::compile("data.x.deep | [1]").evaluate(doc);
-    CHECK(&p.value() == &doc["data"]["x"]["deep"][1]);
+    const auto r = jp::evaluate(jp::Expression::compile("data.x"), doc);
+    CHECK(&jp::value(r) == &doc["data"]["x"]);
+    const auto s = jp::evaluate(jp::Expression::compile("data.s"), doc);
+    CHECK(&jp::value(s) == &doc["data"]["s"]);
+    const auto p = jp::evaluate(jp::Expression::compile("data.x.deep | [1]"), doc);
+    CHECK(&jp::value(p) == &doc["data"]["x"]["deep"][1]);
   }
   SECTION("a virtual root of fields") {
     const std::vector<jp::RootField> root{{"data", &doc["data"]}};
-    const auto r = jp::Expression::compile("data.x").evaluate(root);
-    CHECK(&r.value() == &doc["data"]["x"]);
-    const auto whole = jp::Expression::compile("data").evaluate(root);
-    CHECK(&whole.value() == &doc["data"]);
+    const auto r = jp::evaluate(jp::Expression::compile("data.x"), root);
+    CHECK(&jp::value(r) == &doc["data"]["x"]);
+    const auto whole = jp::evaluate(jp::Expression::compile("data"), root);
+    CHECK(&jp::value(whole) == &doc["data"]);
   }
   SECTION("strings inside built results reference the input's characters") {
-    const auto r = jp::Expression::compile("[data.s]").evaluate(doc);
-    REQUIRE(r.value().IsArray());
-    CHECK(r.value()[0].GetString() == doc["data"]["s"].GetString());
+    const auto r = jp::evaluate(jp::Expression::compile("[data.s]"), doc);
+    REQUIRE(jp::value(r).IsArray());
+    CHECK(jp::value(r)[0].GetString() == doc["data"]["s"].GetString());
   }
 }
 
@@ -150,10 +151,10 @@ TEST_CASE("a result stays valid after its expression is destroyed", "[jmespath]"
   jp::Result literal, raw, keys, fallback;
   {
     const auto e1 = jp::Expression::compile(R"(`{"k": ["a long literal string", 2]}`)");
-    literal = e1.evaluate(doc);
-    raw = jp::Expression::compile("'a raw string that is not short'").evaluate(doc);
-    keys = jp::Expression::compile("{\"a key from the expression\": `1`}").evaluate(doc);
-    fallback = jp::Expression::compile("a || `\"default value here\"`").evaluate(doc);
+    literal = jp::evaluate(e1, doc);
+    raw = jp::evaluate(jp::Expression::compile("'a raw string that is not short'"), doc);
+    keys = jp::evaluate(jp::Expression::compile("{\"a key from the expression\": `1`}"), doc);
+    fallback = jp::evaluate(jp::Expression::compile("a || `\"default value here\"`"), doc);
   }
   CHECK(literal.to_json() == R"({"k":["a long literal string",2]})");
   CHECK(raw.to_json() == R"("a raw string that is not short")");
@@ -165,7 +166,9 @@ TEST_CASE("the virtual root behaves as an object", "[jmespath]") {
   const auto meta = parse(R"({"source": "web"})");
   const auto data = parse(R"({"id": 7})");
   const std::vector<jp::RootField> root{{"metadata", &meta}, {"data", &data}};
-  auto run = [&](const char* e) { return jp::Expression::compile(e).evaluate(root).to_json(); };
+  auto run = [&](const char* e) {
+    return jp::evaluate(jp::Expression::compile(e), root).to_json();
+  };
   CHECK(run("@") == R"({"metadata":{"source":"web"},"data":{"id":7}})");
   CHECK(run("keys(@)") == R"(["metadata","data"])");
   CHECK(run("values(@)[*].keys(@)[]") == R"(["source","id"])");
@@ -223,7 +226,9 @@ TEST_CASE("search() parses its JSON input", "[jmespath]") {
 
 TEST_CASE("a root field without a value reads as null", "[jmespath]") {
   const std::vector<jp::RootField> root{{"missing", nullptr}};
-  auto run = [&](const char* e) { return jp::Expression::compile(e).evaluate(root).to_json(); };
+  auto run = [&](const char* e) {
+    return jp::evaluate(jp::Expression::compile(e), root).to_json();
+  };
   CHECK(run("missing") == "null");
   CHECK(run("@") == R"({"missing":null})");
   CHECK(run("values(@)") == "[null]");
@@ -232,12 +237,12 @@ TEST_CASE("a root field without a value reads as null", "[jmespath]") {
 
 TEST_CASE("default and moved-from results are null", "[jmespath]") {
   jp::Result empty;
-  CHECK(empty.value().IsNull());
+  CHECK(jp::value(empty).IsNull());
   CHECK(empty.to_json() == "null");
-  auto r = jp::Expression::compile("[a]").evaluate(parse(R"({"a": 1})"));
+  auto r = jp::evaluate(jp::Expression::compile("[a]"), parse(R"({"a": 1})"));
   jp::Result moved(std::move(r));
   CHECK(moved.to_json() == "[1]");
-  CHECK(r.value().IsNull());  // NOLINT(bugprone-use-after-move): documented state
+  CHECK(jp::value(r).IsNull());  // NOLINT(bugprone-use-after-move): documented state
 }
 
 TEST_CASE("deep nesting is a syntax error, not a stack overflow", "[jmespath]") {
@@ -270,7 +275,7 @@ TEST_CASE("runaway evaluations stop at the memory cap", "[jmespath]") {
   const auto expr = jp::Expression::compile(doubling);
   const auto doc = parse("[1]");
   try {
-    expr.evaluate(doc);
+    jp::evaluate(expr, doc);
     FAIL("expected the evaluation to be refused");
   } catch (const jp::RuntimeError& e) {
     CHECK(e.kind() == jp::RuntimeError::Kind::invalid_value);
@@ -284,7 +289,7 @@ TEST_CASE("runaway evaluations stop at the memory cap", "[jmespath]") {
   for (int i = 0; i < 1000; ++i)
     big.PushBack(i, big.GetAllocator());
   try {
-    jp::Expression::compile(fanout).evaluate(big);
+    jp::evaluate(jp::Expression::compile(fanout), big);
     FAIL("expected the result to be refused");
   } catch (const jp::RuntimeError& e) {
     CHECK(e.kind() == jp::RuntimeError::Kind::invalid_value);
@@ -294,7 +299,7 @@ TEST_CASE("runaway evaluations stop at the memory cap", "[jmespath]") {
   for (int i = 0; i < 32; ++i)
     side += " | [@, @]";
   try {
-    jp::Expression::compile("(" + side + ") == (" + side + ")").evaluate(doc);
+    jp::evaluate(jp::Expression::compile("(" + side + ") == (" + side + ")"), doc);
     FAIL("expected the comparison to be refused");
   } catch (const jp::RuntimeError& e) {
     CHECK(e.kind() == jp::RuntimeError::Kind::invalid_value);
@@ -303,14 +308,14 @@ TEST_CASE("runaway evaluations stop at the memory cap", "[jmespath]") {
   std::string small = "@";
   for (int i = 0; i < 10; ++i)
     small += " | [@, @][]";
-  CHECK(jp::Expression::compile(small + " | length(@)").evaluate(doc).to_json() == "1024");
+  CHECK(jp::evaluate(jp::Expression::compile(small + " | length(@)"), doc).to_json() == "1024");
 }
 
 TEST_CASE("join over field paths matches the general join", "[jmespath]") {
   // `[...] | @` hides the list from the compile-time join_fields form: the general path.
   auto outcome = [](const std::string& expression, const rapidjson::Value& doc) {
     try {
-      return jp::Expression::compile(expression).evaluate(doc).to_json();
+      return jp::evaluate(jp::Expression::compile(expression), doc).to_json();
     } catch (const jp::RuntimeError& e) {
       return std::string("error ") + e.kind_name() + ": " + e.what();
     }
@@ -345,23 +350,24 @@ TEST_CASE("join over field paths matches the general join", "[jmespath]") {
   CHECK(outcome("l[*].join('-', [a])", doc) == outcome("l[*].join('-', [a] | @)", doc));
   CHECK(outcome("[o, o][*].join('-', [a, a])", doc) == R"(["in-in","in-in"])");
   const std::vector<jp::RootField> root{{"m", &doc["o"]}, {"gone", nullptr}};
-  CHECK(jp::Expression::compile("join('/', [m.a, m.a])").evaluate(root).to_json() == R"("in/in")");
-  CHECK_THROWS_AS(jp::Expression::compile("join('/', [m.a, gone])").evaluate(root),
+  CHECK(jp::evaluate(jp::Expression::compile("join('/', [m.a, m.a])"), root).to_json() ==
+        R"("in/in")");
+  CHECK_THROWS_AS(jp::evaluate(jp::Expression::compile("join('/', [m.a, gone])"), root),
                   jp::RuntimeError);
 }
 
 TEST_CASE("built results keep their storage while others are evaluated", "[jmespath]") {
   const auto expr = jp::Expression::compile("join('-', [a, b])");
   const auto first = parse(R"({"a": "first value", "b": "kept"})");
-  const auto r1 = expr.evaluate(first);
+  const auto r1 = jp::evaluate(expr, first);
   for (int i = 0; i < 3; ++i) {
     const std::string json = R"({"a": "other", "b": ")" + std::to_string(i) + "\"}";
     const auto other = parse(json.c_str());
-    CHECK(expr.evaluate(other).to_json() == "\"other-" + std::to_string(i) + "\"");
+    CHECK(jp::evaluate(expr, other).to_json() == "\"other-" + std::to_string(i) + "\"");
   }
-  jp::Result r2 = expr.evaluate(parse(R"({"a": "moved", "b": "result"})"));
+  jp::Result r2 = jp::evaluate(expr, parse(R"({"a": "moved", "b": "result"})"));
   jp::Result r3 = std::move(r2);
-  r2 = expr.evaluate(first);
+  r2 = jp::evaluate(expr, first);
   CHECK(r1.to_json() == R"("first value-kept")");
   CHECK(r2.to_json() == R"("first value-kept")");
   CHECK(r3.to_json() == R"("moved-result")");
@@ -384,7 +390,7 @@ TEST_CASE("one expression evaluated from many threads", "[jmespath]") {
         data.Parse(("{\"n\": " + n + ", \"items\": [{\"k\": 2}, {\"k\": 1}]}").c_str());
         const std::vector<jp::RootField> root{{"metadata", &meta}, {"data", &data}};
         const auto& e = (i % 2 == 0) ? expr : copy;
-        if (e.evaluate(root).to_json() != "\"src-" + n + "\"") ++mismatches;
+        if (jp::evaluate(e, root).to_json() != "\"src-" + n + "\"") ++mismatches;
       }
     });
   }

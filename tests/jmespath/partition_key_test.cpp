@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/field_path_scan.hpp"
 #include "support/catch.hpp"
+#include "util/field_path_scan.hpp"
 
 using eventdest::Event;
 using eventdest::PartitionKeyTemplate;

@@ -229,6 +229,26 @@ TEST_CASE("close() with a broker down reports every event", "[kafka]") {
   }
 }
 
+TEST_CASE("close(timeout) with a broker down reports every event by its timeout", "[kafka]") {
+  kafka::MockCluster cluster;
+  cluster.create_topic("orders", 1);
+  rd_kafka_mock_broker_set_down(cluster.get(), 1);
+  ReportCollector reports;
+  auto d =
+      make_destination(spec(cluster.bootstraps(), "orders", R"(,"delivery_timeout_ms":600000)"));
+  for (int i = 0; i < 50; ++i)
+    d->publish(order(i), reports.callback());
+  const auto start = std::chrono::steady_clock::now();
+  d->close(200ms);
+  // Far below the ten-minute delivery timeout that close() would have waited for.
+  CHECK(std::chrono::steady_clock::now() - start < 60s);
+  REQUIRE(reports.total() == 50);  // every report before close() returned
+  for (auto& [id, rs] : reports.by_id) {
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].error == make_error_code(errc::closed));
+  }
+}
+
 TEST_CASE("a full queue blocks publish until deliveries make room, or fails fast", "[kafka]") {
   kafka::MockCluster cluster;
   cluster.create_topic("orders", 3);

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/base64.hpp"
+#include "util/base64.hpp"
 #include "kafka_rest/rest_errors.hpp"
 #include "kafka_rest/rest_record_encoder.hpp"
 #include "kafka_rest/rest_response_parser.hpp"

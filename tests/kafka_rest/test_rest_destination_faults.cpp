@@ -8,7 +8,7 @@
 #include <mutex>
 #include <set>
 
-#include "core/base64.hpp"
+#include "util/base64.hpp"
 #include "eventdest/kafka_rest.hpp"
 #include "http/test_server.hpp"
 #include "support/catch.hpp"

@@ -129,29 +129,21 @@ TEST_CASE("wrong credentials and unknown topics fail at once", "[kafka_rest][emu
   }
 }
 
-TEST_CASE("a cluster id given in code cannot redirect records to another topic",
+TEST_CASE("a cluster id given in code is checked as a spec's is, and cannot redirect records",
           "[kafka_rest][emulator]") {
-  // A KafkaRestConfig built in code skips spec validation: the URL builder still encodes the
-  // id as one path segment, so the proxy sees an unknown cluster instead of topic "other".
   RestEmulator emu({"--topic", "other:1"});
   KafkaRestConfig config;
-  config.base_url = emu.url();
+  config.bootstrap_servers = emu.url();
   config.cluster_id = "c1/topics/other/records?";
   config.topic = "orders";
   config.api_key = "key";
   config.api_secret = "secret";
   config.delivery.linger = std::chrono::milliseconds(5);
-  ReportCollector reports;
-  auto d = make_kafka_rest_destination(config);
-  for (int i = 0; i < 3; ++i)
-    d->publish(order(i), reports.callback());
-  d->close();
-  REQUIRE(reports.total() == 3);
-  for (auto& [id, rs] : reports.by_id) {
-    REQUIRE(rs.size() == 1);
-    CHECK_FALSE(rs[0].delivered());
-    CHECK(rs[0].error == make_error_code(errc::not_found));
-  }
+  // The typed path runs the spec's rules: refused before anything is sent.
+  const auto problems = config.validate();
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].field == "config.cluster_id");
+  CHECK_THROWS_AS(make_kafka_rest_destination(config), ConfigError);
   CHECK(emu.records("other").Size() == 0);
   CHECK(emu.records("orders").Size() == 0);
 }

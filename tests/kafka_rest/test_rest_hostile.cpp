@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/json_depth.hpp"
+#include "util/json_depth.hpp"
 #include "kafka_rest/rest_response_parser.hpp"
 #include "support/catch.hpp"
 

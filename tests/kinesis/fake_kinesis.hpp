@@ -1,9 +1,11 @@
-// A Kinesis-compatible sink on the tests' own HTTP server: decodes PutRecords requests, stores
-// the records it accepts, and lets a test script failures per request or per record.
+// A Kinesis-compatible sink on the tests' own HTTP server: decodes PutRecords and PutRecord
+// requests, stores the records it accepts, and lets a test script failures per request or per
+// record, or deny actions as an IAM policy would (kinesis-local has no IAM).
 #pragma once
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -11,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "core/base64.hpp"
 #include "http/test_server.hpp"
+#include "util/base64.hpp"
 
 namespace eventdest::test {
 
@@ -46,6 +48,17 @@ class FakeKinesis {
     std::lock_guard<std::mutex> lock(mutex_);
     record_script_ = std::move(s);
   }
+  /// Answers every request for `action` ("PutRecords" or "PutRecord") as AWS answers an action
+  /// the caller's IAM policy does not allow.
+  void deny_action(const std::string& action) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    denied_.push_back(action);
+  }
+  /// Requests received per X-Amz-Target action ("PutRecords", "PutRecord").
+  std::map<std::string, int> requests_per_action() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return per_action_;
+  }
   std::string url() const { return server_.url(""); }
   HttpServer& server() { return server_; }
 
@@ -70,14 +83,31 @@ class FakeKinesis {
     std::lock_guard<std::mutex> lock(mutex_);
     requests_.push_back(r);
     const std::size_t n = requests_.size();
+    const std::string target(r.header("x-amz-target"));
+    const std::string action = target.substr(target.find('.') + 1);
+    ++per_action_[action];
+    if (std::find(denied_.begin(), denied_.end(), action) != denied_.end()) {
+      return Action::respond(
+          400, {{"Content-Type", "application/x-amz-json-1.1"}},
+          R"({"__type":"AccessDeniedException","message":"User: arn:aws:iam::123456789012:user/app )"
+          R"(is not authorized to perform: kinesis:)" +
+              action +
+              R"( on resource: arn:aws:kinesis:us-east-1:123456789012:stream/s because no )"
+              R"(identity-based policy allows the kinesis:)" +
+              action + R"( action"})");
+    }
+    const bool single = action == "PutRecord";
     rapidjson::Document doc;
     doc.Parse(r.body.c_str(), r.body.size());
-    if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("Records")) {
+    if (doc.HasParseError() || !doc.IsObject() || (!single && !doc.HasMember("Records")) ||
+        (single && (!doc.HasMember("Data") || !doc.HasMember("PartitionKey")))) {
       return Action::respond(400, {{"Content-Type", "application/x-amz-json-1.1"}},
                              R"({"__type":"SerializationException"})");
     }
     std::vector<KinesisEntry> entries;
-    for (const auto& rec : doc["Records"].GetArray()) {
+    rapidjson::Value one(rapidjson::kArrayType);
+    if (single) one.PushBack(rapidjson::Value(doc, doc.GetAllocator()), doc.GetAllocator());
+    for (const auto& rec : single ? one.GetArray() : doc["Records"].GetArray()) {
       KinesisEntry e;
       e.partition_key = rec["PartitionKey"].GetString();
       eventdest::detail::decode_base64(rec["Data"].GetString(), e.data);
@@ -99,6 +129,22 @@ class FakeKinesis {
       }
     }
     const bool ambiguous = store_then_reset_ && store_then_reset_(n);
+    if (single) {
+      const auto& e = entries[0];
+      const int attempt = ++attempts_[e.event_id];
+      const std::string error = record_script_ ? record_script_(e, attempt) : "";
+      if (!error.empty()) {
+        return Action::respond(400, {{"Content-Type", "application/x-amz-json-1.1"}},
+                               R"({"__type":")" + error + R"(","message":"scripted"})");
+      }
+      stored_.push_back(e);
+      if (ambiguous) return Action::reset();
+      const int shard = static_cast<int>(std::hash<std::string>{}(e.partition_key) % 2);
+      return Action::respond(200, {{"Content-Type", "application/x-amz-json-1.1"}},
+                             R"({"ShardId":"shardId-00000000000)" + std::to_string(shard) +
+                                 R"(","SequenceNumber":")" + std::to_string(1000 + stored_.size()) +
+                                 R"("})");
+    }
     std::string body = R"({"FailedRecordCount":0,"Records":[)";
     int failed = 0;
     for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -130,6 +176,8 @@ class FakeKinesis {
   std::vector<KinesisEntry> stored_;
   std::map<std::string, int> attempts_;
   std::vector<ServerRequest> requests_;
+  std::vector<std::string> denied_;
+  std::map<std::string, int> per_action_;
   HttpServer server_;  // last: destroyed first, so no handler runs on a dead object
 };
 

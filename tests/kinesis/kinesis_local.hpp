@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "core/base64.hpp"
 #include "http/http_client.hpp"
 #include "support/subprocess.hpp"
+#include "util/base64.hpp"
 
 namespace eventdest::test {
 
@@ -31,7 +31,7 @@ class KinesisLocal {
  public:
   /// The process-wide instance, started on first use with `streams` (INITIALIZE_STREAMS syntax).
   static KinesisLocal& instance() {
-    static KinesisLocal local("orders:2,plain:1,tls:1,session:1");
+    static KinesisLocal local("orders:2,plain:1,tls:1,session:1,single:2");
     return local;
   }
 

@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "core/json_depth.hpp"
 #include "kinesis/kinesis_records.hpp"
 #include "support/catch.hpp"
+#include "util/json_depth.hpp"
 
 using namespace eventdest;
 using namespace eventdest::detail;

@@ -150,3 +150,35 @@ TEST_CASE("kinesis-local: a missing stream fails at once with not_found",
   CHECK(r.error == make_error_code(errc::not_found));
   CHECK(r.attempts == 1);
 }
+
+TEST_CASE("kinesis-local: api put_record sends one PutRecord per event, read back exactly",
+          "[kinesis][integration]") {
+  auto& local = KinesisLocal::instance();
+  auto d = make_destination(spec("single", local.plain_url(),
+                                 R"(,"api":"put_record","partition_key_template":"data.n")"));
+  std::vector<Event> events;
+  for (int i = 0; i < 60; ++i) {
+    Event e("orders", R"({"n":")" + std::to_string(i) + R"("})");
+    e.set_id("s" + std::to_string(i));
+    events.push_back(std::move(e));
+  }
+  auto reports = publish_all(*d, events);
+  d->close();
+  REQUIRE(reports.size() == 60);
+  for (const auto& [id, r] : reports) {
+    INFO(r.to_json());
+    CHECK(r.delivered());
+    CHECK(r.attempts == 1);
+  }
+  auto records = local.read_all("single");
+  REQUIRE(records.size() == 60);
+  for (const auto& rec : records) {
+    auto it = std::find_if(reports.begin(), reports.end(), [&](const auto& p) {
+      return p.second.sequence_number == rec.sequence_number;
+    });
+    REQUIRE(it != reports.end());
+    CHECK(rec.shard_id == it->second.shard_id);
+    CHECK(rec.partition_key == it->second.partition_key);
+    CHECK(rec.data.find("\"event-id\":\"" + it->first + "\"") != std::string::npos);
+  }
+}

@@ -1,9 +1,9 @@
 #include <rapidjson/document.h>
 
-#include "core/base64.hpp"
-#include "core/json_util.hpp"
 #include "kinesis/kinesis_records.hpp"
 #include "support/catch.hpp"
+#include "util/base64.hpp"
+#include "util/json_util.hpp"
 
 using namespace eventdest;
 using namespace eventdest::detail;

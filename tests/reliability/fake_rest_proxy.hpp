@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/base64.hpp"
+#include "util/base64.hpp"
 #include "http/test_server.hpp"
 
 namespace eventdest::test {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/event_text.hpp"
+#include "event/event_text.hpp"
 #include "eventdest/eventdest.hpp"
 #include "http/test_server.hpp"
 #include "kinesis/fake_kinesis.hpp"

@@ -120,6 +120,32 @@ TEST_CASE("close() with events in flight reports every one", "[lifecycle]") {
   }
 }
 
+TEST_CASE("close(timeout) bounds the flush by its timeout, not the delivery timeout",
+          "[lifecycle]") {
+  for (const std::string type : {"aws_kinesis", "kafka_rest"}) {
+    INFO(type);
+    HttpServer stalled([](const ServerRequest&) { return Action::stall(); });
+    Counter c;
+    auto d = make_destination(spec(
+        type, stalled.url(""),
+        R"("delivery_timeout_ms":600000,"request_timeout_ms":600000,"linger_ms":1,"max_batch_records":10)"));
+    for (int i = 0; i < 50; ++i)
+      d->publish(event(i), c.callback());
+    const auto start = std::chrono::steady_clock::now();
+    d->close(200ms);
+    // Far below the ten-minute delivery timeout that close() would have waited for.
+    CHECK(std::chrono::steady_clock::now() - start < 60s);
+    CHECK(c.each_once(50));  // every report before close() returned
+    for (auto& [id, r] : c.last) {
+      CHECK(r.status == DeliveryStatus::failed);
+      CHECK(r.error == make_error_code(errc::closed));
+    }
+    CHECK(d->metrics().in_flight == 0);
+    d->close();  // idempotent
+    CHECK(d->publish_and_wait(event(99)).error == make_error_code(errc::closed));
+  }
+}
+
 TEST_CASE("destroying a destination without close() does not hang and reports everything",
           "[lifecycle]") {
   for (const std::string type : {"aws_kinesis", "kafka_rest"}) {

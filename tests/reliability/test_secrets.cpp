@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/base64.hpp"
+#include "util/base64.hpp"
 #include "eventdest/eventdest.hpp"
 #include "http/test_server.hpp"
 #include "support/catch.hpp"

@@ -30,7 +30,9 @@ struct Args {
   std::optional<std::string> topic;          // --topic T (publish --raw)
   std::optional<std::string> skip_lines;     // --skip-lines N (publish)
   std::optional<std::string> drain_timeout;  // --drain-timeout S (publish)
+  std::optional<std::string> max_pending;    // --max-pending N (publish)
   bool raw = false;                          // --raw: each input line is an event's data
+  std::optional<bool> progress;              // --progress / --no-progress (publish)
   bool help = false;
 };
 

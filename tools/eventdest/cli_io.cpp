@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "cli.hpp"
-#include "core/printable.hpp"
+#include "util/printable.hpp"
 
 namespace eventdest::cli {
 
@@ -46,6 +46,12 @@ bool parse_args(int argc, char** argv, int first, Args& args, std::string& error
       if (!value(args.drain_timeout)) return false;
     } else if (a.rfind("--drain-timeout=", 0) == 0) {
       args.drain_timeout = a.substr(16);
+    } else if (a == "--max-pending") {
+      if (!value(args.max_pending)) return false;
+    } else if (a.rfind("--max-pending=", 0) == 0) {
+      args.max_pending = a.substr(14);
+    } else if (a == "--progress" || a == "--no-progress") {
+      args.progress = a == "--progress";
     } else if (a == "--raw") {
       args.raw = true;
     } else if (a == "--help" || a == "-h") {

@@ -11,13 +11,14 @@
 #include <thread>
 
 #include "cli.hpp"
-#include "core/json_util.hpp"
 #include "eventdest/destination.hpp"
 #include "eventdest/log.hpp"
 #include "line_reader.hpp"
 #include "ordered_reports.hpp"
+#include "progress_display.hpp"
 #include "report_writer.hpp"
 #include "stop_signals.hpp"
+#include "util/json_util.hpp"
 
 namespace eventdest::cli {
 namespace {
@@ -93,6 +94,18 @@ int cmd_publish(const Args& args) {
     }
     skip_lines = *n;
   }
+  // Reports held back for input order: about 0.3 KB each, so the default bounds them to some
+  // tens of MB whatever the input size.
+  std::size_t max_pending = 100000;
+  if (args.max_pending) {
+    const auto n = parse_count(*args.max_pending);
+    if (!n || *n == 0) {
+      std::cerr << "eventdest publish: --max-pending needs a whole number above 0, not "
+                << *args.max_pending << "\n";
+      return kExitUsage;
+    }
+    max_pending = *n;
+  }
   double drain_seconds = 30;
   if (args.drain_timeout) {
     const auto s = parse_seconds(*args.drain_timeout);
@@ -112,10 +125,14 @@ int cmd_publish(const Args& args) {
   }
   StopSignals signals;
 
-  const bool progress = isatty(STDERR_FILENO) != 0;
+  const bool progress = args.progress.value_or(isatty(STDERR_FILENO) != 0);
+  ProgressDisplay display(progress ? stderr : nullptr, in->size());
+  std::atomic<std::size_t> read_events{0};
+  // The printer asks the destination for its metrics; the main thread may destroy it early.
+  std::mutex destination_mutex;
   const auto started = std::chrono::steady_clock::now();
   const std::string description = destination->to_string();
-  OrderedReports reports;
+  OrderedReports reports(max_pending);
   ReportWriter out(STDOUT_FILENO);
   std::atomic<bool> reading{true};
   // Set before the destination is destroyed early: its `closed` reports become `interrupted`.
@@ -125,7 +142,6 @@ int cmd_publish(const Args& args) {
   // A printer thread writes each report as soon as it and those before it are in (memory stays
   // flat while input is still being read). When stdout fails it wakes the reader to stop.
   std::thread printer([&] {
-    auto last_progress = std::chrono::steady_clock::now();
     bool told = false;
     while (true) {
       const bool done_reading = !reading.load();
@@ -134,11 +150,19 @@ int cmd_publish(const Args& args) {
         told = true;
         signals.wake();
       }
-      if (progress &&
-          std::chrono::steady_clock::now() - last_progress > std::chrono::milliseconds(200)) {
-        last_progress = std::chrono::steady_clock::now();
-        std::fprintf(stderr, "\r%zu delivered, %zu failed, %zu waiting   ", reports.delivered(),
-                     reports.failed(), missing);
+      if (progress) {
+        ProgressDisplay::Snapshot s;
+        s.read = read_events.load();
+        s.delivered = reports.delivered();
+        s.failed = reports.failed();
+        s.not_matched = reports.not_matched();
+        s.in_flight = missing;
+        s.bytes_read = in->bytes_read();
+        {
+          std::lock_guard<std::mutex> lock(destination_mutex);
+          if (destination) s.retried = destination->metrics().retried;
+        }
+        display.update(s);
       }
       if (done_reading && missing == 0) break;
       reports.wait_for_change(std::chrono::milliseconds(100));
@@ -165,6 +189,18 @@ int cmd_publish(const Args& args) {
   std::string input_error;
   std::string line;
   while (true) {
+    // A full backlog (an early event still without its report): read on once it has room,
+    // still answering signals and a failed stdout meanwhile.
+    while (!reports.wait_for_room(std::chrono::milliseconds(100))) {
+      int first = 0;
+      const int count = signals.take(first);
+      if (count > 0) {
+        stop_signal = first;
+        stop_now = count > 1;
+      }
+      if (stop_signal != 0 || out.error() != 0) break;
+    }
+    if (stop_signal != 0 || out.error() != 0) break;
     const auto got = in->next(line, signals.wake_fd());
     if (got == LineReader::Result::woken) {
       int first = 0;
@@ -185,6 +221,7 @@ int cmd_publish(const Args& args) {
     if (number <= skip_lines) continue;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     ++total;
+    read_events.store(total, std::memory_order_relaxed);
     const std::size_t slot = reports.reserve(number);
     try {
       Event event = args.raw ? raw_event(*args.topic, std::move(line)) : Event::from_json(line);
@@ -231,6 +268,7 @@ int cmd_publish(const Args& args) {
   } else {
     // Whatever has no report yet is reported `closed` by the destructor, rewritten above.
     interrupting = true;
+    std::lock_guard<std::mutex> lock(destination_mutex);
     destination.reset();
     reports.fill_missing([](std::size_t number) { return interrupted_report(number); });
   }
@@ -239,7 +277,7 @@ int cmd_publish(const Args& args) {
   printer.join();
 
   const double seconds = std::chrono::duration<double>(clock::now() - started).count();
-  if (progress) std::fprintf(stderr, "\r%60s\r", "");
+  display.clear();
   std::fprintf(stderr,
                "eventdest: %zu events to %s: %zu delivered, %zu failed, %zu not matched "
                "(%.2f s, %.0f events/s)\n",

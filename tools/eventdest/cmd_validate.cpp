@@ -1,7 +1,7 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "core/printable.hpp"
+#include "util/printable.hpp"
 
 namespace eventdest::cli {
 

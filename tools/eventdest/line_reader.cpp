@@ -24,7 +24,10 @@ LineReader LineReader::open(const std::optional<std::string>& path) {
 }
 
 LineReader::LineReader(int fd, bool owned, std::string name)
-    : fd_(fd), owned_(owned), name_(std::move(name)) {}
+    : fd_(fd), owned_(owned), name_(std::move(name)) {
+  struct stat st = {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) size_ = static_cast<std::size_t>(st.st_size);
+}
 
 LineReader::LineReader(LineReader&& o) noexcept
     : fd_(o.fd_),
@@ -35,6 +38,8 @@ LineReader::LineReader(LineReader&& o) noexcept
       at_start_(o.at_start_),
       eof_(o.eof_),
       lines_(o.lines_),
+      bytes_read_(o.bytes_read_.load()),
+      size_(o.size_),
       error_(std::move(o.error_)) {
   o.owned_ = false;
 }
@@ -96,6 +101,7 @@ LineReader::Result LineReader::next(std::string& line, int wake_fd) {
         line.assign(buffer_, start_, nl - start_);
         start_ = nl + 1;
         ++lines_;
+        bytes_read_.fetch_add(line.size() + 1, std::memory_order_relaxed);
         return Result::line;
       }
       if (eof_) {
@@ -103,6 +109,7 @@ LineReader::Result LineReader::next(std::string& line, int wake_fd) {
         line.assign(buffer_, start_, std::string::npos);
         start_ = buffer_.size();
         ++lines_;
+        bytes_read_.fetch_add(line.size(), std::memory_order_relaxed);
         return Result::line;
       }
     }

@@ -3,6 +3,8 @@
 // the start of the input is dropped. A last line without a newline is still a line.
 #pragma once
 
+#include <atomic>
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -32,6 +34,10 @@ class LineReader {
   Result next(std::string& line, int wake_fd = -1);
   /// Complete lines returned so far.
   std::size_t lines() const noexcept { return lines_; }
+  /// Bytes of the lines returned so far, newlines included (any thread may ask).
+  std::size_t bytes_read() const noexcept { return bytes_read_.load(std::memory_order_relaxed); }
+  /// The input's size when it is a regular file, else 0.
+  std::size_t size() const noexcept { return size_; }
   /// After Result::error: "cannot read NAME: reason".
   const std::string& error() const noexcept { return error_; }
 
@@ -46,6 +52,8 @@ class LineReader {
   bool at_start_ = true;   ///< nothing read yet: a BOM may follow
   bool eof_ = false;
   std::size_t lines_ = 0;
+  std::atomic<std::size_t> bytes_read_{0};
+  std::size_t size_ = 0;
   std::string error_;
 };
 

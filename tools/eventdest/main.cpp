@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "eventdest/version.hpp"
 
 #ifdef EVENTDEST_CLI_WITH_KAFKA
 #include "eventdest/kafka.hpp"  // registers the native `kafka` destination type
@@ -15,11 +16,15 @@ const char* kUsage = R"(usage: eventdest <command> [options]
 
 commands:
   publish --destination FILE [--input FILE|-] [--topic T --raw] [--skip-lines N]
-          [--drain-timeout S]
+          [--drain-timeout S] [--max-pending N] [--progress|--no-progress]
       Publish NDJSON events (stdin by default). stdout: one JSON delivery report per event,
       in input order, as events complete; stderr: a summary (and progress on a terminal). With
       --raw --topic T each input line is an event's data (e.g. a webhook body): an event on T
       with a generated id and the current time. --skip-lines N starts after N input lines.
+      At most --max-pending reports (default 100000) wait for an earlier event's report to be
+      printed in order; past that, reading pauses until the earliest event has its report.
+      Progress (events read, outcomes, in flight, events/s, ETA for a file) is shown on a
+      terminal stderr only, unless --progress or --no-progress says otherwise.
       On SIGINT/SIGTERM: stop reading, let events in flight finish for up to --drain-timeout
       seconds (default 30; a second signal stops at once), report the rest as `interrupted`.
       Exit 0: all delivered; 1: some failed, or stdout failed; 2: usage, config or input
@@ -52,7 +57,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (command == "--version" || command == "version") {
-    std::cout << "eventdest 0.1.0\n";
+    std::cout << "eventdest " << eventdest::kVersion << "\n";
     return kExitOk;
   }
   Args args;

@@ -2,6 +2,11 @@
 
 namespace eventdest::cli {
 
+bool OrderedReports::wait_for_room(std::chrono::milliseconds d) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return room_cv_.wait_for(lock, d, [this] { return pending_.size() < max_pending_; });
+}
+
 std::size_t OrderedReports::reserve(std::size_t line) {
   std::lock_guard<std::mutex> lock(mutex_);
   pending_.push_back(Slot{line, std::nullopt});
@@ -74,6 +79,7 @@ std::size_t OrderedReports::print_ready(ReportWriter& out) {
     missing = pending_.size();
     seen_ = changes_;
   }
+  if (lines > 0) room_cv_.notify_all();
   // Written outside the lock: a slow reader of stdout never blocks the library's callbacks.
   if (lines > 0) out.write(ready, lines);
   return missing;

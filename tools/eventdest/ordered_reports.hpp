@@ -1,5 +1,7 @@
 // Reports arrive on library threads in any order; they are printed in input order so line N of
-// the output is the report for event N. Each slot takes the first report set for it.
+// the output is the report for event N. Each slot takes the first report set for it. At most
+// `max_pending` slots wait to be printed: one slow event ahead of many fast ones holds the
+// reader (wait_for_room) instead of memory growing with every later report.
 #pragma once
 
 #include <chrono>
@@ -18,6 +20,10 @@ namespace eventdest::cli {
 
 class OrderedReports {
  public:
+  explicit OrderedReports(std::size_t max_pending) : max_pending_(max_pending) {}
+
+  /// Waits up to `d` until fewer than max_pending slots wait to be printed; true if so.
+  bool wait_for_room(std::chrono::milliseconds d);
   /// A slot for the event read from input line `line`.
   std::size_t reserve(std::size_t line);
   /// Fills the slot; a second report for the same slot is ignored. `interrupted`: the report
@@ -44,8 +50,10 @@ class OrderedReports {
     std::size_t line = 0;
     std::optional<std::string> report;
   };
+  const std::size_t max_pending_;
   mutable std::mutex mutex_;
   std::condition_variable cv_;
+  std::condition_variable room_cv_;
   std::deque<Slot> pending_;
   std::size_t base_ = 0;
   std::size_t delivered_ = 0, failed_ = 0, not_matched_ = 0, interrupted_ = 0;

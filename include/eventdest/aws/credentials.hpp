@@ -42,9 +42,11 @@
 #include <optional>
 #include <string>
 
+#include "eventdest/export.hpp"
+
 namespace eventdest::aws {
 
-struct Credentials {
+struct EVENTDEST_API Credentials {
   std::string access_key_id;
   std::string secret_access_key;  ///< never printed
   std::string session_token;      ///< never printed
@@ -58,7 +60,7 @@ struct Credentials {
 
 /// The outcome of CredentialsProvider::get(): credentials, or why there are none. An error as a
 /// value: get() does not throw for a missing or failing source.
-struct CredentialsResult {
+struct EVENTDEST_API CredentialsResult {
   std::optional<Credentials> credentials;
   /// Which source supplied them: "environment", "shared files", "web identity", "container",
   /// "instance metadata" (or "static").
@@ -75,7 +77,7 @@ struct CredentialsResult {
 };
 
 /// Thread-safety: get() and invalidate() may be called from any number of threads at once.
-class CredentialsProvider {
+class EVENTDEST_API CredentialsProvider {
  public:
   virtual ~CredentialsProvider() = default;
   /// Cached credentials when still fresh, else fetches them (blocking: file reads, HTTP).
@@ -84,7 +86,7 @@ class CredentialsProvider {
   virtual void invalidate() = 0;
 };
 
-struct ChainOptions {
+struct EVENTDEST_API ChainOptions {
   /// Region of the STS endpoint for web identity; empty: AWS_REGION, then AWS_DEFAULT_REGION,
   /// then the global endpoint https://sts.amazonaws.com.
   std::string region;
@@ -111,9 +113,11 @@ struct ChainOptions {
 };
 
 /// The default chain described above. Reads the environment on each fetch, not here.
-std::shared_ptr<CredentialsProvider> make_default_credentials_chain(ChainOptions options = {});
+EVENTDEST_API std::shared_ptr<CredentialsProvider> make_default_credentials_chain(
+    ChainOptions options = {});
 
 /// Always returns `credentials` (e.g. from a spec); invalidate() does nothing.
-std::shared_ptr<CredentialsProvider> make_static_credentials_provider(Credentials credentials);
+EVENTDEST_API std::shared_ptr<CredentialsProvider> make_static_credentials_provider(
+    Credentials credentials);
 
 }  // namespace eventdest::aws

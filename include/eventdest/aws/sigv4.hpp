@@ -11,12 +11,13 @@
 #include <vector>
 
 #include "eventdest/aws/credentials.hpp"
+#include "eventdest/export.hpp"
 
 namespace eventdest::aws {
 
 using Parameters = std::vector<std::pair<std::string, std::string>>;
 
-struct SigningRequest {
+struct EVENTDEST_API SigningRequest {
   std::string method = "POST";
   std::string path = "/";    ///< as sent, without the query (not yet percent-encoded)
   Parameters query;          ///< decoded names and values
@@ -25,7 +26,7 @@ struct SigningRequest {
   std::string payload_hash;  ///< hex SHA-256 of the body, when already known
 };
 
-struct SigningOptions {
+struct EVENTDEST_API SigningOptions {
   std::string region;
   std::string service;
   bool normalize_path = true;               ///< remove dot segments and duplicate slashes
@@ -35,7 +36,7 @@ struct SigningOptions {
   std::chrono::seconds presign_expires{0};  ///< > 0: sign the query instead of headers
 };
 
-struct SigningResult {
+struct EVENTDEST_API SigningResult {
   std::string canonical_request;
   std::string string_to_sign;
   std::string signature;      ///< hex
@@ -45,7 +46,7 @@ struct SigningResult {
   Parameters query_to_add;  ///< presigned: X-Amz-Algorithm ... X-Amz-Signature (decoded values)
 };
 
-class Signer {
+class EVENTDEST_API Signer {
  public:
   Signer();
   ~Signer();
@@ -63,8 +64,8 @@ class Signer {
 
 /// RFC 3986 percent-encoding of everything but unreserved characters (and '/' when
 /// `keep_slash`), uppercase hex, as SigV4 canonicalisation wants.
-std::string uri_encode(std::string_view s, bool keep_slash);
+EVENTDEST_API std::string uri_encode(std::string_view s, bool keep_slash);
 /// Hex SHA-256 of `data`.
-std::string sha256_hex(std::string_view data);
+EVENTDEST_API std::string sha256_hex(std::string_view data);
 
 }  // namespace eventdest::aws

@@ -13,7 +13,7 @@
 #include <set>
 #include <utility>
 
-#include "core/json_scan.hpp"
+#include "util/json_scan.hpp"
 
 namespace eventdest::test {
 namespace {

@@ -1,9 +1,0 @@
-// Names the calling thread (shown by top -H, gdb, perf): eventdest's own threads are then easy
-// to tell apart from the application's. Linux limits names to 15 characters.
-#pragma once
-
-namespace eventdest::detail {
-
-void set_thread_name(const char* name) noexcept;
-
-}  // namespace eventdest::detail

@@ -1,0 +1,51 @@
+// The metadata every record carries: the system keys (event-id, topic, timestamp) in wire order,
+// then a destination's delivery_metadata, then the event's own.
+#include <algorithm>
+
+#include "eventdest/event.hpp"
+
+namespace eventdest {
+
+namespace {
+
+// Emplaced, not from an initializer list (whose elements would be copied a second time).
+void append_system_metadata(MetadataList& out, const Event& e, TimestampFormat format,
+                            bool timestamp_ms) {
+  out.emplace_back("event-id", e.id());
+  out.emplace_back("topic", e.topic());
+  out.emplace_back("timestamp", format_timestamp(e.time(), format));
+  if (timestamp_ms)
+    out.emplace_back("timestamp-ms", format_timestamp(e.time(), TimestampFormat::unix_ms));
+}
+
+}  // namespace
+
+MetadataList system_metadata(const Event& e, TimestampFormat format, bool timestamp_ms) {
+  MetadataList out;
+  out.reserve(4);
+  append_system_metadata(out, e, format, timestamp_ms);
+  return out;
+}
+
+MetadataList merged_metadata(const Event& e, TimestampFormat format, const Metadata& extra,
+                             bool timestamp_ms) {
+  MetadataList out;
+  out.reserve(4 + extra.size() + e.metadata().size());
+  append_system_metadata(out, e, format, timestamp_ms);
+  auto merge = [&out](const Metadata& m) {
+    for (const auto& [k, v] : m) {
+      auto it =
+          std::find_if(out.begin(), out.end(), [&k = k](const auto& p) { return p.first == k; });
+      if (it != out.end()) {
+        it->second = v;
+      } else {
+        out.emplace_back(k, v);
+      }
+    }
+  };
+  merge(extra);
+  merge(e.metadata());
+  return out;
+}
+
+}  // namespace eventdest

@@ -1,0 +1,388 @@
+#include "pipeline/delivery_pipeline.hpp"
+
+#include <algorithm>
+
+#include "util/prefetch.hpp"
+#include "util/thread_name.hpp"
+
+namespace eventdest::detail {
+
+DeliveryPipeline::DeliveryPipeline(std::string destination_type, DeliveryOptions options,
+                                   BatchLimits limits, SendFn send)
+    : type_(std::move(destination_type)),
+      options_(std::move(options)),
+      limits_(limits),
+      backoff_(options_.retry_backoff, options_.retry_backoff_max),
+      send_(std::move(send)) {
+  worker_ = std::thread([this] {
+    set_thread_name("eventdest-batch");
+    run();
+  });
+}
+
+DeliveryPipeline::~DeliveryPipeline() {
+  shutdown();
+}
+
+RecordPtr DeliveryPipeline::make_record(Event event, DeliveryCallback callback) {
+  return pool_.take(std::move(event), std::move(callback));
+}
+
+void DeliveryPipeline::submit(RecordPtr record) {
+  const auto now = SteadyClock::now();
+  record->accepted = now;
+  record->deadline = now + options_.delivery_timeout;
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!accepting_) {
+    lock.unlock();
+    reject(std::move(record),
+           Outcome::failure(Outcome::Kind::fail, errc::closed, "the destination is closed"));
+    return;
+  }
+  // A record larger than the whole buffer could never fit: fail it rather than block forever.
+  if (record->bytes > options_.max_buffered_bytes) {
+    lock.unlock();
+    reject(std::move(record), Outcome::failure(Outcome::Kind::fail, errc::queue_full,
+                                               "event of " + std::to_string(record->bytes) +
+                                                   " bytes is larger than max_buffered_bytes"));
+    return;
+  }
+  if (buffered_bytes_ + record->bytes > options_.max_buffered_bytes) {
+    if (options_.on_queue_full == QueueFullBehavior::fail) {
+      lock.unlock();
+      reject(std::move(record),
+             Outcome::failure(Outcome::Kind::fail, errc::queue_full,
+                              "max_buffered_bytes (" + std::to_string(options_.max_buffered_bytes) +
+                                  ") reached"));
+      return;
+    }
+    space_cv_.wait(lock, [&] {
+      return !accepting_ || buffered_bytes_ + record->bytes <= options_.max_buffered_bytes;
+    });
+    if (!accepting_) {
+      lock.unlock();
+      reject(std::move(record),
+             Outcome::failure(Outcome::Kind::fail, errc::closed, "the destination is closed"));
+      return;
+    }
+  }
+  record->sequence = next_sequence_++;
+  done_.push_back(false);
+  ++open_count_;
+  if (record->request_bytes == 0) record->request_bytes = record->bytes;
+  buffered_bytes_ += record->bytes;
+  const bool was_empty = queue_.empty();
+  const bool was_full = queue_full_locked();
+  queued_bytes_ += record->request_bytes;
+  ++counters_.published;
+  const std::size_t request_bytes = record->request_bytes;
+  queue_.push_back(Queued{std::move(record), request_bytes});
+  // The worker sleeps until the oldest record's linger ends, so it only needs waking when that
+  // timer must start (first record) or when a full batch becomes ready. Once the queue holds a
+  // full batch, the worker sends until it runs out of slots and is then woken by complete():
+  // waking it for every further record (a deep queue) would only make it find no slot.
+  if (was_empty || (!was_full && queue_full_locked()) || flush_waiters_ > 0) {
+    work_cv_.notify_one();
+  }
+}
+
+void DeliveryPipeline::reject(RecordPtr record, const Outcome& outcome) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++counters_.published;
+  }
+  report(std::move(record), outcome);
+}
+
+void DeliveryPipeline::finish_locked(const Record& record) {
+  done_[record.sequence - first_open_] = true;
+  --open_count_;
+  while (!done_.empty() && done_.front()) {
+    done_.pop_front();
+    ++first_open_;
+  }
+  buffered_bytes_ -= record.bytes;
+}
+
+void DeliveryPipeline::fill_report(DeliveryReport& r, Record& record, const Outcome& outcome,
+                                   SteadyClock::time_point now) const {
+  // Every field but destination_type (set once by report_all) and event_id (lent by report_all)
+  // is assigned: one report object serves a whole batch, so its strings keep their capacity from
+  // record to record instead of allocating several strings per report.
+  r.topic.assign(record.event.topic());
+  r.partition_key.assign(record.partition_key);
+  r.attempts = record.attempts;
+  // An attempt that may have been written (an ambiguous failure, or a request the transport
+  // re-sent) makes a second copy possible, or makes a failed event possibly written.
+  r.possible_duplicate = record.maybe_sent || outcome.maybe_sent;
+  r.latency = record.accepted != SteadyClock::time_point{}
+                  ? std::chrono::duration_cast<std::chrono::microseconds>(now - record.accepted)
+                  : std::chrono::microseconds(0);
+  if (outcome.kind == Outcome::Kind::delivered) {
+    r.status = DeliveryStatus::delivered;
+    r.error = std::error_code();
+    r.retryable = false;
+    r.provider_code.clear();
+    r.http_status = 0;
+    r.message.clear();
+    r.shard_id.assign(outcome.shard_id);
+    r.sequence_number.assign(outcome.sequence_number);
+    r.partition = outcome.partition;
+    r.offset = outcome.offset;
+  } else {
+    r.status = DeliveryStatus::failed;
+    r.error = make_error_code(outcome.error);
+    // Running out of time after transient failures is itself transient: a later try may work.
+    r.retryable = is_retryable(outcome.error) || outcome.error == errc::timeout;
+    r.provider_code.assign(outcome.provider_code);
+    r.http_status = outcome.http_status;
+    r.message.assign(outcome.message);
+    r.shard_id.clear();
+    r.sequence_number.clear();
+    r.partition = -1;
+    r.offset = -1;
+  }
+}
+
+void DeliveryPipeline::report(RecordPtr record, const Outcome& outcome) {
+  std::vector<Final> one;
+  one.emplace_back(std::move(record), &outcome);
+  report_all(one);
+}
+
+void DeliveryPipeline::report_all(std::vector<Final>& finals) {
+  if (finals.empty()) return;
+  std::vector<std::chrono::microseconds> latencies;
+  latencies.reserve(finals.size());
+  std::size_t delivered = 0;
+  DeliveryReport r;
+  r.destination_type = type_;
+  // The records of a batch complete together: one clock reading serves them all.
+  const auto now = SteadyClock::now();
+  for (std::size_t i = 0; i < finals.size(); ++i) {
+    auto& [record, outcome] = finals[i];
+    // This thread has not touched these records yet (the batch thread built the request).
+    if (i + kPrefetchAhead < finals.size()) {
+      const auto* ahead = reinterpret_cast<const char*>(finals[i + kPrefetchAhead].first.get());
+      for (std::size_t line = 0; line < sizeof(Record); line += 64)
+        prefetch(ahead + line);
+    }
+    fill_report(r, *record, *outcome, now);
+    latencies.push_back(r.latency);
+    delivered += r.delivered();
+    if (record->callback) {
+      // The id is lent, not copied: its bytes (cold by now, after a deep queue) are only read if
+      // the callback reads them. The record gets it back below, whatever the callback does.
+      std::string& id = EventInternals::id(record->event);
+      r.event_id.swap(id);
+      // A throwing callback must not take the I/O thread down or skip other reports.
+      try {
+        record->callback(r);
+      } catch (...) {
+      }
+      r.event_id.swap(id);
+    }
+  }
+  // Bookkeeping after the callbacks, once per batch: flush() returns only when every report
+  // has reached its callback.
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (std::size_t i = 0; i < finals.size(); ++i) {
+      if (finals[i].first->sequence != 0) finish_locked(*finals[i].first);
+      latencies_.record(latencies[i]);
+    }
+    counters_.delivered += delivered;
+    counters_.failed += finals.size() - delivered;
+    space_cv_.notify_all();
+    done_cv_.notify_all();
+  }
+  pool_.give_back(finals);  // the user's callbacks are released here, once reported
+}
+
+void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcomes) {
+  const auto now = SteadyClock::now();
+  std::vector<Final> reports;
+  reports.reserve(batch.size());
+  // Outcomes made here: one per record the transport gave no outcome for, and one per retry
+  // that runs out of time. Reserved for the most there can be, since reports point into it.
+  const std::size_t given = std::min(batch.size(), outcomes.size());
+  std::size_t most_made = batch.size() - given;
+  for (std::size_t i = 0; i < given; ++i)
+    most_made += outcomes[i].kind == Outcome::Kind::retry;
+  std::vector<Outcome> made;
+  made.reserve(most_made);
+  std::map<int, std::chrono::milliseconds> delays;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    --batches_in_flight_;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      auto& record = batch[i];
+      const Outcome& outcome =
+          i < outcomes.size()
+              ? outcomes[i]
+              : made.emplace_back(Outcome::failure(Outcome::Kind::fail, errc::internal,
+                                                   "the transport returned no outcome"));
+      if (outcome.maybe_sent) record->maybe_sent = true;
+      if (outcome.kind != Outcome::Kind::retry) {
+        reports.emplace_back(std::move(record), &outcome);
+        continue;
+      }
+      record->last_error = outcome.error;
+      record->last_provider_code = outcome.provider_code;
+      record->last_http_status = outcome.http_status;
+      record->last_message = outcome.message;
+      // One delay per attempt number for the whole batch keeps its retried records together in
+      // the next request instead of scattering them by jitter.
+      auto [slot, fresh] = delays.try_emplace(record->attempts);
+      if (fresh) slot->second = backoff_.delay(record->attempts);
+      const auto wait = slot->second;
+      if (stopping_ || now + wait >= record->deadline) {
+        Outcome& final_outcome = made.emplace_back(outcome);
+        final_outcome.kind = Outcome::Kind::fail;
+        if (!stopping_) {
+          final_outcome.error = errc::timeout;
+          final_outcome.message = "delivery_timeout_ms (" +
+                                  std::to_string(options_.delivery_timeout.count()) +
+                                  " ms) reached after " + std::to_string(record->attempts) +
+                                  " attempts; last error: " + outcome.message;
+        } else {
+          final_outcome.error = errc::closed;
+          final_outcome.message = "closed before a retry; last error: " + outcome.message;
+        }
+        reports.emplace_back(std::move(record), &final_outcome);
+        continue;
+      }
+      ++counters_.retried;
+      record->not_before = now + wait;
+      retries_.emplace(record->not_before, std::move(record));
+    }
+    work_cv_.notify_one();
+  }
+  report_all(reports);
+}
+
+Batch DeliveryPipeline::take_batch_locked(SteadyClock::time_point now) {
+  Batch batch;
+  std::size_t bytes = 0;
+  auto fits = [&](std::size_t request_bytes) {
+    return batch.size() < limits_.max_records &&
+           (batch.empty() || bytes + request_bytes <= limits_.max_bytes);
+  };
+  // Retries first: they are the oldest.
+  while (!retries_.empty() && retries_.begin()->first <= now &&
+         fits(retries_.begin()->second->request_bytes)) {
+    bytes += retries_.begin()->second->request_bytes;
+    batch.push_back(std::move(retries_.begin()->second));
+    retries_.erase(retries_.begin());
+  }
+  while (!queue_.empty() && fits(queue_.front().request_bytes)) {
+    bytes += queue_.front().request_bytes;
+    queued_bytes_ -= queue_.front().request_bytes;
+    batch.push_back(std::move(queue_.front().record));
+    queue_.pop_front();
+  }
+  return batch;
+}
+
+void DeliveryPipeline::run() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopping_) {
+    const auto now = SteadyClock::now();
+    const bool slot = batches_in_flight_ < options_.max_in_flight;
+    const bool retry_due = !retries_.empty() && retries_.begin()->first <= now;
+    const bool full = queue_full_locked();
+    const bool lingered =
+        !queue_.empty() && (flush_waiters_ > 0 || !accepting_ ||
+                            now - queue_.front().record->accepted >= options_.linger);
+    if (slot && (retry_due || full || lingered)) {
+      Batch batch = take_batch_locked(now);
+      if (!batch.empty()) {
+        ++batches_in_flight_;
+        ++counters_.requests;
+        lock.unlock();
+        // Out of the lock: the batch is this thread's alone now. The first touch of each record
+        // since it was queued, so the transport's loops find them in cache.
+        const std::size_t n = batch.size();
+        for (std::size_t i = 0; i < n; ++i) {
+          if (i + kPrefetchAhead < n) {
+            prefetch(&batch[i + kPrefetchAhead]->payload);
+            prefetch(&batch[i + kPrefetchAhead]->attempts);
+          }
+          ++batch[i]->attempts;
+        }
+        send_(std::move(batch));
+        lock.lock();
+        continue;
+      }
+    }
+    // Sleep until something can change the decision: a new record, a completion, a due retry or
+    // the end of the oldest record's linger.
+    auto wake = SteadyClock::time_point::max();
+    if (slot && !retries_.empty()) wake = std::min(wake, retries_.begin()->first);
+    if (slot && !queue_.empty())
+      wake = std::min(wake, queue_.front().record->accepted + options_.linger);
+    if (wake == SteadyClock::time_point::max()) {
+      work_cv_.wait(lock);
+    } else {
+      work_cv_.wait_until(lock, wake);
+    }
+  }
+}
+
+bool DeliveryPipeline::flush(std::chrono::milliseconds timeout) {
+  const auto deadline = SteadyClock::now() + timeout;
+  std::unique_lock<std::mutex> lock(mutex_);
+  const std::uint64_t last = next_sequence_ - 1;
+  ++flush_waiters_;
+  work_cv_.notify_one();
+  const bool done = done_cv_.wait_until(lock, deadline, [&] { return first_open_ > last; });
+  --flush_waiters_;
+  return done;
+}
+
+void DeliveryPipeline::stop_accepting() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  accepting_ = false;
+  space_cv_.notify_all();
+  work_cv_.notify_all();
+}
+
+void DeliveryPipeline::shutdown() {
+  std::vector<RecordPtr> leftovers;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    accepting_ = false;
+    stopping_ = true;
+    for (auto& q : queue_)
+      leftovers.push_back(std::move(q.record));
+    queue_.clear();
+    queued_bytes_ = 0;
+    for (auto& [when, r] : retries_)
+      leftovers.push_back(std::move(r));
+    retries_.clear();
+    space_cv_.notify_all();
+    work_cv_.notify_all();
+  }
+  if (worker_.joinable()) worker_.join();
+  for (auto& r : leftovers) {
+    std::string message = "closed before delivery";
+    if (r->last_error != errc::ok) message += "; last error: " + r->last_message;
+    auto outcome = Outcome::failure(Outcome::Kind::fail, errc::closed, message,
+                                    r->last_provider_code, r->last_http_status);
+    report(std::move(r), outcome);
+  }
+}
+
+DestinationMetrics DeliveryPipeline::metrics() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DestinationMetrics m = counters_;
+  m.in_flight = open_count_;
+  m.buffered_bytes = buffered_bytes_;
+  m.latency_p50 = latencies_.percentile(0.50);
+  m.latency_p90 = latencies_.percentile(0.90);
+  m.latency_p99 = latencies_.percentile(0.99);
+  m.latency_max = latencies_.max();
+  return m;
+}
+
+}  // namespace eventdest::detail

@@ -1,0 +1,130 @@
+// The delivery engine behind the HTTP destinations: a bounded buffer (max_buffered_bytes, block or
+// fail fast), a batching worker (max records/bytes per batch, linger), a cap on batches in flight,
+// retries with backoff bounded by delivery_timeout_ms, and exactly one report per accepted event.
+//
+// Thread-safety: submit(), flush(), complete() and metrics() may be called from any thread.
+// complete() is called by the transport (usually its I/O thread) exactly once per sent batch.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "eventdest/spec.hpp"
+#include "pipeline/backoff.hpp"
+#include "pipeline/record.hpp"
+#include "pipeline/record_pool.hpp"
+#include "util/latency_histogram.hpp"
+
+namespace eventdest::detail {
+
+struct BatchLimits {
+  std::size_t max_records = 500;
+  std::size_t max_bytes = 5u << 20;
+};
+
+class DeliveryPipeline {
+ public:
+  /// `send` transmits a non-empty batch; the transport must call complete() for it exactly once.
+  using SendFn = std::function<void(Batch)>;
+
+  DeliveryPipeline(std::string destination_type, DeliveryOptions options, BatchLimits limits,
+                   SendFn send);
+  ~DeliveryPipeline();  // calls shutdown(); the transport must be stopped before
+  DeliveryPipeline(const DeliveryPipeline&) = delete;
+  DeliveryPipeline& operator=(const DeliveryPipeline&) = delete;
+
+  /// A record for `event`: a recycled one when available (its payload and key strings keep
+  /// their capacity, and its memory goes back to the thread that allocates records instead of
+  /// being freed on the I/O thread), else a new one.
+  RecordPtr make_record(Event event, DeliveryCallback callback);
+
+  /// Accepts a prepared record (partition key, payload and bytes filled in). Blocks while the
+  /// buffer is full (block mode) or reports queue_full at once (fail mode); after stop_accepting()
+  /// reports closed. The report is delivered through record->callback.
+  void submit(RecordPtr record);
+  /// Reports `record` at once with `outcome` (for records that fail before entering the queue).
+  void reject(RecordPtr record, const Outcome& outcome);
+
+  /// The outcome of each record of a sent batch (same order, same size). Only read: a transport
+  /// may keep its outcome vector (and the capacity of its strings) for the next response.
+  void complete(Batch batch, const std::vector<Outcome>& outcomes);
+
+  /// Waits until every record submitted before the call has its report, or the timeout.
+  bool flush(std::chrono::milliseconds timeout);
+  /// Stops accepting: later submits report errc::closed. Transient failures from now on are
+  /// reported instead of retried.
+  void stop_accepting();
+  /// Fails everything still queued or waiting for a retry with errc::closed and joins the
+  /// worker. Records in flight are reported when the transport calls complete() (a stopped
+  /// transport completes them with a cancellation).
+  void shutdown();
+
+  DestinationMetrics metrics() const;
+  const DeliveryOptions& options() const { return options_; }
+
+ private:
+  void run();
+  Batch take_batch_locked(SteadyClock::time_point now);
+  /// The queue holds at least one full batch.
+  bool queue_full_locked() const {
+    return queue_.size() >= limits_.max_records || queued_bytes_ >= limits_.max_bytes;
+  }
+  // A record with its final outcome; the outcome is owned by the caller of report_all().
+  using Final = std::pair<RecordPtr, const Outcome*>;
+  void report(RecordPtr record, const Outcome& outcome);
+  void report_all(std::vector<Final>& finals);
+  void fill_report(DeliveryReport& report, Record& record, const Outcome& outcome,
+                   SteadyClock::time_point now) const;
+  void finish_locked(const Record& record);
+
+  const std::string type_;
+  const DeliveryOptions options_;
+  const BatchLimits limits_;
+  const Backoff backoff_;
+  SendFn send_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable work_cv_;   // the worker: new records, retries due, slots, stop
+  std::condition_variable space_cv_;  // blocked publishers: buffer space
+  std::condition_variable done_cv_;   // flush(): reports
+  // Accepted, never sent. The size the batching decisions read is kept next to the pointer:
+  // with a deep queue the records themselves are long out of cache, and reading each one while
+  // holding mutex_ would stall publishers behind a cache miss per record.
+  struct Queued {
+    RecordPtr record;
+    std::size_t request_bytes;
+  };
+  std::deque<Queued> queue_;
+  std::multimap<SteadyClock::time_point, RecordPtr> retries_;  // by not_before
+  // Which accepted records still lack a report: done_[i] is sequence first_open_ + i. Reports
+  // arrive out of order; the front is popped while done, so first_open_ is the oldest open
+  // sequence (what flush() waits on) without a node allocation per record.
+  std::deque<bool> done_;
+  std::uint64_t first_open_ = 1;
+  std::size_t open_count_ = 0;
+  std::uint64_t next_sequence_ = 1;
+  std::size_t buffered_bytes_ = 0;
+  std::size_t queued_bytes_ = 0;  // bytes in queue_ (for "batch full" decisions)
+  int batches_in_flight_ = 0;
+  int flush_waiters_ = 0;  // while > 0, linger is skipped
+  bool accepting_ = true;
+  bool stopping_ = false;
+  DestinationMetrics counters_;
+  LatencyHistogram latencies_;
+  std::thread worker_;
+
+  // Room for several full batches that complete together (e.g. 4 in flight x 500 records),
+  // within 4 MiB.
+  RecordPool pool_{4096, 4u << 20};
+};
+
+}  // namespace eventdest::detail

@@ -1,0 +1,106 @@
+#include "pipeline/pipeline_destination.hpp"
+
+#include <algorithm>
+
+#include "event/event_text.hpp"
+
+namespace eventdest::detail {
+
+PipelineDestination::PipelineDestination(std::string type, std::vector<std::string> topics,
+                                         std::optional<Filter> filter, DeliveryOptions options,
+                                         BatchLimits limits)
+    : type_(std::move(type)),
+      selector_(std::move(topics), std::move(filter), options.disabled_at),
+      options_(options) {
+  pipeline_ = std::make_unique<DeliveryPipeline>(type_, options_, limits,
+                                                 [this](Batch batch) { send(std::move(batch)); });
+}
+
+void PipelineDestination::publish(Event event, DeliveryCallback callback) {
+  if (auto reason = selector_.rejection(event)) {
+    ++not_matched_;
+    DeliveryReport r;
+    r.status = DeliveryStatus::not_matched;
+    r.event_id = event.id();
+    r.topic = event.topic();
+    r.destination_type = type_;
+    r.message = std::move(*reason);
+    if (callback) callback(r);
+    return;
+  }
+  auto record = pipeline_->make_record(std::move(event), std::move(callback));
+  std::optional<Outcome> failure;
+  try {
+    // Events built in code are checked here (from_json already refused such input): one with
+    // an id, topic or metadata that cannot be sent fails alone instead of poisoning a batch.
+    if (auto problem = event_text_problem(record->event)) {
+      failure = Outcome::failure(Outcome::Kind::fail, errc::invalid_event,
+                                 problem->field + ": " + problem->problem);
+    } else {
+      failure = prepare(*record);
+    }
+  } catch (const std::exception& e) {
+    failure = Outcome::failure(Outcome::Kind::fail, errc::invalid_event, e.what());
+  }
+  if (failure) {
+    record->accepted = SteadyClock::now();
+    pipeline_->reject(std::move(record), *failure);
+    return;
+  }
+  // Only the encoded payload is sent from here on: the event keeps its id and topic (for the
+  // report) and drops its data and metadata, so a buffered event holds one copy of its bytes,
+  // and the publishing thread that allocated them frees them.
+  record->event.set_data("null");
+  record->event.metadata().clear();
+  record->bytes = record->payload.size() + record->event.approximate_size();
+  pipeline_->submit(std::move(record));
+}
+
+std::chrono::milliseconds PipelineDestination::request_timeout(const Batch& batch) const {
+  const auto now = SteadyClock::now();
+  auto earliest = SteadyClock::time_point::max();
+  for (const auto& record : batch) {
+    if (record->deadline > now) earliest = std::min(earliest, record->deadline);
+  }
+  if (earliest == SteadyClock::time_point::max()) return options_.request_timeout;
+  // Rounded up: a timeout that fires just before the deadline would leave time for a retry.
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(earliest - now);
+  return std::min(options_.request_timeout, left);
+}
+
+DestinationMetrics PipelineDestination::metrics() const {
+  DestinationMetrics m = pipeline_->metrics();
+  m.not_matched = not_matched_.load();
+  m.published += m.not_matched;
+  return m;
+}
+
+bool PipelineDestination::flush(std::chrono::milliseconds timeout) {
+  return pipeline_->flush(timeout);
+}
+
+void PipelineDestination::close() {
+  stop(options_.delivery_timeout);
+}
+
+void PipelineDestination::close(std::chrono::milliseconds timeout) {
+  stop(timeout);
+}
+
+void PipelineDestination::close_now() {
+  stop(std::chrono::milliseconds(0));
+}
+
+void PipelineDestination::stop(std::chrono::milliseconds flush_timeout) {
+  std::lock_guard<std::mutex> lock(close_mutex_);
+  if (closed_) return;
+  closed_ = true;
+  pipeline_->stop_accepting();
+  if (flush_timeout.count() > 0) pipeline_->flush(flush_timeout);
+  // Fail what is queued or waiting for a retry first, so the transport has nothing new to send,
+  // then cancel what is in flight: its completions report the rest.
+  pipeline_->shutdown();
+  stop_transport();
+}
+
+}  // namespace eventdest::detail

@@ -1,0 +1,50 @@
+#include "pipeline/record_pool.hpp"
+
+namespace eventdest::detail {
+
+std::size_t RecordPool::bytes_of(const Record& r) {
+  return sizeof(Record) + r.payload.capacity() + r.partition_key.capacity() +
+         r.event.id().capacity();
+}
+
+RecordPtr RecordPool::take(Event event, DeliveryCallback callback) {
+  RecordPtr record;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!records_.empty()) {
+      record = std::move(records_.back());
+      records_.pop_back();
+      bytes_ -= bytes_of(*record);
+    }
+  }
+  if (!record) return std::make_unique<Record>(std::move(event), std::move(callback));
+  // Reset here rather than when kept: this thread writes these fields next anyway, while the
+  // reporting thread (another core) would have had to take each record's lines over to do it.
+  record->clear_for_reuse();
+  record->event = std::move(event);
+  record->callback = std::move(callback);
+  return record;
+}
+
+void RecordPool::give_back(std::vector<std::pair<RecordPtr, const Outcome*>>& reported) {
+  std::size_t kept = 0;
+  for (auto& entry : reported) {
+    if (bytes_of(*entry.first) > max_bytes_ / 64) {  // outsized: not worth keeping
+      entry.first.reset();
+      continue;
+    }
+    entry.first->callback = nullptr;
+    ++kept;
+  }
+  if (kept == 0) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& entry : reported) {
+    if (!entry.first) continue;
+    const std::size_t bytes = bytes_of(*entry.first);
+    if (records_.size() >= max_records_ || bytes_ + bytes > max_bytes_) break;
+    bytes_ += bytes;
+    records_.push_back(std::move(entry.first));
+  }
+}
+
+}  // namespace eventdest::detail

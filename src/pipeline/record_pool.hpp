@@ -1,0 +1,40 @@
+// Reported records kept for reuse. Why: a record's payload and key strings keep their capacity, so
+// a steady stream of publishes allocates nothing per event, and the publishing thread does not
+// free what the reporting thread allocated (cross-thread frees are slow in glibc's malloc).
+//
+// Thread-safety: take() and give_back() may be called from any threads at once.
+#pragma once
+
+#include <cstddef>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "pipeline/record.hpp"
+
+namespace eventdest::detail {
+
+class RecordPool {
+ public:
+  /// At most `max_records` records holding at most `max_bytes` (records and their strings'
+  /// capacity), so an idle destination holds little memory.
+  RecordPool(std::size_t max_records, std::size_t max_bytes)
+      : max_records_(max_records), max_bytes_(max_bytes) {}
+
+  /// A record for `event`: a kept one when there is one, else a new one.
+  RecordPtr take(Event event, DeliveryCallback callback);
+  /// Keeps the records of `reported` (each already reported: its callback is released here) as
+  /// room allows; the others are freed. Every RecordPtr is left empty.
+  void give_back(std::vector<std::pair<RecordPtr, const Outcome*>>& reported);
+
+ private:
+  static std::size_t bytes_of(const Record& r);
+
+  const std::size_t max_records_;
+  const std::size_t max_bytes_;
+  std::mutex mutex_;
+  std::vector<RecordPtr> records_;
+  std::size_t bytes_ = 0;
+};
+
+}  // namespace eventdest::detail

@@ -1,0 +1,91 @@
+#include "eventdest/destination.hpp"
+
+#include "util/json_util.hpp"
+
+namespace eventdest {
+
+const char* to_string(DeliveryStatus s) noexcept {
+  switch (s) {
+    case DeliveryStatus::delivered:
+      return "delivered";
+    case DeliveryStatus::failed:
+      return "failed";
+    case DeliveryStatus::not_matched:
+      return "not_matched";
+  }
+  return "unknown";
+}
+
+std::string DeliveryReport::to_json() const {
+  using detail::append_json_string;
+  std::string out = "{\"status\":";
+  append_json_string(out, eventdest::to_string(status));
+  out += ",\"event_id\":";
+  append_json_string(out, event_id);
+  out += ",\"topic\":";
+  append_json_string(out, topic);
+  out += ",\"destination\":";
+  append_json_string(out, destination_type);
+  if (status != DeliveryStatus::not_matched) {
+    out += ",\"partition_key\":";
+    append_json_string(out, partition_key);
+  }
+  if (status == DeliveryStatus::delivered) {
+    if (!shard_id.empty()) {
+      out += ",\"shard_id\":";
+      append_json_string(out, shard_id);
+      out += ",\"sequence_number\":";
+      append_json_string(out, sequence_number);
+    }
+    if (partition >= 0) out += ",\"partition\":" + std::to_string(partition);
+    if (offset >= 0) out += ",\"offset\":" + std::to_string(offset);
+  } else if (status == DeliveryStatus::failed) {
+    out += ",\"error\":";
+    append_json_string(out, eventdest::to_string(static_cast<errc>(error.value())));
+    out += ",\"retryable\":";
+    out += retryable ? "true" : "false";
+    if (!provider_code.empty()) {
+      out += ",\"provider_code\":";
+      append_json_string(out, provider_code);
+    }
+    if (http_status != 0) out += ",\"http_status\":" + std::to_string(http_status);
+  }
+  if (!message.empty()) {
+    out += ",\"message\":";
+    append_json_string(out, message);
+  }
+  if (status != DeliveryStatus::not_matched) {
+    out += ",\"attempts\":" + std::to_string(attempts);
+    if (possible_duplicate) out += ",\"possible_duplicate\":true";
+    out += ",\"latency_us\":" + std::to_string(latency.count());
+  }
+  out += '}';
+  return out;
+}
+
+std::string DestinationMetrics::to_json() const {
+  auto us = [](std::chrono::microseconds d) { return std::to_string(d.count()); };
+  return "{\"published\":" + std::to_string(published) +
+         ",\"delivered\":" + std::to_string(delivered) + ",\"failed\":" + std::to_string(failed) +
+         ",\"not_matched\":" + std::to_string(not_matched) +
+         ",\"retried\":" + std::to_string(retried) + ",\"requests\":" + std::to_string(requests) +
+         ",\"in_flight\":" + std::to_string(in_flight) +
+         ",\"buffered_bytes\":" + std::to_string(buffered_bytes) +
+         ",\"latency_us\":{\"p50\":" + us(latency_p50) + ",\"p90\":" + us(latency_p90) +
+         ",\"p99\":" + us(latency_p99) + ",\"max\":" + us(latency_max) + "}}";
+}
+
+Destination::~Destination() = default;
+
+std::future<DeliveryReport> Destination::publish(Event event) {
+  auto promise = std::make_shared<std::promise<DeliveryReport>>();
+  auto future = promise->get_future();
+  publish(std::move(event), [promise](const DeliveryReport& r) { promise->set_value(r); });
+  return future;
+}
+
+DeliveryReport Destination::publish_and_wait(Event event) {
+  return publish(std::move(event)).get();
+}
+
+}  // namespace eventdest
