@@ -33,7 +33,7 @@ std::string_view text_problem(std::string_view s) noexcept {
   // The usual id, topic and metadata: plain ASCII without NUL, accepted in one pass.
   const char* const end = s.data() + s.size();
   const char* p = skip_plain_ascii(s.data(), end);
-  while (p != end && static_cast<unsigned char>(*p) - 1u < 0x7fu)
+  while (p != end && *p != '\0' && static_cast<unsigned char>(*p) < 0x80)
     ++p;
   if (p == end) return {};
   if (!is_valid_utf8(s)) return "is not valid Unicode (invalid UTF-8 or a lone surrogate escape)";
