@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "eventdest/eventdest.hpp"
+#include "fast_kinesis_sink.hpp"
 #include "http/test_server.hpp"
 #include "support/process_stats.hpp"
 
@@ -30,40 +31,6 @@ using namespace eventdest;
 using Steady = std::chrono::steady_clock;
 
 namespace {
-
-// Acknowledges every record at once: counts entries by their "PartitionKey" and returns a
-// success per record (no JSON parse: the sink shares the machine's cores with the client under
-// test, so it must cost little: it visits only the colons, the one byte base64 data and the
-// keys cannot hold, and the response for a given number of records is built once).
-test::Action acknowledge(const test::ServerRequest& r) {
-  if (r.header("x-amz-target") == "Kinesis_20131202.PutRecord") {
-    return test::Action::respond(
-        200, {{"Content-Type", "application/x-amz-json-1.1"}},
-        R"({"ShardId":"shardId-000000000000","SequenceNumber":"49590338271490256608559692538361571095921575989136588898"})");
-  }
-  static constexpr std::string_view key = "\"PartitionKey\"";
-  const char* const begin = r.body.data();
-  const char* const end = begin + r.body.size();
-  std::size_t n = 0;
-  for (const char* p = begin; (p = static_cast<const char*>(std::memchr(p, ':', end - p))); ++p) {
-    if (static_cast<std::size_t>(p - begin) >= key.size() &&
-        std::string_view(p - key.size(), key.size()) == key)
-      ++n;
-  }
-  // One handler thread per connection: the cache is per thread.
-  thread_local std::map<std::size_t, std::string> responses;
-  std::string& response = responses[n];
-  if (response.empty()) {
-    response = "{\"FailedRecordCount\":0,\"Records\":[";
-    for (std::size_t i = 0; i < n; ++i) {
-      if (i) response += ',';
-      response +=
-          R"({"SequenceNumber":"49590338271490256608559692538361571095921575989136588898","ShardId":"shardId-000000000000"})";
-    }
-    response += "]}";
-  }
-  return test::Action::respond(200, {{"Content-Type", "application/x-amz-json-1.1"}}, response);
-}
 
 std::string event_data(int i) {
   // ~300 bytes of JSON.
@@ -163,7 +130,7 @@ double run_boto3(const char* script_name, const std::string& url, int count) {
 // One record per request needs more requests in flight than batches do: 16 (the option a user
 // of put_record would raise too).
 int put_record_main(int events, int boto_events) {
-  test::HttpServer sink(acknowledge);
+  test::HttpServer sink(bench::acknowledge);
   Tally tally;
   const double ours = run_eventdest(
       sink, events,
@@ -186,7 +153,7 @@ int main(int argc, char** argv) {
   const int events = argc > 1 ? std::atoi(argv[1]) : 200000;
   const int boto_events = argc > 2 ? std::atoi(argv[2]) : 50000;
   const int buffered = argc > 3 ? std::atoi(argv[3]) : 1000000;
-  test::HttpServer sink(acknowledge);
+  test::HttpServer sink(bench::acknowledge);
   std::printf("event data: %zu bytes\n", event_data(0).size());
 
   // eventdest, one publishing thread, in two record formats:

@@ -10,10 +10,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <random>
-#include <set>
 
 #include "event/event_internals.hpp"
 #include "event/event_text.hpp"
@@ -56,13 +56,17 @@ std::shared_ptr<const Event::Data> null_data() {
   return data;
 }
 
-const std::set<std::string_view>& known_event_fields() {
-  // Outpost's publish body fields are accepted (and ignored where they mean nothing here) so
-  // its events can be piped in unchanged; anything else is most likely a typo.
-  static const std::set<std::string_view> fields = {
-      "id",   "topic",     "time",           "metadata",
-      "data", "tenant_id", "destination_id", "eligible_for_retry"};
-  return fields;
+// Outpost's publish body fields are accepted (and ignored where they mean nothing here) so its
+// events can be piped in unchanged; anything else is most likely a typo.
+constexpr std::string_view kEventFields[] = {
+    "id", "topic", "time", "metadata", "data", "tenant_id", "destination_id", "eligible_for_retry"};
+
+// The index of `name` in kEventFields, or -1.
+int event_field_index(std::string_view name) {
+  for (std::size_t i = 0; i < std::size(kEventFields); ++i) {
+    if (kEventFields[i] == name) return static_cast<int>(i);
+  }
+  return -1;
 }
 
 // The metadata's number values of the input line `json` (a valid JSON object with a "metadata"
@@ -170,7 +174,16 @@ std::string Event::to_json() const {
 
 Event Event::from_json(std::string_view json) {
   if (auto problem = nul_problem(json); !problem.empty()) throw EventError("event", problem);
-  rapidjson::Document doc;
+  // The line's DOM lives only for this call: its pool starts in a buffer on the stack, so a
+  // typical line costs no allocation (a default Document mallocs and frees a 64 KiB chunk per
+  // line). Longer lines spill to the heap as usual.
+  alignas(8) char value_buffer[8192];
+  alignas(8) char stack_buffer[4096];
+  rapidjson::MemoryPoolAllocator<> value_allocator(value_buffer, sizeof value_buffer);
+  rapidjson::MemoryPoolAllocator<> stack_allocator(stack_buffer, sizeof stack_buffer);
+  rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>,
+                             rapidjson::MemoryPoolAllocator<>>
+      doc(&value_allocator, sizeof stack_buffer / 2, &stack_allocator);
   const auto parsed = detail::parse_document_limited<rapidjson::kParseValidateEncodingFlag>(
       doc, json.data(), json.size());
   if (parsed.too_deep) throw EventError("event", too_deep_problem());
@@ -180,13 +193,21 @@ Event Event::from_json(std::string_view json) {
   // Strings are taken whole (with their length): a C-string copy would cut them at an escaped
   // NUL, and ids, topics and metadata holding one are refused (see event_text.hpp).
   std::vector<FieldProblem> problems;
-  std::set<std::string_view> seen;
+  unsigned seen = 0;  // a bit per known field: no allocation for the usual line
+  std::vector<std::string_view> unknown;
   for (const auto& member : doc.GetObject()) {
     const std::string_view name = string_of(member.name);
-    if (!seen.insert(name).second) problems.push_back({detail::printable(name), "duplicate field"});
-    if (!known_event_fields().count(name)) {
-      problems.push_back({detail::printable(name), "unknown field"});
+    const int known = event_field_index(name);
+    if (known >= 0) {
+      if (seen & (1u << known)) problems.push_back({detail::printable(name), "duplicate field"});
+      seen |= 1u << known;
+      continue;
     }
+    if (std::find(unknown.begin(), unknown.end(), name) != unknown.end()) {
+      problems.push_back({detail::printable(name), "duplicate field"});
+    }
+    unknown.push_back(name);
+    problems.push_back({detail::printable(name), "unknown field"});
   }
   // A string field's text, or a problem recorded for it.
   auto text_field = [&problems](const char* field,

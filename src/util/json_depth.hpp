@@ -78,12 +78,12 @@ struct JsonParseResult {
 
 /// Reads one JSON text from `input` into the SAX `handler` without recursion, refusing nesting
 /// deeper than `max_depth`.
-template <unsigned Flags = 0, typename InputStream, typename Handler>
-JsonParseResult parse_json_limited(rapidjson::Reader& reader, InputStream& input, Handler& handler,
+template <unsigned Flags = 0, typename Reader, typename InputStream, typename Handler>
+JsonParseResult parse_json_limited(Reader& reader, InputStream& input, Handler& handler,
                                    std::size_t max_depth = kMaxJsonDepth) {
   DepthLimitedHandler<Handler> limited(handler, max_depth);
   JsonParseResult out;
-  out.result = reader.Parse<Flags | rapidjson::kParseIterativeFlag>(input, limited);
+  out.result = reader.template Parse<Flags | rapidjson::kParseIterativeFlag>(input, limited);
   out.too_deep = limited.too_deep();
   return out;
 }
@@ -99,7 +99,12 @@ JsonParseResult parse_document_limited(Document& doc, const char* s, std::size_t
   auto generate = [&](auto& document_handler) {
     rapidjson::MemoryStream memory(s, n);
     rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> input(memory);
-    rapidjson::Reader reader;
+    // The reader's state stack starts on the stack: no allocation for documents of ordinary
+    // depth (a default reader mallocs it per parse).
+    alignas(8) char reader_stack[1024];
+    rapidjson::MemoryPoolAllocator<> reader_allocator(reader_stack, sizeof reader_stack);
+    rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>
+        reader(&reader_allocator, sizeof reader_stack / 2);
     out = parse_json_limited<Flags>(reader, input, document_handler, max_depth);
     return out.ok();
   };

@@ -37,7 +37,12 @@ void OrderedReports::set(std::size_t slot, std::string report, DeliveryStatus st
       first_interrupted_line_ = s.line;
   }
   ++changes_;
-  cv_.notify_all();
+  // Only the earliest missing report lets the printer go on, and one wake-up per printing round
+  // is enough: later reports are printed by the round that wakes up.
+  if (slot == base_ && !printer_signalled_) {
+    printer_signalled_ = true;
+    cv_.notify_all();
+  }
 }
 
 std::size_t OrderedReports::fill_missing(const std::function<std::string(std::size_t line)>& make) {
@@ -78,6 +83,7 @@ std::size_t OrderedReports::print_ready(ReportWriter& out) {
     }
     missing = pending_.size();
     seen_ = changes_;
+    printer_signalled_ = false;
   }
   if (lines > 0) room_cv_.notify_all();
   // Written outside the lock: a slow reader of stdout never blocks the library's callbacks.

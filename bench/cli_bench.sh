@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# `eventdest publish` end to end (an NDJSON file in, reports to /dev/null) against the library
+# publishing the same events to the same sink (bench/library_publish.cpp: events parsed before the
+# clock starts, a callback that only counts), in one run, for each destination type:
+#   aws_kinesis  the fast acknowledging sink (bench_sink kinesis, its own process)
+#   kafka_rest   the C++ REST Proxy v3 emulator (bench_sink rest, its own process)
+#   kafka        a real Kafka 4.1.1 broker (scripts/kafka-broker.sh, PLAINTEXT), next to kcat -P
+#                producing the same lines (values only: kcat cannot add per-message headers)
+# and prints each rate and the ratios.
+#
+#   bash bench/cli_bench.sh [EVENTS=200000] [BUILD_DIR=build-bench] [ROUNDS=3]
+# BUILD_DIR must be configured with -DEVENTDEST_BUILD_BENCH=ON (see the README).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+events=${1:-200000}
+build=${2:-build-bench}
+rounds=${3:-3}
+cmake --build "$build" -j"$(nproc)" --target eventdest_cli bench_sink library_publish >/dev/null
+cli=$build/tools/eventdest/eventdest
+work=$(mktemp -d /tmp/eventdest-cli-bench-XXXXXX)
+sink_pid=""
+cleanup() {
+  [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null || true
+  [ -f "$work/broker/cluster.env" ] && bash scripts/kafka-broker.sh stop "$work/broker" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# ~300-byte order events, the data of kinesis_bench's events.
+python3 - "$events" >"$work/events.ndjson" <<'EOF'
+import sys
+for i in range(int(sys.argv[1])):
+    d = ('{"order_id":"o-%d","customer_id":"c-%d","total":129.90,"currency":"EUR",'
+         '"items":[{"sku":"A1","qty":2,"price":19.95},{"sku":"B7","qty":1,"price":90.00}],'
+         '"shipping":{"city":"Lisbon","country":"PT","method":"express"},"note":"') % (i, i % 1000)
+    d += "x" * (300 - min(len(d), 290)) + '"}'
+    print('{"topic":"orders","data":%s}' % d)
+EOF
+
+# cli_rate SPEC: events/s from publish's summary line.
+cli_rate() {
+  "$cli" publish --destination "$1" --input "$work/events.ndjson" 2>&1 >/dev/null |
+    sed -n 's/.*s, \([0-9]*\) events\/s).*/\1/p' | head -1
+}
+
+# compare NAME SPEC: the library and the CLI, alternating, ROUNDS each; prints medians and ratio.
+compare() {
+  local name=$1 spec=$2 lib=() ours=()
+  for ((r = 0; r < rounds; r++)); do
+    lib+=("$("$build/bench/library_publish" "$spec" "$work/events.ndjson")")
+    ours+=("$(cli_rate "$spec")")
+  done
+  python3 - "$name" "${lib[*]}" "${ours[*]}" <<'EOF'
+import statistics, sys
+name, lib, cli = sys.argv[1], [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
+print(f"{name}: library {min(lib):.0f}-{max(lib):.0f} events/s, CLI {min(cli):.0f}-{max(cli):.0f} "
+      f"events/s: CLI/library {statistics.median(cli) / statistics.median(lib):.2f} (medians)")
+EOF
+}
+
+start_sink() {  # start_sink KIND: sets sink_url
+  coproc SINK { exec "$build/bench/bench_sink" "$1"; }
+  sink_pid=$SINK_PID
+  read -r sink_url <&"${SINK[0]}"
+}
+stop_sink() {
+  kill "$sink_pid" 2>/dev/null || true
+  wait "$sink_pid" 2>/dev/null || true
+  sink_pid=""
+}
+
+start_sink kinesis
+cat >"$work/kinesis.json" <<EOF
+{"type":"aws_kinesis","config":{"stream_name":"bench","region":"us-east-1","endpoint":"$sink_url",
+ "partition_key_template":"data.customer_id","linger_ms":5,"max_in_flight_requests":4},
+ "credentials":{"key":"AKIDBENCH","secret":"bench-secret"}}
+EOF
+compare aws_kinesis "$work/kinesis.json"
+stop_sink
+
+start_sink rest
+cat >"$work/rest.json" <<EOF
+{"type":"kafka_rest","config":{"bootstrap_servers":"$sink_url","cluster_id":"c1","topic":"orders",
+ "partition_key_template":"data.customer_id","max_in_flight_requests":4}}
+EOF
+compare kafka_rest "$work/rest.json"
+stop_sink
+
+if KAFKA_OWNER_PID=$$ bash scripts/kafka-broker.sh start "$work/broker" >/dev/null 2>&1; then
+  bash scripts/kafka-broker.sh topic "$work/broker" orders 3 >/dev/null
+  brokers=$(sed -n 's/^KAFKA_PLAINTEXT=//p' "$work/broker/cluster.env")
+  cat >"$work/kafka.json" <<EOF
+{"type":"kafka","config":{"brokers":"$brokers","topic":"orders","tls":false,"sasl_mechanism":"none",
+ "partition_key_template":"data.customer_id"}}
+EOF
+  compare kafka "$work/kafka.json"
+  if command -v kcat >/dev/null; then
+    kcat_rates=()
+    for ((r = 0; r < rounds; r++)); do
+      start=$(date +%s.%N)
+      kcat -P -b "$brokers" -t orders -X linger.ms=5 -l "$work/events.ndjson"
+      end=$(date +%s.%N)
+      kcat_rates+=("$(python3 -c "print(round($events / ($end - $start)))")")
+    done
+    echo "kafka: kcat -P (values only) ${kcat_rates[*]} events/s"
+  fi
+else
+  echo "kafka: skipped (no Java or Kafka jars: run scripts/setup.sh)"
+fi
