@@ -16,6 +16,7 @@
 #include <random>
 
 #include "event/event_internals.hpp"
+#include "event/event_line.hpp"
 #include "event/event_text.hpp"
 #include "event/json_validation.hpp"
 #include "eventdest/error.hpp"
@@ -173,6 +174,24 @@ std::string Event::to_json() const {
 }
 
 Event Event::from_json(std::string_view json) {
+  // Most lines are plain: read without a DOM. The full reader decides everything else and words
+  // every error.
+  detail::EventLine plain;
+  if (detail::read_plain_event_line(json, plain)) {
+    Clock::time_point time{};
+    if (!plain.time || parse_rfc3339(*plain.time, time)) {
+      Event event;
+      if (plain.id) event.set_id(std::string(*plain.id));
+      event.topic_.assign(plain.topic.data(), plain.topic.size());
+      if (plain.time) event.time_ = time;
+      event.data_ = std::make_shared<const Data>(std::string(plain.data));
+      return event;
+    }
+  }
+  return detail::EventInternals::from_json_full(json);
+}
+
+Event detail::EventInternals::from_json_full(std::string_view json) {
   if (auto problem = nul_problem(json); !problem.empty()) throw EventError("event", problem);
   // The line's DOM lives only for this call: its pool starts in a buffer on the stack, so a
   // typical line costs no allocation (a default Document mallocs and frees a 64 KiB chunk per
@@ -297,7 +316,7 @@ Event Event::from_json(std::string_view json) {
              has_invalid_string(doc.FindMember("data")->value)) {
     problems.push_back({"data", "a string is not valid Unicode (a lone surrogate escape?)"});
   } else if (auto raw = detail::find_json_member(json, "data")) {
-    event.data_ = std::make_shared<const Data>(std::string(*raw));
+    event.data_ = std::make_shared<const Event::Data>(std::string(*raw));
   } else {
     problems.push_back({"data", "could not be located"});  // unreachable for valid JSON
   }
