@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "event/event_text.hpp"
+#include "util/json_scan.hpp"
 
 namespace eventdest::detail {
 namespace {
@@ -32,28 +33,26 @@ class PlainReader {
   bool string(std::string_view& content, bool escapes_allowed) {
     if (!eat('"')) return false;
     const char* start = p_;
-    while (p_ != end_ && *p_ != '"') {
-      const unsigned char c = static_cast<unsigned char>(*p_);
-      if (c < 0x20) return false;
-      if (c == '\\') {
-        if (!escapes_allowed || ++p_ == end_) return false;
-        switch (*p_) {
-          case '"':
-          case '\\':
-          case '/':
-          case 'b':
-          case 'f':
-          case 'n':
-          case 'r':
-          case 't':
-            break;
-          default:
-            return false;  // \u (may decode to a lone surrogate) and invalid escapes
-        }
+    for (;;) {
+      p_ = find_json_special(p_, end_);  // '"', '\\' or a control character, many bytes a step
+      if (p_ == end_ || static_cast<unsigned char>(*p_) < 0x20) return false;
+      if (*p_ == '"') break;
+      if (!escapes_allowed || ++p_ == end_) return false;
+      switch (*p_) {
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
+          ++p_;
+          break;
+        default:
+          return false;  // \u (may decode to a lone surrogate) and invalid escapes
       }
-      ++p_;
     }
-    if (p_ == end_) return false;
     content = std::string_view(start, static_cast<std::size_t>(p_ - start));
     ++p_;
     return is_valid_utf8(content);
