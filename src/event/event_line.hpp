@@ -1,6 +1,6 @@
 // The common input line, read without a DOM: `{"id"?, "topic", "time"?, "data"}` with keys and
-// id/topic/time strings free of escapes, and data made of plain JSON (no \u escapes, numbers of
-// at most 15 digits without exponent, nesting under 64 levels). Anything else is left to the full
+// id/topic/time strings free of escapes, and data made of plain JSON (util/json_check.hpp's
+// grammar: no exponent, at most 15 integer digits; no \u escapes; nesting under 64 levels). Anything else is left to the full
 // reader (Event::from_json's RapidJSON path), which also words every error: this reader only
 // ever accepts what that one accepts, with the same result (fuzz_event checks both agree).
 #pragma once

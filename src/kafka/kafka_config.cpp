@@ -181,28 +181,15 @@ DestinationSpec spec_of(const KafkaConfig& c) {
   return spec;
 }
 
-namespace {
-
-// The spec rules, then what only a typed config can get wrong.
-KafkaConfig read_typed(const KafkaConfig& config, std::vector<FieldProblem>& problems) {
-  KafkaConfig checked = read_kafka_config(spec_of(config), problems);
-  return checked;
-}
-
-}  // namespace
-
 KafkaConfig checked_kafka_config(const KafkaConfig& config) {
-  std::vector<FieldProblem> problems;
-  KafkaConfig checked = read_typed(config, problems);
-  if (!problems.empty()) throw ConfigError(std::move(problems));
-  return checked;
+  return read_or_throw(&read_kafka_config, spec_of(config));
 }
 
 }  // namespace detail
 
 std::vector<FieldProblem> KafkaConfig::validate() const {
   std::vector<FieldProblem> problems;
-  detail::read_typed(*this, problems);
+  detail::read_kafka_config(detail::spec_of(*this), problems);
   return problems;
 }
 

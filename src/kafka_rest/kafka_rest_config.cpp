@@ -111,28 +111,15 @@ DestinationSpec spec_of(const KafkaRestConfig& c) {
   return spec;
 }
 
-namespace {
-
-// The spec rules, then what only a typed config can get wrong.
-KafkaRestConfig read_typed(const KafkaRestConfig& config, std::vector<FieldProblem>& problems) {
-  KafkaRestConfig checked = read_kafka_rest_config(spec_of(config), problems);
-  return checked;
-}
-
-}  // namespace
-
 KafkaRestConfig checked_kafka_rest_config(const KafkaRestConfig& config) {
-  std::vector<FieldProblem> problems;
-  KafkaRestConfig checked = read_typed(config, problems);
-  if (!problems.empty()) throw ConfigError(std::move(problems));
-  return checked;
+  return read_or_throw(&read_kafka_rest_config, spec_of(config));
 }
 
 }  // namespace detail
 
 std::vector<FieldProblem> KafkaRestConfig::validate() const {
   std::vector<FieldProblem> problems;
-  detail::read_typed(*this, problems);
+  detail::read_kafka_rest_config(detail::spec_of(*this), problems);
   return problems;
 }
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <optional>
 
+#include "util/json_check.hpp"
 #include "util/json_depth.hpp"
 #include "util/json_scan.hpp"
 
@@ -96,10 +97,12 @@ class Scanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scanner> 
 // and colons), so that a document rapidjson rejects before the answer is never answered here.
 // Anything less usual - an escape in a key compared or in the string answer, a \u surrogate, an
 // exponent or a long integer, deep nesting - returns false, and the SAX scan decides.
-class FastScan {
+constexpr int kMaxDepth = 32;
+
+class FastScan : private JsonCheckCursor {
  public:
   FastScan(std::string_view json, const std::vector<std::string>& path, std::size_t first)
-      : p_(json.data()), end_(json.data() + json.size()), path_(path), matched_(first) {}
+      : JsonCheckCursor(json, kMaxDepth), path_(path), matched_(first) {}
 
   bool run(FieldPathValue& out) {
     for (;;) {  // p_ is at (whitespace before) the value at path_[0..matched_)
@@ -135,7 +138,6 @@ class FastScan {
 
  private:
   using Kind = FieldPathValue::Kind;
-  static constexpr int kMaxDepth = 32;
 
   bool answer(FieldPathValue& out, Kind kind, std::string_view text = {}) {
     out.kind = kind;
@@ -169,124 +171,6 @@ class FastScan {
     }
   }
 
-  void skip_space() { p_ = skip_json_space(p_, end_); }
-
-  // Any value, checked and skipped.
-  bool value(int depth) {
-    skip_space();
-    if (p_ == end_) return false;
-    if (*p_ == '{' || *p_ == '[') return depth < kMaxDepth && container(depth);
-    return scalar();
-  }
-
-  bool container(int depth) {
-    const char close = *p_ == '{' ? '}' : ']';
-    ++p_;
-    skip_space();
-    if (p_ != end_ && *p_ == close) {
-      ++p_;
-      return true;
-    }
-    for (;;) {
-      if (close == '}') {
-        skip_space();
-        if (p_ == end_ || *p_ != '"' || !string()) return false;
-        skip_space();
-        if (p_ == end_ || *p_ != ':') return false;
-        ++p_;
-      }
-      if (!value(depth + 1)) return false;
-      skip_space();
-      if (p_ == end_) return false;
-      if (*p_ == close) {
-        ++p_;
-        return true;
-      }
-      if (*p_ != ',') return false;
-      ++p_;
-    }
-  }
-
-  bool scalar() {
-    switch (*p_) {
-      case '"':
-        return string();
-      case 't':
-        return literal("true");
-      case 'f':
-        return literal("false");
-      case 'n':
-        return literal("null");
-      default:
-        return number();
-    }
-  }
-
-  // A string at p_ ('"'), escapes checked as rapidjson does (surrogates left to it).
-  bool string() {
-    ++p_;
-    for (;;) {
-      p_ = find_json_special(p_, end_);
-      if (p_ == end_) return false;
-      if (*p_ == '"') {
-        ++p_;
-        return true;
-      }
-      if (*p_ != '\\') return false;  // a control character
-      if (end_ - p_ < 2) return false;
-      const char e = p_[1];
-      if (e == 'u') {
-        if (end_ - p_ < 6) return false;
-        unsigned code = 0;
-        for (int i = 2; i < 6; ++i) {
-          const char h = p_[i];
-          const int d = h >= '0' && h <= '9'   ? h - '0'
-                        : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                        : h >= 'A' && h <= 'F' ? h - 'A' + 10
-                                               : -1;
-          if (d < 0) return false;
-          code = code * 16 + static_cast<unsigned>(d);
-        }
-        if (code >= 0xD800 && code <= 0xDFFF) return false;
-        p_ += 6;
-      } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' ||
-                 e == 'r' || e == 't') {
-        p_ += 2;
-      } else {
-        return false;
-      }
-    }
-  }
-
-  bool literal(std::string_view word) {
-    if (static_cast<std::size_t>(end_ - p_) < word.size() ||
-        std::memcmp(p_, word.data(), word.size()) != 0)
-      return false;
-    p_ += word.size();
-    return true;
-  }
-
-  // -?(0|[1-9][0-9]*)(.[0-9]+)? ; an exponent or more than 15 integer digits is handed over
-  // (rapidjson rejects some of those as too big).
-  bool number() {
-    if (p_ != end_ && *p_ == '-') ++p_;
-    const char* const digits = p_;
-    while (p_ != end_ && *p_ >= '0' && *p_ <= '9')
-      ++p_;
-    const auto n = p_ - digits;
-    if (n == 0 || n > 15 || (n > 1 && *digits == '0')) return false;
-    if (p_ != end_ && *p_ == '.') {
-      ++p_;
-      const char* const fraction = p_;
-      while (p_ != end_ && *p_ >= '0' && *p_ <= '9')
-        ++p_;
-      if (p_ == fraction) return false;
-    }
-    return p_ == end_ || (*p_ != 'e' && *p_ != 'E');
-  }
-
-  const char* p_;
-  const char* const end_;
   const std::vector<std::string>& path_;
   std::size_t matched_;
 };

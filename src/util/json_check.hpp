@@ -1,0 +1,161 @@
+// Checking and skipping JSON text by hand, as strictly as rapidjson parses it (string escapes,
+// number grammar, literals, commas and colons), for the fast paths that read usual documents
+// without rapidjson. Anything less usual — a \u surrogate, an exponent or more than 15 integer
+// digits, nesting past `max_depth` — is refused, and the caller hands the text to rapidjson.
+#pragma once
+
+#include <cstddef>
+#include <cstring>
+#include <string_view>
+
+#include "util/json_scan.hpp"
+
+namespace eventdest::detail {
+
+class JsonCheckCursor {
+ public:
+  /// `text_check`, when given, must accept each string's raw content (e.g. a UTF-8 check).
+  using TextCheck = bool (*)(std::string_view);
+
+  JsonCheckCursor(std::string_view text, int max_depth, TextCheck text_check = nullptr)
+      : p_(text.data()),
+        end_(text.data() + text.size()),
+        max_depth_(max_depth),
+        text_check_(text_check) {}
+
+  const char* position() const noexcept { return p_; }
+  std::size_t remaining() const noexcept { return static_cast<std::size_t>(end_ - p_); }
+  /// Moves to `p`, a position at or after position() that the caller has read itself.
+  void advance_to(const char* p) noexcept { p_ = p; }
+  bool at_end() const noexcept { return p_ == end_; }
+  void skip_space() { p_ = skip_json_space(p_, end_); }
+  bool eat(char c) {
+    if (p_ == end_ || *p_ != c) return false;
+    ++p_;
+    return true;
+  }
+
+  /// Any value (after whitespace), checked and skipped; `depth` counts the containers around it.
+  bool value(int depth) {
+    skip_space();
+    if (p_ == end_) return false;
+    if (*p_ == '{' || *p_ == '[') return depth < max_depth_ && container(depth);
+    return scalar();
+  }
+
+  bool scalar() {
+    switch (*p_) {
+      case '"':
+        return string();
+      case 't':
+        return literal("true");
+      case 'f':
+        return literal("false");
+      case 'n':
+        return literal("null");
+      default:
+        return number();
+    }
+  }
+
+  /// A string at p_ ('"'), escapes checked as rapidjson does (surrogates left to it).
+  bool string() {
+    const char* const start = ++p_;
+    for (;;) {
+      p_ = find_json_special(p_, end_);
+      if (p_ == end_) return false;
+      if (*p_ == '"') break;
+      if (*p_ != '\\') return false;  // a control character
+      if (end_ - p_ < 2) return false;
+      const char e = p_[1];
+      if (e == 'u') {
+        if (end_ - p_ < 6) return false;
+        unsigned code = 0;
+        for (int i = 2; i < 6; ++i) {
+          const char h = p_[i];
+          const int d = h >= '0' && h <= '9'   ? h - '0'
+                        : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                        : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                               : -1;
+          if (d < 0) return false;
+          code = code * 16 + static_cast<unsigned>(d);
+        }
+        if (code >= 0xD800 && code <= 0xDFFF) return false;
+        p_ += 6;
+      } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' ||
+                 e == 'r' || e == 't') {
+        p_ += 2;
+      } else {
+        return false;
+      }
+    }
+    const std::string_view content(start, static_cast<std::size_t>(p_ - start));
+    ++p_;
+    return text_check_ == nullptr || text_check_(content);
+  }
+
+  bool literal(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() ||
+        std::memcmp(p_, word.data(), word.size()) != 0)
+      return false;
+    p_ += word.size();
+    return true;
+  }
+
+  /// -?(0|[1-9][0-9]*)(.[0-9]+)? ; an exponent or more than 15 integer digits is refused
+  /// (rapidjson rejects some of those as too big).
+  bool number() {
+    if (p_ != end_ && *p_ == '-') ++p_;
+    const char* const digits = p_;
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9')
+      ++p_;
+    const auto n = p_ - digits;
+    if (n == 0 || n > 15 || (n > 1 && *digits == '0')) return false;
+    if (p_ != end_ && *p_ == '.') {
+      ++p_;
+      const char* const fraction = p_;
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9')
+        ++p_;
+      if (p_ == fraction) return false;
+    }
+    return p_ == end_ || (*p_ != 'e' && *p_ != 'E');
+  }
+
+ protected:
+  bool container(int depth) {
+    const char close = *p_ == '{' ? '}' : ']';
+    ++p_;
+    skip_space();
+    if (p_ != end_ && *p_ == close) {
+      ++p_;
+      return true;
+    }
+    for (;;) {
+      if (close == '}') {
+        skip_space();
+        if (p_ == end_ || *p_ != '"' || !string()) return false;
+        skip_space();
+        if (p_ == end_ || *p_ != ':') return false;
+        ++p_;
+      }
+      if (!value(depth + 1)) return false;
+      skip_space();
+      if (p_ == end_) return false;
+      if (*p_ == close) {
+        ++p_;
+        return true;
+      }
+      if (*p_ != ',') return false;
+      ++p_;
+    }
+  }
+
+  const char* p_;
+  const char* const end_;
+
+ private:
+  const int max_depth_;
+  const TextCheck text_check_;
+};
+
+}  // namespace eventdest::detail
