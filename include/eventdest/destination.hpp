@@ -45,6 +45,9 @@ struct EVENTDEST_API DeliveryReport {
   // Success details.
   std::string shard_id;         ///< Kinesis
   std::string sequence_number;  ///< Kinesis
+  /// Kinesis with aggregation: the event's index in the aggregated record that carried it (-1:
+  /// sent as a record of its own). KCL and the deaggregation libraries give it as well.
+  std::int64_t sub_sequence_number = -1;
   std::int32_t partition = -1;  ///< Kafka
   std::int64_t offset = -1;     ///< Kafka
 

@@ -29,6 +29,8 @@ enum class errc {
   network_error = 12,    ///< connect/reset/TLS handshake/DNS failure
   request_timeout = 13,  ///< a single request timed out (408 / curl timeout)
   broker_error = 14,     ///< transient Kafka broker error (not leader, ...)
+  resharded = 15,  ///< Kinesis: an aggregated record landed on another shard than its keys map to
+
   // Permanent: fail at once.
   auth_failed = 20,          ///< bad credentials / signature (401, UnrecognizedClient)
   access_denied = 21,        ///< authorisation (403, AccessDenied, topic authorization)

@@ -33,6 +33,20 @@ struct EVENTDEST_API KinesisConfig {
   std::size_t max_batch_records = 500;      ///< `max_batch_records` 1..500
   std::size_t max_batch_bytes = 5u << 20;   ///< `max_batch_bytes` up to 10 MiB
   std::size_t max_record_bytes = 1u << 20;  ///< `max_record_bytes` up to 10 MiB
+  /// `aggregation`: pack user records whose keys map to the same shard into KPL aggregated
+  /// records (the format the KCL, Lambda's deaggregation modules and aws-kinesis-agg unpack).
+  bool aggregation = false;
+  /// `aggregation_max_bytes`: an aggregated record's size limit (data + partition key), at most
+  /// max_record_bytes; 0 (and the spec's default): max_record_bytes.
+  std::size_t aggregation_max_bytes = 0;
+  /// `aggregation_max_records`: user records per aggregated record.
+  std::size_t aggregation_max_records = 100000;
+  /// `explicit_hash_key_template`: JMESPath giving the record's ExplicitHashKey (a decimal
+  /// 0..2^128-1); empty, or a null/empty result: none (the partition key's MD5 places it).
+  std::string explicit_hash_key_template;
+  /// `shard_rate_limit`: hold records for a shard at Kinesis' per-shard limits (1,000 records/s,
+  /// 1 MiB/s) before it throttles, without holding back the other shards (needs the shard map).
+  bool shard_rate_limit = false;
   // credentials: `key`, `secret`, `session`. Empty key: `credentials_provider`, else the AWS
   // credential chain (environment, profile files, web identity, container and instance roles).
   std::string access_key_id;

@@ -26,6 +26,9 @@ class EVENTDEST_API PartitionKeyTemplate {
   /// key: string as is; number as its JSON text; true/false; arrays and objects as compact JSON.
   /// Empty template, evaluation error, null or empty string: the event id.
   std::string key(const Event& event, const MetadataList& metadata) const;
+  /// The template's result as key() writes it, or nullopt where key() falls back to the event
+  /// id (empty template, evaluation error, null or empty string).
+  std::optional<std::string> value(const Event& event, const MetadataList& metadata) const;
   /// Convenience: computes the merged metadata with `format` first.
   std::string key(const Event& event, TimestampFormat format = TimestampFormat::unix_seconds) const;
 

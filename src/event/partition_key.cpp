@@ -18,16 +18,17 @@ PartitionKeyTemplate::PartitionKeyTemplate(std::string_view expression) : text_(
   data_field_path_ = !path.empty() && path.front() == "data";
 }
 
-std::string PartitionKeyTemplate::key(const Event& event, const MetadataList& metadata) const {
-  if (!expression_) return event.id();
+std::optional<std::string> PartitionKeyTemplate::value(const Event& event,
+                                                       const MetadataList& metadata) const {
+  if (!expression_) return std::nullopt;
 
   if (data_field_path_) {
     auto v = detail::scan_field_path(event.data(), expression_->field_path(), 1);
     switch (v.kind) {
       case detail::FieldPathValue::Kind::null:
-        return event.id();
+        return std::nullopt;
       case detail::FieldPathValue::Kind::string:
-        if (v.text.empty()) return event.id();
+        if (v.text.empty()) return std::nullopt;
         return std::move(v.text);
       case detail::FieldPathValue::Kind::boolean:
         return std::move(v.text);
@@ -71,9 +72,9 @@ std::string PartitionKeyTemplate::key(const Event& event, const MetadataList& me
     const rapidjson::Value& v = jmespath::value(result);
     switch (v.GetType()) {
       case rapidjson::kNullType:
-        return event.id();
+        return std::nullopt;
       case rapidjson::kStringType:
-        if (v.GetStringLength() == 0) return event.id();
+        if (v.GetStringLength() == 0) return std::nullopt;
         return std::string(v.GetString(), v.GetStringLength());
       case rapidjson::kTrueType:
         return "true";
@@ -83,9 +84,14 @@ std::string PartitionKeyTemplate::key(const Event& event, const MetadataList& me
         return detail::compact_json(v);  // numbers as RapidJSON writes them, arrays, objects
     }
   } catch (const jmespath::RuntimeError&) {
-    // A template that fails on some event (e.g. a type error on its data) keys it by event id.
-    return event.id();
+    // A template that fails on some event (e.g. a type error on its data) gives no value.
+    return std::nullopt;
   }
+}
+
+std::string PartitionKeyTemplate::key(const Event& event, const MetadataList& metadata) const {
+  auto v = value(event, metadata);
+  return v ? std::move(*v) : event.id();
 }
 
 std::string PartitionKeyTemplate::key(const Event& event, TimestampFormat format) const {

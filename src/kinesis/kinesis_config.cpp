@@ -101,6 +101,16 @@ KinesisConfig read_kinesis_config(const DestinationSpec& spec,
   if (c.max_batch_bytes < c.max_record_bytes) {
     r.problem("config.max_batch_bytes", "must not be less than max_record_bytes");
   }
+  c.aggregation = r.boolean("aggregation", false);
+  c.aggregation_max_bytes = static_cast<std::size_t>(r.integer(
+      "aggregation_max_bytes", static_cast<std::int64_t>(c.max_record_bytes), 64, 10 * kMiB));
+  if (c.aggregation_max_bytes > c.max_record_bytes) {
+    r.problem("config.aggregation_max_bytes", "must not be more than max_record_bytes");
+  }
+  c.aggregation_max_records =
+      static_cast<std::size_t>(r.integer("aggregation_max_records", 100000, 1, 10000000));
+  c.explicit_hash_key_template = read_partition_key_template(r, "explicit_hash_key_template");
+  c.shard_rate_limit = r.boolean("shard_rate_limit", false);
   // credential_pair reports a key without its secret (and the reverse) itself.
   auto [key, secret] = r.credential_pair("key", "secret");
   auto session = r.credential("session");
@@ -136,6 +146,13 @@ DestinationSpec spec_of(const KinesisConfig& c) {
   set_config(spec, "max_batch_records", static_cast<std::int64_t>(c.max_batch_records));
   set_config(spec, "max_batch_bytes", static_cast<std::int64_t>(c.max_batch_bytes));
   set_config(spec, "max_record_bytes", static_cast<std::int64_t>(c.max_record_bytes));
+  set_config(spec, "aggregation", c.aggregation);
+  if (c.aggregation_max_bytes != 0) {
+    set_config(spec, "aggregation_max_bytes", static_cast<std::int64_t>(c.aggregation_max_bytes));
+  }
+  set_config(spec, "aggregation_max_records", static_cast<std::int64_t>(c.aggregation_max_records));
+  set_config(spec, "explicit_hash_key_template", c.explicit_hash_key_template);
+  set_config(spec, "shard_rate_limit", c.shard_rate_limit);
   set_credential(spec, "key", c.access_key_id);
   set_credential(spec, "secret", c.secret_access_key);
   set_credential(spec, "session", c.session_token);

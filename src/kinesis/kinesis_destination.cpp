@@ -2,6 +2,8 @@
 // our SigV4 signer. Only the failed records of a partial batch go back to the pipeline for retry.
 // With `api: put_record`, or once PutRecords is denied by an IAM policy that allows PutRecord
 // only, each record of a batch is sent as a PutRecord request of its own (PutRecordSender).
+// With `aggregation`, a batch's user records are packed by predicted shard into KPL aggregated
+// records (record_aggregation.hpp), sent as above, and each user record gets its carrier's outcome.
 #include <atomic>
 #include <mutex>
 
@@ -13,8 +15,10 @@
 #include "kinesis/kinesis_config_reader.hpp"
 #include "kinesis/kinesis_records.hpp"
 #include "kinesis/kinesis_signer.hpp"
+#include "kinesis/list_shards.hpp"
 #include "kinesis/put_record.hpp"
 #include "kinesis/put_record_sender.hpp"
+#include "kinesis/record_aggregation.hpp"
 #include "pipeline/http_outcome.hpp"
 #include "pipeline/outcome_scratch.hpp"
 #include "pipeline/pipeline_destination.hpp"
@@ -39,6 +43,10 @@ std::string host_of(const std::string& url) {
 }
 
 detail::BatchLimits limits_for(const KinesisConfig& c) {
+  // Aggregated, a request's max_batch_records Kinesis records carry many more user records: the
+  // batch is bounded by its bytes, and by a user-record count that keeps one batch's bookkeeping
+  // small.
+  if (c.aggregation) return detail::BatchLimits{c.max_batch_records * 100, c.max_batch_bytes};
   return detail::BatchLimits{c.max_batch_records, c.max_batch_bytes};
 }
 
@@ -60,6 +68,7 @@ class KinesisDestination final : public detail::PipelineDestination {
                             limits_for(config)),
         config_(std::move(config)),
         key_template_(config_.partition_key_template),
+        hash_key_template_(config_.explicit_hash_key_template),
         url_((config_.endpoint.empty() ? default_endpoint(config_.region) : config_.endpoint) +
              "/"),
         host_(host_of(url_)),
@@ -77,6 +86,8 @@ class KinesisDestination final : public detail::PipelineDestination {
         [this](detail::Batch&& batch, std::vector<detail::Outcome>& outcomes) {
           pipeline().complete(std::move(batch), outcomes);
         });
+    list_shards_ = std::make_unique<detail::ListShardsClient>(
+        *client_, *signer_, detail::ListShardsClient::Target{url_, host_, stream_field});
     if (!config_.tls.verify) {
       log(LogLevel::warning, "aws_kinesis " + http::display_url(url_) +
                                  ": TLS certificate verification is disabled (tls_verify=false)");
@@ -98,7 +109,7 @@ class KinesisDestination final : public detail::PipelineDestination {
     const bool system_only = record.event.metadata().empty() &&
                              options().delivery_metadata.empty() && !options().timestamp_ms;
     MetadataList metadata;
-    if (!system_only || key_template_.reads_metadata()) {
+    if (!system_only || key_template_.reads_metadata() || hash_key_template_.reads_metadata()) {
       metadata = merged_metadata(record.event, options().timestamp_format,
                                  options().delivery_metadata, options().timestamp_ms);
     }
@@ -106,6 +117,15 @@ class KinesisDestination final : public detail::PipelineDestination {
     if (auto problem = check_kinesis_partition_key(record.partition_key); !problem.empty()) {
       return detail::Outcome::failure(detail::Outcome::Kind::fail, errc::invalid_partition_key,
                                       problem);
+    }
+    if (!hash_key_template_.empty()) {
+      if (auto hash_key = hash_key_template_.value(record.event, metadata)) {
+        if (auto problem = detail::check_explicit_hash_key(*hash_key); !problem.empty()) {
+          return detail::Outcome::failure(detail::Outcome::Kind::fail, errc::invalid_partition_key,
+                                          problem);
+        }
+        record.explicit_hash_key = std::move(*hash_key);
+      }
     }
     // The metadata-wrapped blob is built in a per-thread scratch buffer that keeps its capacity:
     // one allocation less per event, and none freed on another thread.
@@ -131,16 +151,37 @@ class KinesisDestination final : public detail::PipelineDestination {
               " bytes (data + partition key) is over max_record_bytes (" +
               std::to_string(config_.max_record_bytes) + ")");
     }
-    record.payload.reserve(blob.size() * 4 / 3 + record.partition_key.size() + 40);
-    detail::append_put_records_entry(record.payload, blob, record.partition_key);
+    if (config_.aggregation) {
+      record.payload.assign(blob.data(), blob.size());  // packed at send time
+    } else {
+      record.payload.reserve(blob.size() * 4 / 3 + record.partition_key.size() + 40);
+      detail::append_put_records_entry(record.payload, blob, record.partition_key,
+                                       record.explicit_hash_key);
+    }
     if (scratch.capacity() > kMaxKeptScratch) std::string().swap(scratch);  // after a huge event
     return std::nullopt;
   }
 
   void send(detail::Batch batch) override {
+    if (config_.aggregation) {
+      send_aggregated(std::move(batch));
+      return;
+    }
+    send_entries(std::move(batch), nullptr, nullptr);
+  }
+
+  void stop_transport() override { client_.reset(); }
+
+ private:
+  using Complete = detail::PutRecordSender::Complete;
+
+  // Sends `batch` (records whose payloads are PutRecords entries) in one PutRecords request, or
+  // one PutRecord each. `complete` takes them back with their outcomes (null: the pipeline).
+  // `timing` holds the records whose deadlines bound the request (null: `batch` itself).
+  void send_entries(detail::Batch batch, const detail::Batch* timing, Complete complete) {
     if (one_record_per_request_.load(std::memory_order_relaxed)) {
-      const auto timeout = request_timeout(batch);
-      single_records_->send(std::move(batch), timeout);
+      const auto timeout = request_timeout(timing ? *timing : batch);
+      single_records_->send(std::move(batch), timeout, std::move(complete));
       return;
     }
     http::Request request;
@@ -179,16 +220,17 @@ class KinesisDestination final : public detail::PipelineDestination {
       outcome.kind =
           signed_request.permanent ? detail::Outcome::Kind::fail : detail::Outcome::Kind::retry;
       std::vector<detail::Outcome> outcomes(shared->size(), outcome);
-      pipeline().complete(std::move(*shared), outcomes);
+      finish(std::move(*shared), outcomes, complete);
       return;
     }
     // After signing: fetching credentials may have taken part of the records' time.
-    request.timeout = request_timeout(*shared);
-    client_->send(std::move(request), [this, shared](http::Response&& response) {
+    request.timeout = request_timeout(timing ? *timing : *shared);
+    client_->send(std::move(request), [this, shared, timing,
+                                       complete = std::move(complete)](http::Response&& response) {
       if (put_records_denied(response)) {
         // Not a failed attempt: the same records go out again at once, one request each.
-        const auto timeout = request_timeout(*shared);
-        single_records_->send(std::move(*shared), timeout);
+        const auto timeout = request_timeout(timing ? *timing : *shared);
+        single_records_->send(std::move(*shared), timeout, complete);
         return;
       }
       detail::OutcomeScratch::Lease lease(outcome_scratch_);
@@ -198,14 +240,114 @@ class KinesisDestination final : public detail::PipelineDestination {
         for (auto& o : results)
           o.maybe_sent = true;
       }
-      pipeline().complete(std::move(*shared), results);
+      finish(std::move(*shared), results, complete);
       bodies_.give_back(std::move(response.request_body));
     });
   }
 
-  void stop_transport() override { client_.reset(); }
+  void finish(detail::Batch&& batch, std::vector<detail::Outcome>& outcomes,
+              const Complete& complete) {
+    if (complete) {
+      complete(std::move(batch), outcomes);
+    } else {
+      pipeline().complete(std::move(batch), outcomes);
+    }
+  }
 
- private:
+  // One batch of user records on its way as carrier records.
+  struct AggregatedSend {
+    detail::Batch users;
+    std::vector<detail::KinesisCarrier> carriers;
+    std::shared_ptr<const detail::ShardMap> map;
+    std::vector<detail::Outcome> carrier_outcomes;
+    std::atomic<std::size_t> requests_left{0};
+  };
+
+  void send_aggregated(detail::Batch batch) {
+    refresh_shard_map();
+    auto job = std::make_shared<AggregatedSend>();
+    job->map = shard_map_;
+    job->carriers = detail::aggregate_records(batch, job->map.get(), config_.aggregation_max_bytes,
+                                              config_.aggregation_max_records);
+    job->users = std::move(batch);
+    job->carrier_outcomes.resize(job->carriers.size());
+    // The carriers go out in requests within Kinesis' limits (max_batch_records records,
+    // max_batch_bytes of data and keys each).
+    std::vector<std::size_t> starts;
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < job->carriers.size(); ++i) {
+      const std::size_t size = job->carriers[i].request_bytes;
+      if (starts.empty() || i - starts.back() >= config_.max_batch_records ||
+          bytes + size > config_.max_batch_bytes) {
+        starts.push_back(i);
+        bytes = 0;
+      }
+      bytes += size;
+    }
+    starts.push_back(job->carriers.size());
+    job->requests_left = starts.size() - 1;
+    for (std::size_t r = 0; r + 1 < starts.size(); ++r) {
+      detail::Batch carriers;
+      carriers.reserve(starts[r + 1] - starts[r]);
+      for (std::size_t i = starts[r]; i < starts[r + 1]; ++i) {
+        auto carrier = std::make_unique<detail::Record>();
+        carrier->payload = std::move(job->carriers[i].entry);
+        carriers.push_back(std::move(carrier));
+      }
+      const std::size_t first = starts[r];
+      send_entries(std::move(carriers), &job->users,
+                   [this, job, first](detail::Batch&&, std::vector<detail::Outcome>& outcomes) {
+                     for (std::size_t i = 0; i < outcomes.size(); ++i)
+                       job->carrier_outcomes[first + i] = std::move(outcomes[i]);
+                     if (job->requests_left.fetch_sub(1) == 1) finish_aggregated(*job);
+                   });
+    }
+  }
+
+  void finish_aggregated(AggregatedSend& job) {
+    bool resharded = false;
+    std::vector<detail::Outcome> outcomes = detail::user_outcomes(
+        job.carriers, job.carrier_outcomes, job.map.get(), job.users.size(), resharded);
+    if (resharded && !map_stale_.exchange(true)) {
+      log(LogLevel::info, "aws_kinesis " + stream_label() +
+                              ": records landed on shards the shard map did not predict (a "
+                              "split or merge); reading the shard map again");
+    }
+    pipeline().complete(std::move(job.users), outcomes);
+  }
+
+  // On the pipeline's worker (send()): ListShards at the first aggregated batch and after a
+  // reshard was seen. Without the permission, records are grouped by key alone.
+  void refresh_shard_map() {
+    if (list_shards_denied_ || !map_stale_.load(std::memory_order_relaxed)) return;
+    const auto now = detail::SteadyClock::now();
+    if (now < next_map_attempt_) return;
+    auto result =
+        list_shards_->fetch(std::min(options().request_timeout, std::chrono::milliseconds(10000)));
+    if (result.map) {
+      shard_map_ = std::move(result.map);
+      map_stale_ = false;
+      map_failures_ = 0;
+      return;
+    }
+    // Without a map (or with a stale one) only records of one key can share a carrier.
+    shard_map_.reset();
+    if (result.denied) {
+      list_shards_denied_ = true;
+      log(LogLevel::warning,
+          "aws_kinesis " + stream_label() +
+              ": ListShards is denied (the IAM policy does not allow kinesis:ListShards); "
+              "aggregating records with the same partition key (or explicit hash key) only. "
+              "Allow kinesis:ListShards to pack all the records of a shard together.");
+      return;
+    }
+    next_map_attempt_ = now + std::chrono::seconds(1);
+    if (map_failures_++ == 0) {
+      log(LogLevel::warning, "aws_kinesis " + stream_label() + ": " + result.error +
+                                 "; aggregating by key until it answers");
+    }
+  }
+
   // Request bodies kept for reuse: one per request in flight, up to 1 MiB each.
   static constexpr std::size_t kMaxSpareBody = 1 << 20;
   // A PutRecords answer holds at most 500 results of ~100 bytes (an error message is short):
@@ -266,6 +408,7 @@ class KinesisDestination final : public detail::PipelineDestination {
 
   const KinesisConfig config_;
   const PartitionKeyTemplate key_template_;
+  const PartitionKeyTemplate hash_key_template_;
   const std::string url_;
   const std::string host_;
   std::string body_prefix_;
@@ -274,6 +417,14 @@ class KinesisDestination final : public detail::PipelineDestination {
   detail::OutcomeScratch outcome_scratch_;
   std::atomic<bool> one_record_per_request_{config_.api == KinesisApi::put_record};
   std::unique_ptr<detail::PutRecordSender> single_records_;  // its requests' callbacks use it
+  std::unique_ptr<detail::ListShardsClient> list_shards_;
+  // The shard map, read and replaced on the pipeline's worker only; the I/O thread only marks it
+  // stale.
+  std::shared_ptr<const detail::ShardMap> shard_map_;
+  std::atomic<bool> map_stale_{true};
+  bool list_shards_denied_ = false;
+  int map_failures_ = 0;
+  detail::SteadyClock::time_point next_map_attempt_{};
   std::unique_ptr<http::Client> client_;  // last: destroyed first, its callbacks use the above
 };
 

@@ -88,6 +88,16 @@ void append_put_records_entry(std::string& out, std::string_view blob, std::stri
   *p = '}';
 }
 
+void append_put_records_entry(std::string& out, std::string_view blob, std::string_view key,
+                              std::string_view explicit_hash_key) {
+  append_put_records_entry(out, blob, key);
+  if (explicit_hash_key.empty()) return;
+  out.pop_back();  // the closing brace
+  out += ",\"ExplicitHashKey\":";
+  append_json_string(out, explicit_hash_key);  // digits only, checked when it was made
+  out += '}';
+}
+
 namespace {
 
 std::string_view strip_type(std::string_view type) {

@@ -25,6 +25,9 @@ void append_kinesis_payload_with_system_metadata(std::string& out, const Event& 
                                                  TimestampFormat format);
 /// Appends one PutRecords entry for `blob` and `key` to `out`.
 void append_put_records_entry(std::string& out, std::string_view blob, std::string_view key);
+/// The same with an ExplicitHashKey (decimal) when `explicit_hash_key` is not empty.
+void append_put_records_entry(std::string& out, std::string_view blob, std::string_view key,
+                              std::string_view explicit_hash_key);
 
 /// Per-record outcomes from a 200 PutRecords response for `count` records. A response that
 /// does not parse or has the wrong number of records yields retryable outcomes (never a silent

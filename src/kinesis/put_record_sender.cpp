@@ -17,8 +17,9 @@ PutRecordSender::PutRecordSender(http::Client& client, KinesisSigner& signer, Ta
       read_answer_(std::move(read_answer)),
       complete_(std::move(complete)) {}
 
-void PutRecordSender::send(Batch batch, std::chrono::milliseconds timeout) {
+void PutRecordSender::send(Batch batch, std::chrono::milliseconds timeout, Complete complete) {
   auto shared = std::make_shared<InFlightBatch>();
+  shared->complete = std::move(complete);
   shared->remaining = batch.size();
   shared->outcomes.resize(batch.size());
   shared->timeout = timeout;
@@ -76,7 +77,10 @@ void PutRecordSender::finish(const Pending& p, Outcome outcome, bool start_next)
     p.batch->outcomes[p.index] = std::move(outcome);
     batch_done = --p.batch->remaining == 0;
   }
-  if (batch_done) complete_(std::move(p.batch->batch), p.batch->outcomes);
+  if (batch_done) {
+    const Complete& complete = p.batch->complete ? p.batch->complete : complete_;
+    complete(std::move(p.batch->batch), p.batch->outcomes);
+  }
   if (start_next) start_waiting();
 }
 

@@ -40,8 +40,9 @@ class PutRecordSender {
                   std::size_t max_in_flight, ReadAnswer read_answer, Complete complete);
 
   /// Sends every record of `batch` (their payloads are PutRecords entries), each request bounded
-  /// by `timeout`.
-  void send(Batch batch, std::chrono::milliseconds timeout);
+  /// by `timeout`. `complete`, when given, takes the finished batch instead of the sender's own
+  /// (aggregation sends carrier records whose outcomes go to the user records they hold).
+  void send(Batch batch, std::chrono::milliseconds timeout, Complete complete = {});
 
  private:
   struct InFlightBatch {
@@ -49,6 +50,7 @@ class PutRecordSender {
     std::vector<Outcome> outcomes;
     std::size_t remaining = 0;
     std::chrono::milliseconds timeout{0};
+    Complete complete;
   };
   struct Pending {
     std::shared_ptr<InFlightBatch> batch;

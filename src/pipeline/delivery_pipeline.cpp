@@ -127,6 +127,7 @@ void DeliveryPipeline::fill_report(DeliveryReport& r, Record& record, const Outc
     r.message.clear();
     r.shard_id.assign(outcome.shard_id);
     r.sequence_number.assign(outcome.sequence_number);
+    r.sub_sequence_number = outcome.sub_sequence_number;
     r.partition = outcome.partition;
     r.offset = outcome.offset;
   } else {
@@ -139,6 +140,7 @@ void DeliveryPipeline::fill_report(DeliveryReport& r, Record& record, const Outc
     r.message.assign(outcome.message);
     r.shard_id.clear();
     r.sequence_number.clear();
+    r.sub_sequence_number = -1;
     r.partition = -1;
     r.offset = -1;
   }

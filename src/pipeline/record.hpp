@@ -28,6 +28,7 @@ struct Record {
   void clear_for_reuse() {
     callback = nullptr;
     partition_key.clear();
+    explicit_hash_key.clear();
     payload.clear();
     bytes = request_bytes = 0;
     sequence = 0;
@@ -43,7 +44,8 @@ struct Record {
   Event event;
   DeliveryCallback callback;
   std::string partition_key;
-  std::string payload;    ///< the destination's encoded form (e.g. one PutRecords entry)
+  std::string explicit_hash_key;  ///< Kinesis: the record's ExplicitHashKey (decimal), if any
+  std::string payload;            ///< the destination's encoded form (e.g. one PutRecords entry)
   std::size_t bytes = 0;  ///< memory held, counted against max_buffered_bytes until reported
   std::size_t request_bytes = 0;  ///< what counts against the provider's request size limit
   std::uint64_t sequence = 0;
@@ -71,6 +73,7 @@ struct Outcome {
   // delivered
   std::string shard_id;
   std::string sequence_number;
+  std::int64_t sub_sequence_number = -1;  ///< Kinesis: the index in an aggregated record
   std::int32_t partition = -1;
   std::int64_t offset = -1;
 
@@ -91,6 +94,7 @@ struct Outcome {
     maybe_sent = false;
     shard_id.assign(shard.data(), shard.size());
     sequence_number.assign(sequence.data(), sequence.size());
+    sub_sequence_number = -1;
     partition = -1;
     offset = -1;
   }

@@ -244,19 +244,19 @@ bool valid_kafka_topic(std::string_view topic) {
   return true;
 }
 
-std::string read_partition_key_template(ConfigReader& r) {
-  auto text = r.string("partition_key_template");
+std::string read_partition_key_template(ConfigReader& r, std::string_view field) {
+  auto text = r.string(field);
   if (!text) return {};
+  const std::string name = "config." + std::string(field);
   try {
     jmespath::Expression::compile(*text);
   } catch (const jmespath::SyntaxError& e) {
     // The caret lines are the one line break the message may hold; the expression's line in
     // them has none.
-    r.problem("config.partition_key_template", "invalid JMESPath at position " +
-                                                   std::to_string(e.position()) + ": " +
-                                                   printable(e.what()) + "\n" + e.caret_lines());
+    r.problem(name, "invalid JMESPath at position " + std::to_string(e.position()) + ": " +
+                        printable(e.what()) + "\n" + e.caret_lines());
   } catch (const jmespath::RuntimeError& e) {
-    r.problem("config.partition_key_template", "invalid JMESPath: " + printable(e.what()));
+    r.problem(name, "invalid JMESPath: " + printable(e.what()));
   }
   return *text;
 }

@@ -75,8 +75,10 @@ HttpTlsOptions read_http_tls_options(ConfigReader& reader);
 KafkaRecordOptions read_kafka_record_options(ConfigReader& reader);
 /// A Kafka topic name as Kafka accepts it: 1 to 249 of [A-Za-z0-9._-], not "." or "..".
 bool valid_kafka_topic(std::string_view topic);
-/// Checks `config.partition_key_template` compiles; returns it (empty when absent).
-std::string read_partition_key_template(ConfigReader& reader);
+/// Checks `config.<field>` (by default partition_key_template) is a JMESPath expression that
+/// compiles; returns it (empty when absent).
+std::string read_partition_key_template(ConfigReader& reader,
+                                        std::string_view field = "partition_key_template");
 
 /// Runs a type's config reader and throws one ConfigError with every problem it found.
 template <typename Config>

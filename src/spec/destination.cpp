@@ -36,6 +36,9 @@ std::string DeliveryReport::to_json() const {
       append_json_string(out, shard_id);
       out += ",\"sequence_number\":";
       append_json_string(out, sequence_number);
+      if (sub_sequence_number >= 0) {
+        out += ",\"sub_sequence_number\":" + std::to_string(sub_sequence_number);
+      }
     }
     if (partition >= 0) out += ",\"partition\":" + std::to_string(partition);
     if (offset >= 0) out += ",\"offset\":" + std::to_string(offset);

@@ -36,6 +36,8 @@ class Category final : public std::error_category {
         return "network error";
       case errc::request_timeout:
         return "the request timed out";
+      case errc::resharded:
+        return "the stream's shards changed under an aggregated record";
       case errc::broker_error:
         return "transient broker error";
       case errc::auth_failed:
@@ -111,6 +113,8 @@ const char* to_string(errc e) noexcept {
       return "request_timeout";
     case errc::broker_error:
       return "broker_error";
+    case errc::resharded:
+      return "resharded";
     case errc::auth_failed:
       return "auth_failed";
     case errc::access_denied:
@@ -140,6 +144,7 @@ bool is_retryable(errc e) noexcept {
     case errc::network_error:
     case errc::request_timeout:
     case errc::broker_error:
+    case errc::resharded:
       return true;
     default:
       return false;

@@ -7,6 +7,7 @@ target_sources(eventdest_objects PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/json_util.cpp
   ${CMAKE_CURRENT_LIST_DIR}/latency_histogram.cpp
   ${CMAKE_CURRENT_LIST_DIR}/log.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/md5.cpp
   ${CMAKE_CURRENT_LIST_DIR}/printable.cpp
   ${CMAKE_CURRENT_LIST_DIR}/thread_name.cpp
 )

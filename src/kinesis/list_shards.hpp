@@ -1,0 +1,40 @@
+// Fetches a stream's shard map with ListShards (every page), for aggregation's shard prediction.
+//
+// Thread-safety: fetch() may be called from any thread but the HTTP client's I/O thread (it waits
+// for the answers).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "http/http_client.hpp"
+#include "kinesis/kinesis_signer.hpp"
+#include "kinesis/shard_map.hpp"
+
+namespace eventdest::detail {
+
+class ListShardsClient {
+ public:
+  struct Target {
+    std::string url;           ///< the endpoint, ending in '/'
+    std::string host;          ///< the Host header (signed)
+    std::string stream_field;  ///< `"StreamName":"orders"` or `"StreamARN":"arn:..."`
+  };
+  struct Result {
+    std::shared_ptr<const ShardMap> map;  ///< null on failure
+    bool denied = false;  ///< an IAM policy does not allow kinesis:ListShards (don't ask again)
+    std::string error;    ///< why there is no map
+  };
+
+  /// `client` and `signer` must outlive this object.
+  ListShardsClient(http::Client& client, KinesisSigner& signer, Target target);
+  Result fetch(std::chrono::milliseconds timeout);
+
+ private:
+  http::Client& client_;
+  KinesisSigner& signer_;
+  const Target target_;
+};
+
+}  // namespace eventdest::detail

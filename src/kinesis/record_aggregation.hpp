@@ -1,0 +1,44 @@
+// Packs a batch of user records into the Kinesis records that carry them (aggregation: true).
+// User records are grouped by the shard their hash key maps to (with a shard map), or by their
+// explicit hash key / partition key (without one), each group in arrival order, and each group
+// packed into KPL aggregated records of at most `max_record_bytes` (data + partition key). A
+// group of one record is sent as that plain record, as the KPL does.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kinesis/hash_key.hpp"
+#include "kinesis/shard_map.hpp"
+#include "pipeline/record.hpp"
+
+namespace eventdest::detail {
+
+/// One Kinesis record to send for some user records of a batch.
+struct KinesisCarrier {
+  std::string entry;                   ///< its PutRecords entry (`{"Data":...,"PartitionKey":...}`)
+  std::size_t shard = ShardMap::npos;  ///< the predicted shard's index in the map, if any
+  std::vector<std::uint32_t> members;  ///< batch indexes, in sub-sequence order
+  bool aggregated = false;             ///< false: members[0] sent as a plain record
+  std::size_t request_bytes = 0;       ///< data + partition key (Kinesis' request limit)
+};
+
+/// In aggregation mode a Record's `payload` holds its data blob (not yet base64) and
+/// `explicit_hash_key` its decimal ExplicitHashKey, if any.
+std::vector<KinesisCarrier> aggregate_records(const Batch& batch, const ShardMap* map,
+                                              std::size_t max_record_bytes,
+                                              std::size_t max_records_per_carrier);
+
+/// The outcome of each user record of a batch from its carriers' outcomes: a delivered carrier
+/// delivers its members (with their sub-sequence numbers), unless it landed on another shard than
+/// `map` predicted: its first member (whose hash key placed it) is delivered, the others are
+/// retried as possible duplicates (errc::resharded) and `resharded` is set.
+std::vector<Outcome> user_outcomes(const std::vector<KinesisCarrier>& carriers,
+                                   const std::vector<Outcome>& carrier_outcomes,
+                                   const ShardMap* map, std::size_t users, bool& resharded);
+
+/// The hash key that decides a record's shard.
+HashKey record_hash_key(const Record& record);
+
+}  // namespace eventdest::detail
