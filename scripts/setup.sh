@@ -71,6 +71,12 @@ if ! bash scripts/lib/conan.sh >/dev/null; then
   echo "setup: WARNING: could not install Conan into .deps/venv: the package_conan_create tests will be SKIPPED" >&2
 fi
 
+# Python peers (pinned by tools/python/requirements.txt): AWS's aws-kinesis-agg deaggregator for
+# the aggregation test. Without it that test installs them itself, or fails saying why.
+if ! bash scripts/lib/python_peers.sh >/dev/null; then
+  echo "setup: WARNING: could not install the Python peers into .deps/pyvenv" >&2
+fi
+
 BUILD_DIR=${EVENTDEST_BUILD_DIR:-build}
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE:-RelWithDebInfo} \
   "${cmake_prefix[@]}" "$@" >/dev/null
