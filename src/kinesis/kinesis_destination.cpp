@@ -19,6 +19,7 @@
 #include "kinesis/put_record.hpp"
 #include "kinesis/put_record_sender.hpp"
 #include "kinesis/record_aggregation.hpp"
+#include "kinesis/shard_rate_limiter.hpp"
 #include "pipeline/http_outcome.hpp"
 #include "pipeline/outcome_scratch.hpp"
 #include "pipeline/pipeline_destination.hpp"
@@ -151,7 +152,7 @@ class KinesisDestination final : public detail::PipelineDestination {
               " bytes (data + partition key) is over max_record_bytes (" +
               std::to_string(config_.max_record_bytes) + ")");
     }
-    if (config_.aggregation) {
+    if (carriers_) {
       record.payload.assign(blob.data(), blob.size());  // packed at send time
     } else {
       record.payload.reserve(blob.size() * 4 / 3 + record.partition_key.size() + 40);
@@ -163,8 +164,8 @@ class KinesisDestination final : public detail::PipelineDestination {
   }
 
   void send(detail::Batch batch) override {
-    if (config_.aggregation) {
-      send_aggregated(std::move(batch));
+    if (carriers_) {
+      send_carriers(std::move(batch));
       return;
     }
     send_entries(std::move(batch), nullptr, nullptr);
@@ -254,7 +255,8 @@ class KinesisDestination final : public detail::PipelineDestination {
     }
   }
 
-  // One batch of user records on its way as carrier records.
+  // One batch of user records on its way as carrier records (aggregated, or one each when only
+  // paced).
   struct AggregatedSend {
     detail::Batch users;
     std::vector<detail::KinesisCarrier> carriers;
@@ -263,20 +265,22 @@ class KinesisDestination final : public detail::PipelineDestination {
     std::atomic<std::size_t> requests_left{0};
   };
 
-  void send_aggregated(detail::Batch batch) {
+  void send_carriers(detail::Batch batch) {
     refresh_shard_map();
     auto job = std::make_shared<AggregatedSend>();
     job->map = shard_map_;
-    job->carriers = detail::aggregate_records(batch, job->map.get(), config_.aggregation_max_bytes,
-                                              config_.aggregation_max_records);
+    job->carriers =
+        detail::aggregate_records(batch, job->map.get(), config_.aggregation_max_bytes,
+                                  config_.aggregation ? config_.aggregation_max_records : 1);
     job->users = std::move(batch);
     job->carrier_outcomes.resize(job->carriers.size());
+    const std::vector<std::size_t> sending = pace(*job);
     // The carriers go out in requests within Kinesis' limits (max_batch_records records,
     // max_batch_bytes of data and keys each).
-    std::vector<std::size_t> starts;
+    std::vector<std::size_t> starts;  // indexes into `sending`
     std::size_t bytes = 0;
-    for (std::size_t i = 0; i < job->carriers.size(); ++i) {
-      const std::size_t size = job->carriers[i].request_bytes;
+    for (std::size_t i = 0; i < sending.size(); ++i) {
+      const std::size_t size = job->carriers[sending[i]].request_bytes;
       if (starts.empty() || i - starts.back() >= config_.max_batch_records ||
           bytes + size > config_.max_batch_bytes) {
         starts.push_back(i);
@@ -284,24 +288,53 @@ class KinesisDestination final : public detail::PipelineDestination {
       }
       bytes += size;
     }
-    starts.push_back(job->carriers.size());
+    if (starts.empty()) {  // every carrier held back
+      finish_aggregated(*job);
+      return;
+    }
+    starts.push_back(sending.size());
     job->requests_left = starts.size() - 1;
     for (std::size_t r = 0; r + 1 < starts.size(); ++r) {
       detail::Batch carriers;
-      carriers.reserve(starts[r + 1] - starts[r]);
-      for (std::size_t i = starts[r]; i < starts[r + 1]; ++i) {
+      std::vector<std::size_t> indexes(
+          sending.begin() + static_cast<std::ptrdiff_t>(starts[r]),
+          sending.begin() + static_cast<std::ptrdiff_t>(starts[r + 1]));
+      carriers.reserve(indexes.size());
+      for (std::size_t i : indexes) {
         auto carrier = std::make_unique<detail::Record>();
         carrier->payload = std::move(job->carriers[i].entry);
         carriers.push_back(std::move(carrier));
       }
-      const std::size_t first = starts[r];
       send_entries(std::move(carriers), &job->users,
-                   [this, job, first](detail::Batch&&, std::vector<detail::Outcome>& outcomes) {
-                     for (std::size_t i = 0; i < outcomes.size(); ++i)
-                       job->carrier_outcomes[first + i] = std::move(outcomes[i]);
+                   [this, job, indexes = std::move(indexes)](
+                       detail::Batch&&, std::vector<detail::Outcome>& outcomes) {
+                     for (std::size_t i = 0; i < outcomes.size() && i < indexes.size(); ++i)
+                       job->carrier_outcomes[indexes[i]] = std::move(outcomes[i]);
                      if (job->requests_left.fetch_sub(1) == 1) finish_aggregated(*job);
                    });
     }
+  }
+
+  // With shard_rate_limit: the carriers whose shard has room go now (their indexes, returned);
+  // the others are deferred until it will.
+  std::vector<std::size_t> pace(AggregatedSend& job) {
+    std::vector<std::size_t> sending;
+    sending.reserve(job.carriers.size());
+    const auto now = detail::SteadyClock::now();
+    for (std::size_t i = 0; i < job.carriers.size(); ++i) {
+      const auto& carrier = job.carriers[i];
+      if (config_.shard_rate_limit && job.map && carrier.shard != detail::ShardMap::npos) {
+        const std::string& shard = (*job.map)[carrier.shard].shard_id;
+        const auto wait = rate_limiter_.take(shard, carrier.request_bytes, now);
+        if (wait.count() > 0) {
+          job.carrier_outcomes[i] = detail::Outcome::deferred(
+              wait, "shard " + shard + " is at its write limit (shard_rate_limit)");
+          continue;
+        }
+      }
+      sending.push_back(i);
+    }
+    return sending;
   }
 
   void finish_aggregated(AggregatedSend& job) {
@@ -337,14 +370,14 @@ class KinesisDestination final : public detail::PipelineDestination {
       log(LogLevel::warning,
           "aws_kinesis " + stream_label() +
               ": ListShards is denied (the IAM policy does not allow kinesis:ListShards); "
-              "aggregating records with the same partition key (or explicit hash key) only. "
-              "Allow kinesis:ListShards to pack all the records of a shard together.");
+              "without the shard map " +
+              without_map_effect() + ". Allow kinesis:ListShards to predict each record's shard.");
       return;
     }
     next_map_attempt_ = now + std::chrono::seconds(1);
     if (map_failures_++ == 0) {
       log(LogLevel::warning, "aws_kinesis " + stream_label() + ": " + result.error +
-                                 "; aggregating by key until it answers");
+                                 "; until it answers, " + without_map_effect());
     }
   }
 
@@ -402,6 +435,17 @@ class KinesisDestination final : public detail::PipelineDestination {
     return true;
   }
 
+  std::string without_map_effect() const {
+    std::string effect;
+    if (config_.aggregation) {
+      effect = "only records with the same partition key (or explicit hash key) are aggregated";
+    }
+    if (config_.shard_rate_limit) {
+      effect += std::string(effect.empty() ? "" : " and ") + "shard_rate_limit does not pace";
+    }
+    return effect;
+  }
+
   std::string stream_label() const {
     return config_.stream_arn.empty() ? config_.stream_name : config_.stream_arn;
   }
@@ -409,6 +453,9 @@ class KinesisDestination final : public detail::PipelineDestination {
   const KinesisConfig config_;
   const PartitionKeyTemplate key_template_;
   const PartitionKeyTemplate hash_key_template_;
+  // Records are sent in carriers built at send time (aggregation, or pacing by shard): their
+  // payload is then the data blob, not a PutRecords entry.
+  const bool carriers_ = config_.aggregation || config_.shard_rate_limit;
   const std::string url_;
   const std::string host_;
   std::string body_prefix_;
@@ -423,6 +470,7 @@ class KinesisDestination final : public detail::PipelineDestination {
   std::shared_ptr<const detail::ShardMap> shard_map_;
   std::atomic<bool> map_stale_{true};
   bool list_shards_denied_ = false;
+  detail::ShardRateLimiter rate_limiter_;  // the worker's only
   int map_failures_ = 0;
   detail::SteadyClock::time_point next_map_attempt_{};
   std::unique_ptr<http::Client> client_;  // last: destroyed first, its callbacks use the above

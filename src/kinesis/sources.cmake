@@ -8,6 +8,7 @@ target_sources(eventdest_objects PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/put_record_sender.cpp
   ${CMAKE_CURRENT_LIST_DIR}/record_aggregation.cpp
   ${CMAKE_CURRENT_LIST_DIR}/shard_map.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/shard_rate_limiter.cpp
 )
 if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/kinesis_signer.cpp)
   target_sources(eventdest_objects PRIVATE ${CMAKE_CURRENT_LIST_DIR}/kinesis_signer.cpp)

@@ -210,7 +210,8 @@ void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcome
   const std::size_t given = std::min(batch.size(), outcomes.size());
   std::size_t most_made = batch.size() - given;
   for (std::size_t i = 0; i < given; ++i)
-    most_made += outcomes[i].kind == Outcome::Kind::retry;
+    most_made +=
+        outcomes[i].kind == Outcome::Kind::retry || outcomes[i].kind == Outcome::Kind::defer;
   std::vector<Outcome> made;
   made.reserve(most_made);
   std::map<int, std::chrono::milliseconds> delays;
@@ -225,6 +226,25 @@ void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcome
               : made.emplace_back(Outcome::failure(Outcome::Kind::fail, errc::internal,
                                                    "the transport returned no outcome"));
       if (outcome.maybe_sent) record->maybe_sent = true;
+      if (outcome.kind == Outcome::Kind::defer) {
+        --record->attempts;  // it was not sent
+        if (stopping_ || now + outcome.retry_after >= record->deadline) {
+          Outcome& final_outcome = made.emplace_back(outcome);
+          final_outcome.kind = Outcome::Kind::fail;
+          final_outcome.error = stopping_ ? errc::closed : errc::timeout;
+          final_outcome.message =
+              (stopping_
+                   ? "closed while held back: "
+                   : "delivery_timeout_ms (" + std::to_string(options_.delivery_timeout.count()) +
+                         " ms) reached while held back: ") +
+              outcome.message;
+          reports.emplace_back(std::move(record), &final_outcome);
+          continue;
+        }
+        record->not_before = now + outcome.retry_after;
+        retries_.emplace(record->not_before, std::move(record));
+        continue;
+      }
       if (outcome.kind != Outcome::Kind::retry) {
         reports.emplace_back(std::move(record), &outcome);
         continue;

@@ -63,8 +63,11 @@ struct Record {
 
 /// The result of one attempt for one record.
 struct Outcome {
-  enum class Kind { delivered, retry, fail };
+  /// defer: not sent, to be sent again after `retry_after` without counting an attempt (a
+  /// transport pacing itself, e.g. Kinesis' shard_rate_limit).
+  enum class Kind { delivered, retry, fail, defer };
   Kind kind = Kind::fail;
+  std::chrono::milliseconds retry_after{0};  ///< defer
   errc error = errc::ok;
   std::string provider_code;
   int http_status = 0;
@@ -77,6 +80,13 @@ struct Outcome {
   std::int32_t partition = -1;
   std::int64_t offset = -1;
 
+  static Outcome deferred(std::chrono::milliseconds wait, std::string why) {
+    Outcome o;
+    o.kind = Kind::defer;
+    o.retry_after = wait;
+    o.message = std::move(why);
+    return o;
+  }
   static Outcome delivered_ok() {
     Outcome o;
     o.kind = Kind::delivered;

@@ -389,6 +389,38 @@ TEST_CASE("retries stop at delivery_timeout_ms with the last error", "[pipeline]
   CHECK(r.message.find("busy") != std::string::npos);
 }
 
+TEST_CASE("a deferred record is sent again later without counting an attempt", "[pipeline]") {
+  Collector c;
+  std::mutex mutex;
+  std::map<std::string, int> calls;
+  // "d": held back twice, then delivered; "t": held back until its delivery timeout.
+  TestTransport t([&](const Record& r) {
+    std::lock_guard<std::mutex> lock(mutex);
+    const int n = ++calls[r.event.id()];
+    if (r.event.id() == "t" || n <= 2) return Outcome::deferred(20ms, "shard at its limit");
+    return Outcome::delivered_ok();
+  });
+  auto o = fast_options();
+  o.delivery_timeout = 300ms;
+  DeliveryPipeline p("test", o, BatchLimits{}, [&](Batch b) { t.send(std::move(b)); });
+  t.attach(&p);
+  const auto start = std::chrono::steady_clock::now();
+  p.submit(make_record("d", c));
+  p.submit(make_record("t", c));
+  REQUIRE(p.flush(10s));
+  t.stop();
+  const auto& d = c.only("d");
+  CHECK(d.delivered());
+  CHECK(d.attempts == 1);
+  CHECK(d.latency >= 40ms);  // two waits of 20 ms before it went
+  const auto& timed_out = c.only("t");
+  CHECK(timed_out.error == make_error_code(errc::timeout));
+  CHECK(timed_out.attempts == 0);
+  CHECK(timed_out.message.find("held back: shard at its limit") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - start >= 280ms);
+  CHECK(p.metrics().retried == 0);
+}
+
 TEST_CASE("outcomes made by the pipeline: missing ones and retries out of time, many per batch",
           "[pipeline]") {
   // complete() reports these from outcomes it makes itself while the transport's are only

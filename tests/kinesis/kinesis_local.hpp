@@ -31,7 +31,7 @@ class KinesisLocal {
  public:
   /// The process-wide instance, started on first use with `streams` (INITIALIZE_STREAMS syntax).
   static KinesisLocal& instance() {
-    static KinesisLocal local("orders:2,plain:1,tls:1,session:1,single:2");
+    static KinesisLocal local("orders:2,plain:1,tls:1,session:1,single:2,aggregated:4,paced:2");
     return local;
   }
 
