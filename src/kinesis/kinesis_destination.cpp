@@ -289,7 +289,7 @@ class KinesisDestination final : public detail::PipelineDestination {
       bytes += size;
     }
     if (starts.empty()) {  // every carrier held back
-      finish_aggregated(*job);
+      finish_aggregated(job);
       return;
     }
     starts.push_back(sending.size());
@@ -310,7 +310,7 @@ class KinesisDestination final : public detail::PipelineDestination {
                        detail::Batch&&, std::vector<detail::Outcome>& outcomes) {
                      for (std::size_t i = 0; i < outcomes.size() && i < indexes.size(); ++i)
                        job->carrier_outcomes[indexes[i]] = std::move(outcomes[i]);
-                     if (job->requests_left.fetch_sub(1) == 1) finish_aggregated(*job);
+                     if (job->requests_left.fetch_sub(1) == 1) finish_aggregated(job);
                    });
     }
   }
@@ -337,26 +337,56 @@ class KinesisDestination final : public detail::PipelineDestination {
     return sending;
   }
 
-  void finish_aggregated(AggregatedSend& job) {
-    bool resharded = false;
-    std::vector<detail::Outcome> outcomes = detail::user_outcomes(
-        job.carriers, job.carrier_outcomes, job.map.get(), job.users.size(), resharded);
-    if (resharded && !map_stale_.exchange(true)) {
+  // Completes the batch's user records, once every carrier has an outcome. When a carrier
+  // landed on an unexpected shard, the shard map is read again first (without waiting on the I/O
+  // thread) to tell which of its records that shard covers.
+  void finish_aggregated(const std::shared_ptr<AggregatedSend>& job) {
+    if (!detail::any_misplaced(job->carriers, job->carrier_outcomes, job->map.get())) {
+      complete_users(*job, nullptr);
+      return;
+    }
+    if (!map_stale_.exchange(true)) {
       log(LogLevel::info, "aws_kinesis " + stream_label() +
                               ": records landed on shards the shard map did not predict (a "
                               "split or merge); reading the shard map again");
     }
+    list_shards_->fetch_async(map_request_timeout(),
+                              [this, job](detail::ListShardsClient::Result result) {
+                                if (result.map) {
+                                  std::lock_guard<std::mutex> lock(fresh_map_mutex_);
+                                  fresh_map_ = result.map;
+                                }
+                                complete_users(*job, result.map.get());
+                              });
+  }
+
+  void complete_users(AggregatedSend& job, const detail::ShardMap* fresh_map) {
+    std::vector<detail::Outcome> outcomes = detail::user_outcomes(
+        job.carriers, job.carrier_outcomes, job.users, job.map.get(), fresh_map);
     pipeline().complete(std::move(job.users), outcomes);
+  }
+
+  std::chrono::milliseconds map_request_timeout() const {
+    return std::min(options().request_timeout, std::chrono::milliseconds(10000));
   }
 
   // On the pipeline's worker (send()): ListShards at the first aggregated batch and after a
   // reshard was seen. Without the permission, records are grouped by key alone.
   void refresh_shard_map() {
     if (list_shards_denied_ || !map_stale_.load(std::memory_order_relaxed)) return;
+    {
+      // A map read on the I/O thread after a reshard was seen.
+      std::lock_guard<std::mutex> lock(fresh_map_mutex_);
+      if (fresh_map_) {
+        shard_map_ = std::move(fresh_map_);
+        fresh_map_.reset();
+        map_stale_ = false;
+        return;
+      }
+    }
     const auto now = detail::SteadyClock::now();
     if (now < next_map_attempt_) return;
-    auto result =
-        list_shards_->fetch(std::min(options().request_timeout, std::chrono::milliseconds(10000)));
+    auto result = list_shards_->fetch(map_request_timeout());
     if (result.map) {
       shard_map_ = std::move(result.map);
       map_stale_ = false;
@@ -469,6 +499,8 @@ class KinesisDestination final : public detail::PipelineDestination {
   // stale.
   std::shared_ptr<const detail::ShardMap> shard_map_;
   std::atomic<bool> map_stale_{true};
+  std::mutex fresh_map_mutex_;
+  std::shared_ptr<const detail::ShardMap> fresh_map_;  // from the I/O thread, for the worker
   bool list_shards_denied_ = false;
   detail::ShardRateLimiter rate_limiter_;  // the worker's only
   int map_failures_ = 0;

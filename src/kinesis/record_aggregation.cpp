@@ -125,28 +125,53 @@ std::vector<KinesisCarrier> aggregate_records(const Batch& batch, const ShardMap
   return Packer(batch, map, max_record_bytes, max_records_per_carrier).run();
 }
 
+namespace {
+
+bool misplaced(const KinesisCarrier& carrier, const Outcome& outcome, const ShardMap* map) {
+  return outcome.kind == Outcome::Kind::delivered && map && carrier.shard != ShardMap::npos &&
+         outcome.shard_id != (*map)[carrier.shard].shard_id;
+}
+
+}  // namespace
+
+bool any_misplaced(const std::vector<KinesisCarrier>& carriers,
+                   const std::vector<Outcome>& carrier_outcomes, const ShardMap* map) {
+  for (std::size_t c = 0; c < carriers.size() && c < carrier_outcomes.size(); ++c) {
+    if (misplaced(carriers[c], carrier_outcomes[c], map)) return true;
+  }
+  return false;
+}
+
 std::vector<Outcome> user_outcomes(const std::vector<KinesisCarrier>& carriers,
-                                   const std::vector<Outcome>& carrier_outcomes,
-                                   const ShardMap* map, std::size_t users, bool& resharded) {
-  std::vector<Outcome> out(users, Outcome::failure(Outcome::Kind::fail, errc::internal,
-                                                   "no carrier record held this event"));
+                                   const std::vector<Outcome>& carrier_outcomes, const Batch& users,
+                                   const ShardMap* map, const ShardMap* fresh_map) {
+  std::vector<Outcome> out(users.size(), Outcome::failure(Outcome::Kind::fail, errc::internal,
+                                                          "no carrier record held this event"));
   for (std::size_t c = 0; c < carriers.size() && c < carrier_outcomes.size(); ++c) {
     const KinesisCarrier& carrier = carriers[c];
     const Outcome& outcome = carrier_outcomes[c];
-    const bool misplaced = outcome.kind == Outcome::Kind::delivered && map &&
-                           carrier.shard != ShardMap::npos &&
-                           outcome.shard_id != (*map)[carrier.shard].shard_id;
-    if (misplaced) resharded = true;
+    const bool moved = misplaced(carrier, outcome, map);
+    // The range of the shard it landed on, when the fresh map has it.
+    const ShardRange* landed = nullptr;
+    if (moved && fresh_map) {
+      for (std::size_t s = 0; s < fresh_map->size(); ++s) {
+        if ((*fresh_map)[s].shard_id == outcome.shard_id) landed = &(*fresh_map)[s];
+      }
+    }
     for (std::size_t k = 0; k < carrier.members.size(); ++k) {
       Outcome& user = out[carrier.members[k]];
-      if (misplaced && k > 0) {
-        user =
-            Outcome::failure(Outcome::Kind::retry, errc::resharded,
-                             "its aggregated record landed on " + outcome.shard_id + ", not on " +
-                                 (*map)[carrier.shard].shard_id +
-                                 " as the shard map said (the stream's shards changed): sent again",
-                             {}, 0, /*maybe_sent=*/true);
-        continue;
+      if (moved && k > 0) {
+        const HashKey hash = record_hash_key(*users[carrier.members[k]]);
+        if (!landed || hash < landed->start || hash > landed->end) {
+          user = Outcome::failure(
+              Outcome::Kind::retry, errc::resharded,
+              "its aggregated record landed on " + outcome.shard_id + ", not on " +
+                  (*map)[carrier.shard].shard_id +
+                  " as the shard map said (the stream's shards changed), and that shard does "
+                  "not cover its hash key: sent again",
+              {}, 0, /*maybe_sent=*/true);
+          continue;
+        }
       }
       user = outcome;
       if (carrier.aggregated && outcome.kind == Outcome::Kind::delivered) {

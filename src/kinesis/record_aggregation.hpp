@@ -30,13 +30,18 @@ std::vector<KinesisCarrier> aggregate_records(const Batch& batch, const ShardMap
                                               std::size_t max_record_bytes,
                                               std::size_t max_records_per_carrier);
 
-/// The outcome of each user record of a batch from its carriers' outcomes: a delivered carrier
-/// delivers its members (with their sub-sequence numbers), unless it landed on another shard than
-/// `map` predicted: its first member (whose hash key placed it) is delivered, the others are
-/// retried as possible duplicates (errc::resharded) and `resharded` is set.
+/// True when a carrier was delivered to another shard than `map` predicted (a split or merge).
+bool any_misplaced(const std::vector<KinesisCarrier>& carriers,
+                   const std::vector<Outcome>& carrier_outcomes, const ShardMap* map);
+
+/// The outcome of each user record of `users` from its carriers' outcomes: a delivered carrier
+/// delivers its members (with their sub-sequence numbers). A carrier that landed on another
+/// shard than `map` predicted delivers its first member (whose hash key placed it) and, when
+/// `fresh_map` knows the shard it landed on, the members that shard covers; the others are
+/// retried as possible duplicates (errc::resharded): the KCL would drop them there.
 std::vector<Outcome> user_outcomes(const std::vector<KinesisCarrier>& carriers,
-                                   const std::vector<Outcome>& carrier_outcomes,
-                                   const ShardMap* map, std::size_t users, bool& resharded);
+                                   const std::vector<Outcome>& carrier_outcomes, const Batch& users,
+                                   const ShardMap* map, const ShardMap* fresh_map);
 
 /// The hash key that decides a record's shard.
 HashKey record_hash_key(const Record& record);

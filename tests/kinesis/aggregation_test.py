@@ -267,6 +267,17 @@ def test_split(cli, kinesis, workdir):
         n = counts.get(compact(e["data"]), 0)
         check(n >= 1, f"{e['id']} lost")
         check(n == 1 or e["id"] in duplicates_allowed, f"{e['id']} stored {n} times unflagged")
+    # As the KCL reads the stream (a user record on a shard whose range does not cover its hash
+    # key is dropped), every event is there exactly once: only what a shard did not cover was
+    # sent again.
+    ehk_of = {compact(e["data"]): e["data"].get("ehk") for e in sent}
+    kcl = {}
+    for u in found:
+        if covers(u["shard"], hash_key(u["partition_key"], ehk_of[u["data"]])):
+            kcl[u["data"]] = kcl.get(u["data"], 0) + 1
+    for e in sent:
+        check(kcl.get(compact(e["data"]), 0) == 1,
+              f"{e['id']}: {kcl.get(compact(e['data']), 0)} copies where the KCL reads them")
     # After the split, records for the parent's range land on its children.
     late = [u for u in found if u["shard"]["ShardId"] not in {s["ShardId"] for s in before}]
     check(late, "no record landed on the new shards")

@@ -288,9 +288,8 @@ TEST_CASE("user records take their carrier's outcome; a misplaced carrier's othe
     outcomes[c].set_delivered(c == 0 ? "shardId-000000000009" : map[carriers[c].shard].shard_id,
                               "seq-" + std::to_string(c));
   }
-  bool resharded = false;
-  auto users = user_outcomes(carriers, outcomes, &map, batch.size(), resharded);
-  CHECK(resharded);
+  CHECK(any_misplaced(carriers, outcomes, &map));
+  auto users = user_outcomes(carriers, outcomes, batch, &map, nullptr);
   for (std::size_t c = 0; c < carriers.size(); ++c) {
     for (std::size_t k = 0; k < carriers[c].members.size(); ++k) {
       const Outcome& u = users[carriers[c].members[k]];
@@ -304,5 +303,39 @@ TEST_CASE("user records take their carrier's outcome; a misplaced carrier's othe
         CHECK(u.sub_sequence_number == static_cast<std::int64_t>(k));
       }
     }
+  }
+
+  SECTION("with the fresh map, the members the shard it landed on covers are delivered") {
+    // shardId-000000000009 took the lower half of the first carrier's shard.
+    const ShardRange& predicted = map[carriers[0].shard];
+    const HashKey middle = predicted.start + (predicted.end - predicted.start) / 2;
+    std::vector<ShardRange> after;
+    for (std::size_t s = 0; s < map.size(); ++s) {
+      if (s != carriers[0].shard) after.push_back(map[s]);
+    }
+    after.push_back({predicted.start, middle, "shardId-000000000009"});
+    after.push_back({middle + 1, predicted.end, "shardId-000000000010"});
+    const ShardMap fresh(after);
+    auto resolved = user_outcomes(carriers, outcomes, batch, &map, &fresh);
+    int kept = 0, resent = 0;
+    for (std::size_t k = 0; k < carriers[0].members.size(); ++k) {
+      const std::uint32_t m = carriers[0].members[k];
+      const bool covered = record_hash_key(*batch[m]) <= middle;
+      const Outcome& u = resolved[m];
+      if (k == 0 || covered) {
+        CHECK(u.kind == Outcome::Kind::delivered);
+        CHECK(u.sub_sequence_number == static_cast<std::int64_t>(k));
+        ++kept;
+      } else {
+        CHECK(u.kind == Outcome::Kind::retry);
+        ++resent;
+      }
+    }
+    CHECK(kept > 1);
+    CHECK(resent > 0);
+  }
+  SECTION("carriers where predicted: nothing misplaced") {
+    outcomes[0].shard_id = map[carriers[0].shard].shard_id;
+    CHECK_FALSE(any_misplaced(carriers, outcomes, &map));
   }
 }
