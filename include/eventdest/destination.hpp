@@ -56,6 +56,9 @@ struct EVENTDEST_API DeliveryReport {
   /// request re-sent on a new connection): a delivered event may be stored twice, a failed one
   /// may be stored anyway.
   bool possible_duplicate = false;
+  /// Sent again from the destination's spool after a restart (see SpoolOptions): the previous
+  /// run may have delivered it too, so possible_duplicate is set as well.
+  bool replayed = false;
   std::chrono::microseconds latency{0};  ///< publish() to report
 
   bool delivered() const noexcept { return status == DeliveryStatus::delivered; }
@@ -80,6 +83,16 @@ struct EVENTDEST_API DestinationMetrics {
   std::chrono::microseconds latency_p90{0};
   std::chrono::microseconds latency_p99{0};
   std::chrono::microseconds latency_max{0};
+
+  /// With a spool (zero otherwise): events written and not yet released, their bytes on disk,
+  /// events replayed from a previous run, fsyncs made, torn tails cut off and damaged records
+  /// skipped when the spool was opened.
+  std::uint64_t spooled_events = 0;
+  std::uint64_t spooled_bytes = 0;
+  std::uint64_t replayed = 0;
+  std::uint64_t spool_fsyncs = 0;
+  std::uint64_t spool_torn_tails = 0;
+  std::uint64_t spool_damaged_records = 0;
 
   /// One line of compact JSON.
   std::string to_json() const;
@@ -115,6 +128,15 @@ class EVENTDEST_API Destination {
   virtual void close(std::chrono::milliseconds timeout) {
     flush(timeout);
     close();
+  }
+
+  /// With a spool: publishes the events a previous run left in it, before anything else, each
+  /// reported to `callback` with `replayed` and `possible_duplicate` set; returns how many. It
+  /// runs once: at this call, or at the first publish(), flush() or close() (whose replayed
+  /// reports then go to the log: a warning per failed event). Without a spool: 0.
+  virtual std::size_t replay(DeliveryCallback callback) {
+    (void)callback;
+    return 0;
   }
 
   /// Counters and latency percentiles so far.

@@ -23,6 +23,7 @@ enum class errc {
   closed = 5,                 ///< publish after close(), or still queued when close() gave up
   timeout = 6,                ///< delivery_timeout_ms elapsed before a definitive outcome
   interrupted = 7,            ///< the publisher stopped (e.g. the CLI on SIGINT/SIGTERM) first
+  spool_failed = 8,  ///< the event could not be written to the destination's spool (disk full, I/O)
   // Transient: retried inside the library until delivery_timeout_ms.
   throttled = 10,        ///< throttling / throughput exceeded / HTTP 429
   server_error = 11,     ///< 5xx, InternalFailure, service unavailable

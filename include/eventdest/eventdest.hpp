@@ -13,3 +13,4 @@
 #include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"
 #include "eventdest/spec.hpp"
+#include "eventdest/spool.hpp"

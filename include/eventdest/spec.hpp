@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -68,6 +69,18 @@ EVENTDEST_API std::vector<DestinationSpec> parse_specs(std::string_view json);
 /// Every problem with `spec` (empty if valid). Does not throw.
 EVENTDEST_API std::vector<FieldProblem> validate_spec(const DestinationSpec& spec);
 
+/// `config.spool`: a durable on-disk spool in front of the destination. An accepted event is
+/// written to it before publish() returns, fsynced at most `sync` later (group commit), and
+/// released once it has its final report; a destination opened on a spool that holds events
+/// publishes them first (see Destination::replay). Guarantee: at-least-once across crashes for
+/// events whose publish() returned at least `sync` before the crash.
+struct EVENTDEST_API SpoolOptions {
+  std::string dir;                          ///< `dir`: the spool's directory (created if needed)
+  std::uint64_t max_bytes = 1ull << 30;     ///< `max_bytes`: unreleased records on disk
+  std::chrono::milliseconds sync{5};        ///< `sync_ms`: 0 = fsync before publish() returns
+  std::uint64_t segment_bytes = 64u << 20;  ///< `segment_bytes`: size at which a file is closed
+};
+
 /// Options every destination type accepts in `config`.
 enum class QueueFullBehavior { block, fail };
 struct EVENTDEST_API DeliveryOptions {
@@ -85,6 +98,8 @@ struct EVENTDEST_API DeliveryOptions {
   bool timestamp_ms = false;
   Metadata delivery_metadata;  ///< from the spec's top-level `delivery_metadata`
   std::string disabled_at;     ///< from the spec's top-level `disabled_at`: set, publish nothing
+  /// `spool`: none by default (events are buffered in memory only).
+  std::optional<SpoolOptions> spool;
 };
 
 /// The headers of the Kafka records (native and REST alike), `config.record_format`.

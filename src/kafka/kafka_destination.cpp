@@ -23,6 +23,7 @@
 #include "kafka/kafka_errors.hpp"
 #include "pipeline/kafka_record.hpp"
 #include "spec/event_selector.hpp"
+#include "spool/spooled_destination.hpp"
 #include "util/latency_histogram.hpp"
 #include "util/thread_name.hpp"
 
@@ -517,8 +518,11 @@ class KafkaDestination final : public Destination {
 std::unique_ptr<Destination> make_kafka_destination(const KafkaConfig& config,
                                                     std::vector<std::string> topics,
                                                     std::optional<Filter> filter) {
-  return std::make_unique<KafkaDestination>(detail::checked_kafka_config(config), std::move(topics),
-                                            std::move(filter));
+  auto checked = detail::checked_kafka_config(config);
+  const DeliveryOptions delivery = checked.delivery;
+  return detail::with_spool(
+      std::make_unique<KafkaDestination>(std::move(checked), std::move(topics), std::move(filter)),
+      delivery);
 }
 
 void register_kafka_destination() {

@@ -15,6 +15,7 @@
 #include "pipeline/http_outcome.hpp"
 #include "pipeline/kafka_record.hpp"
 #include "pipeline/pipeline_destination.hpp"
+#include "spool/spooled_destination.hpp"
 #include "util/json_depth.hpp"
 
 namespace eventdest {
@@ -228,8 +229,11 @@ class KafkaRestDestination final : public detail::PipelineDestination {
 std::unique_ptr<Destination> make_kafka_rest_destination(const KafkaRestConfig& config,
                                                          std::vector<std::string> topics,
                                                          std::optional<Filter> filter) {
-  return std::make_unique<KafkaRestDestination>(detail::checked_kafka_rest_config(config),
-                                                std::move(topics), std::move(filter));
+  auto checked = detail::checked_kafka_rest_config(config);
+  const DeliveryOptions delivery = checked.delivery;
+  return detail::with_spool(std::make_unique<KafkaRestDestination>(
+                                std::move(checked), std::move(topics), std::move(filter)),
+                            delivery);
 }
 
 }  // namespace eventdest

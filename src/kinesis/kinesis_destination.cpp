@@ -23,6 +23,7 @@
 #include "pipeline/http_outcome.hpp"
 #include "pipeline/outcome_scratch.hpp"
 #include "pipeline/pipeline_destination.hpp"
+#include "spool/spooled_destination.hpp"
 #include "util/buffer_pool.hpp"
 #include "util/json_util.hpp"
 #include "util/prefetch.hpp"
@@ -321,6 +322,7 @@ class KinesisDestination final : public detail::PipelineDestination {
     std::vector<std::size_t> sending;
     sending.reserve(job.carriers.size());
     const auto now = detail::SteadyClock::now();
+    rate_limiter_.begin_batch();
     for (std::size_t i = 0; i < job.carriers.size(); ++i) {
       const auto& carrier = job.carriers[i];
       if (config_.shard_rate_limit && job.map && carrier.shard != detail::ShardMap::npos) {
@@ -513,8 +515,11 @@ class KinesisDestination final : public detail::PipelineDestination {
 std::unique_ptr<Destination> make_kinesis_destination(const KinesisConfig& config,
                                                       std::vector<std::string> topics,
                                                       std::optional<Filter> filter) {
-  return std::make_unique<KinesisDestination>(detail::checked_kinesis_config(config),
-                                              std::move(topics), std::move(filter));
+  auto checked = detail::checked_kinesis_config(config);
+  const DeliveryOptions delivery = checked.delivery;
+  return detail::with_spool(std::make_unique<KinesisDestination>(
+                                std::move(checked), std::move(topics), std::move(filter)),
+                            delivery);
 }
 
 }  // namespace eventdest

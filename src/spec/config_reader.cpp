@@ -1,5 +1,7 @@
 #include "spec/config_reader.hpp"
 
+#include <rapidjson/document.h>
+
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -182,6 +184,72 @@ void ConfigReader::finish() {
   }
 }
 
+namespace {
+
+// `config.spool`: {"dir", "max_bytes", "sync_ms", "segment_bytes"}, every problem named
+// `config.spool.<field>`.
+std::optional<SpoolOptions> read_spool_options(ConfigReader& r) {
+  auto text = r.string("spool");
+  if (!text) return std::nullopt;
+  rapidjson::Document doc;
+  doc.Parse(text->data(), text->size());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    r.problem("config.spool",
+              "must be an object: {\"dir\": ..., \"max_bytes\": ..., \"sync_ms\": ...}");
+    return std::nullopt;
+  }
+  SpoolOptions o;
+  bool ok = true;
+  auto integer = [&](const char* name, std::int64_t min, std::int64_t max, std::int64_t& out) {
+    auto it = doc.FindMember(name);
+    if (it == doc.MemberEnd()) return;
+    std::int64_t v = 0;
+    if (it->value.IsInt64()) {
+      v = it->value.GetInt64();
+    } else if (it->value.IsString()) {  // Outpost's configs carry numbers as text
+      const std::string t(it->value.GetString(), it->value.GetStringLength());
+      auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+      if (ec != std::errc() || end != t.data() + t.size()) v = min - 1;
+    } else {
+      v = min - 1;
+    }
+    if (v < min || v > max) {
+      r.problem(std::string("config.spool.") + name,
+                "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+      ok = false;
+      return;
+    }
+    out = v;
+  };
+  for (const auto& m : doc.GetObject()) {
+    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
+    if (key != "dir" && key != "max_bytes" && key != "sync_ms" && key != "segment_bytes") {
+      r.problem("config.spool." + printable(std::string(key)), "unknown field");
+      ok = false;
+    }
+  }
+  auto dir = doc.FindMember("dir");
+  if (dir == doc.MemberEnd() || !dir->value.IsString() || dir->value.GetStringLength() == 0) {
+    r.problem("config.spool.dir", "is required (a directory path)");
+    ok = false;
+  } else {
+    o.dir.assign(dir->value.GetString(), dir->value.GetStringLength());
+  }
+  std::int64_t max_bytes = static_cast<std::int64_t>(o.max_bytes);
+  std::int64_t sync_ms = o.sync.count();
+  std::int64_t segment_bytes = static_cast<std::int64_t>(o.segment_bytes);
+  integer("max_bytes", 1 << 20, std::int64_t{1} << 50, max_bytes);
+  integer("sync_ms", 0, 60000, sync_ms);
+  integer("segment_bytes", 1 << 16, std::int64_t{1} << 32, segment_bytes);
+  o.max_bytes = static_cast<std::uint64_t>(max_bytes);
+  o.sync = std::chrono::milliseconds(sync_ms);
+  o.segment_bytes = static_cast<std::uint64_t>(segment_bytes);
+  if (!ok) return std::nullopt;
+  return o;
+}
+
+}  // namespace
+
 DeliveryOptions read_delivery_options(ConfigReader& r) {
   DeliveryOptions o;
   constexpr std::int64_t hour = 3600 * 1000;
@@ -209,6 +277,7 @@ DeliveryOptions read_delivery_options(ConfigReader& r) {
   o.timestamp_ms = r.boolean("include_millisecond_timestamp", timestamp_ms_default(r));
   o.delivery_metadata = r.spec().delivery_metadata;
   o.disabled_at = r.spec().disabled_at;
+  o.spool = read_spool_options(r);
   return o;
 }
 

@@ -1,5 +1,7 @@
 #include "spec/config_writer.hpp"
 
+#include "util/json_util.hpp"
+
 namespace eventdest::detail {
 
 void set_config(DestinationSpec& spec, const std::string& key, std::string value) {
@@ -46,6 +48,13 @@ void write_delivery_options(DestinationSpec& spec, const DeliveryOptions& o) {
   set_config(spec, "include_millisecond_timestamp", o.timestamp_ms);
   spec.delivery_metadata = o.delivery_metadata;
   spec.disabled_at = o.disabled_at;
+  if (o.spool) {
+    set_config(spec, "spool",
+               "{\"dir\":" + json_string(o.spool->dir) +
+                   ",\"max_bytes\":" + std::to_string(o.spool->max_bytes) +
+                   ",\"sync_ms\":" + std::to_string(o.spool->sync.count()) +
+                   ",\"segment_bytes\":" + std::to_string(o.spool->segment_bytes) + "}");
+  }
 }
 
 void write_http_tls_options(DestinationSpec& spec, const HttpTlsOptions& o) {

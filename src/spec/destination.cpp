@@ -60,6 +60,7 @@ std::string DeliveryReport::to_json() const {
   if (status != DeliveryStatus::not_matched) {
     out += ",\"attempts\":" + std::to_string(attempts);
     if (possible_duplicate) out += ",\"possible_duplicate\":true";
+    if (replayed) out += ",\"replayed\":true";
     out += ",\"latency_us\":" + std::to_string(latency.count());
   }
   out += '}';
@@ -75,7 +76,13 @@ std::string DestinationMetrics::to_json() const {
          ",\"in_flight\":" + std::to_string(in_flight) +
          ",\"buffered_bytes\":" + std::to_string(buffered_bytes) +
          ",\"latency_us\":{\"p50\":" + us(latency_p50) + ",\"p90\":" + us(latency_p90) +
-         ",\"p99\":" + us(latency_p99) + ",\"max\":" + us(latency_max) + "}}";
+         ",\"p99\":" + us(latency_p99) + ",\"max\":" + us(latency_max) + "}" +
+         ",\"spool\":{\"events\":" + std::to_string(spooled_events) +
+         ",\"bytes\":" + std::to_string(spooled_bytes) +
+         ",\"replayed\":" + std::to_string(replayed) +
+         ",\"fsyncs\":" + std::to_string(spool_fsyncs) +
+         ",\"torn_tails\":" + std::to_string(spool_torn_tails) +
+         ",\"damaged_records\":" + std::to_string(spool_damaged_records) + "}}";
 }
 
 Destination::~Destination() = default;

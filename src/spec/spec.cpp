@@ -25,8 +25,10 @@ std::string type_list() {
   return out;
 }
 
-// Config keys whose value is a JSON object for `type` (kept as compact JSON text).
+// Config keys whose value is a JSON object for `type` (kept as compact JSON text): the type's
+// own, and `spool`, which every type takes.
 bool takes_object(const std::optional<DestinationType>& type, std::string_view key) {
+  if (key == "spool") return true;
   if (!type) return false;
   for (const auto& field : type->object_fields) {
     if (field == key) return true;
@@ -102,7 +104,8 @@ std::string DestinationSpec::to_string() const {
     out += ':';
     // Objects (librdkafka passthrough) may carry passwords: redact them whole.
     detail::append_json_string(
-        out, is_secret_field(k) || takes_object(registered, k) ? "<redacted>" : v);
+        out,
+        is_secret_field(k) || (takes_object(registered, k) && k != "spool") ? "<redacted>" : v);
   }
   out += "},\"credentials\":{";
   first = true;

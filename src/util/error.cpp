@@ -28,6 +28,8 @@ class Category final : public std::error_category {
         return "no outcome within delivery_timeout_ms";
       case errc::interrupted:
         return "interrupted before the outcome was known";
+      case errc::spool_failed:
+        return "the event could not be written to the spool";
       case errc::throttled:
         return "throttled by the destination";
       case errc::server_error:
@@ -103,6 +105,8 @@ const char* to_string(errc e) noexcept {
       return "timeout";
     case errc::interrupted:
       return "interrupted";
+    case errc::spool_failed:
+      return "spool_failed";
     case errc::throttled:
       return "throttled";
     case errc::server_error:

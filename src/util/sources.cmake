@@ -1,6 +1,7 @@
 target_sources(eventdest_objects PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/base64.cpp
   ${CMAKE_CURRENT_LIST_DIR}/calendar.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/crc32c.cpp
   ${CMAKE_CURRENT_LIST_DIR}/error.cpp
   ${CMAKE_CURRENT_LIST_DIR}/field_path_scan.cpp
   ${CMAKE_CURRENT_LIST_DIR}/json_skip.cpp

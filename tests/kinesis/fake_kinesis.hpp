@@ -96,6 +96,14 @@ class FakeKinesis {
               R"(identity-based policy allows the kinesis:)" +
               action + R"( action"})");
     }
+    if (action != "PutRecord" && action != "PutRecords") {
+      // Other actions (ListShards) are the script's to answer.
+      if (request_script_) {
+        if (auto scripted = request_script_(n, r)) return *scripted;
+      }
+      return Action::respond(400, {{"Content-Type", "application/x-amz-json-1.1"}},
+                             R"({"__type":"UnknownOperationException"})");
+    }
     const bool single = action == "PutRecord";
     rapidjson::Document doc;
     doc.Parse(r.body.c_str(), r.body.size());

@@ -1,5 +1,7 @@
 // Aggregation against the scriptable Kinesis sink (kinesis-local has no IAM and never throttles):
 // ListShards denied, PutRecord only, a throttled carrier, and explicit hash keys.
+#include <algorithm>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -8,6 +10,7 @@
 #include "eventdest/log.hpp"
 #include "kinesis/aggregated_record.hpp"
 #include "kinesis/fake_kinesis.hpp"
+#include "kinesis/hash_key.hpp"
 #include "support/catch.hpp"
 #include "support/report_collector.hpp"
 
@@ -225,4 +228,82 @@ TEST_CASE("aggregation config: every problem at once", "[kinesis][aggregation][s
   typed.aggregation_max_bytes = 8192;
   REQUIRE(typed.validate().size() == 1);
   CHECK(typed.validate()[0].field == "config.aggregation_max_bytes");
+}
+
+namespace {
+
+// A partition key that a stream of two even shards puts on shard `half` (0 or 1).
+std::string key_on_half(int half, int n) {
+  for (int i = 0;; ++i) {
+    std::string key = "k" + std::to_string(n) + "-" + std::to_string(i);
+    const bool high = detail::hash_key_of_partition_key(key) >> 127;
+    if (static_cast<int>(high) == half) return key;
+  }
+}
+
+// ListShards answered with two even shards.
+std::optional<Action> two_shards(std::size_t, const ServerRequest& r) {
+  if (r.header("x-amz-target") != "Kinesis_20131202.ListShards") return std::nullopt;
+  return Action::respond(
+      200, {{"Content-Type", "application/x-amz-json-1.1"}},
+      R"({"Shards":[{"ShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"0",)"
+      R"("EndingHashKey":"170141183460469231731687303715884105727"}},)"
+      R"({"ShardId":"shardId-000000000001","HashKeyRange":{"StartingHashKey":)"
+      R"("170141183460469231731687303715884105728","EndingHashKey":)"
+      R"("340282366920938463463374607431768211455"}}]})");
+}
+
+}  // namespace
+
+TEST_CASE("shard_rate_limit holds a hot shard to 1,000 records/s, not the other shard",
+          "[kinesis][aggregation]") {
+  FakeKinesis sink;
+  sink.script_requests(two_shards);
+  auto d = make_destination(
+      R"({"type":"aws_kinesis","config":{"stream_name":"s","region":"us-east-1","endpoint":")" +
+      sink.url() +
+      R"(","shard_rate_limit":true,"metadata_in_payload":false,"partition_key_template":"data.k",)"
+      R"("linger_ms":5},"credentials":{"key":"AKIDEXAMPLE","secret":"secret"}})");
+  ReportCollector reports;
+  const std::string hot = key_on_half(0, 0);
+  const std::string cold = key_on_half(1, 1);
+  const int hot_events = 2500;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < hot_events; ++i) {
+    Event e("orders", R"({"k":")" + hot + R"(","i":)" + std::to_string(i) + "}");
+    e.set_id("h" + std::to_string(i));
+    d->publish(std::move(e), reports.callback());
+    if (i % 25 == 0) {
+      Event c("orders", R"({"k":")" + cold + R"(","i":)" + std::to_string(i) + "}");
+      c.set_id("c" + std::to_string(i));
+      d->publish(std::move(c), reports.callback());
+    }
+  }
+  d->close();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  REQUIRE(reports.total() == static_cast<std::size_t>(hot_events + hot_events / 25));
+  std::vector<std::chrono::microseconds> hot_latency, cold_latency;
+  for (const auto& [id, list] : reports.by_id) {
+    REQUIRE(list.size() == 1);
+    const auto& r = list[0];
+    INFO(r.to_json());
+    CHECK(r.delivered());
+    CHECK(r.attempts == 1);  // waiting for the shard's rate is not an attempt
+    (id[0] == 'h' ? hot_latency : cold_latency).push_back(r.latency);
+  }
+  std::sort(hot_latency.begin(), hot_latency.end());
+  std::sort(cold_latency.begin(), cold_latency.end());
+  const auto hot_median = hot_latency[hot_latency.size() / 2];
+  const auto cold_max = cold_latency.back();
+  INFO("hot median " << hot_median.count() << " us, max " << hot_latency.back().count()
+                     << " us; cold max " << cold_max.count() << " us");
+  // A second's worth at once, then 1,000 a second: 2,500 records need at least 1.5 s (a lower
+  // bound: a slow machine only makes it longer).
+  CHECK(elapsed >= 1.4);
+  CHECK(hot_latency.back() >= std::chrono::milliseconds(1400));
+  // The cold shard's records are not queued behind the hot shard's.
+  CHECK(cold_max < hot_median);
+  CHECK(d->metrics().retried == 0);
+  CHECK(sink.requests_per_action().at("ListShards") == 1);
 }

@@ -1,6 +1,5 @@
-// Aggregation and shard pacing through the C++ API against kinesis-local's real shards: reports
-// name the shard, sequence and sub-sequence numbers where each event is; with shard_rate_limit a
-// hot shard is held to Kinesis' rate while a cold one is not held back.
+// Aggregation through the C++ API against kinesis-local's real shards: reports name the shard,
+// sequence and sub-sequence numbers where each event is.
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -24,15 +23,6 @@ std::unique_ptr<Destination> local_destination(const std::string& stream,
       R"(","region":"us-east-1","endpoint":")" + KinesisLocal::instance().plain_url() +
       R"(","metadata_in_payload":false,"partition_key_template":"data.k","linger_ms":10)" + extra +
       R"(},"credentials":{"key":"AKIDLOCAL","secret":"local-secret"}})");
-}
-
-// A partition key that kinesis-local's stream of two even shards puts on shard `half` (0 or 1).
-std::string key_on_half(int half, int n) {
-  for (int i = 0;; ++i) {
-    std::string key = "k" + std::to_string(n) + "-" + std::to_string(i);
-    const bool high = detail::hash_key_of_partition_key(key) >> 127;
-    if (static_cast<int>(high) == half) return key;
-  }
 }
 
 }  // namespace
@@ -60,7 +50,7 @@ TEST_CASE("kinesis-local: aggregated events are where their reports say",
     stored[{r.shard_id, r.sequence_number}] = std::move(*users);
     ++kinesis_records;
   }
-  CHECK(kinesis_records <= 8);  // 1,000 events, 4 shards
+  CHECK(kinesis_records * 10 <= static_cast<std::size_t>(n));  // many events per record
   for (int i = 0; i < n; ++i) {
     const auto& r = reports.by_id["e" + std::to_string(i)][0];
     INFO(r.to_json());
@@ -73,45 +63,4 @@ TEST_CASE("kinesis-local: aggregated events are where their reports say",
     CHECK(u.data ==
           R"({"k":"key)" + std::to_string(i % 50) + R"(","i":)" + std::to_string(i) + "}");
   }
-}
-
-TEST_CASE("kinesis-local: shard_rate_limit holds a hot shard to 1,000 records/s, not the other",
-          "[kinesis][aggregation]") {
-  auto d = local_destination("paced", R"(,"shard_rate_limit":true)");
-  ReportCollector reports;
-  const std::string hot = key_on_half(0, 0);
-  const std::string cold = key_on_half(1, 1);
-  const int hot_events = 2500;
-  const auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < hot_events; ++i) {
-    Event e("orders", R"({"k":")" + hot + R"(","i":)" + std::to_string(i) + "}");
-    e.set_id("h" + std::to_string(i));
-    d->publish(std::move(e), reports.callback());
-    if (i % 25 == 0) {
-      Event c("orders", R"({"k":")" + cold + R"(","i":)" + std::to_string(i) + "}");
-      c.set_id("c" + std::to_string(i));
-      d->publish(std::move(c), reports.callback());
-    }
-  }
-  d->close();
-  const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  REQUIRE(reports.total() == static_cast<std::size_t>(hot_events + hot_events / 25));
-  std::chrono::microseconds hot_max{0}, cold_max{0};
-  for (const auto& [id, list] : reports.by_id) {
-    REQUIRE(list.size() == 1);
-    const auto& r = list[0];
-    INFO(r.to_json());
-    CHECK(r.delivered());
-    CHECK(r.attempts == 1);  // waiting for the shard's rate is not an attempt
-    auto& max = id[0] == 'h' ? hot_max : cold_max;
-    max = std::max(max, r.latency);
-  }
-  // A second's worth at once, then 1,000 a second: 2,500 records need at least 1.5 s (a lower
-  // bound: a slow machine only makes it longer).
-  CHECK(elapsed >= 1.4);
-  CHECK(hot_max >= std::chrono::milliseconds(1400));
-  // The cold shard's records are not queued behind the hot shard's.
-  CHECK(cold_max < hot_max / 2);
-  CHECK(d->metrics().retried == 0);
 }
