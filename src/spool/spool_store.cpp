@@ -100,8 +100,14 @@ SpoolStore::SpoolStore(SpoolOptions options, std::string label, std::vector<Reco
 }
 
 SpoolStore::~SpoolStore() {
+  close();
+}
+
+void SpoolStore::close() {
   {
     std::unique_lock<std::mutex> lock(mutex_);
+    if (closed_) return;
+    closed_ = true;
     stopping_ = true;
     stopping_waits_ = true;
     room_cv_.notify_all();
@@ -123,10 +129,12 @@ SpoolStore::~SpoolStore() {
     } else {
       write_acks_locked(it->second);
       if (it->second.ack_fd >= 0) ::close(it->second.ack_fd);
+      it->second.ack_fd = -1;
     }
     it = next;
   }
   ::close(lock_fd_);  // releases the lock
+  lock_fd_ = -1;
 }
 
 void SpoolStore::recover(std::vector<Recovered>& recovered) {
@@ -255,6 +263,10 @@ SpoolStore::AppendResult SpoolStore::append(std::string_view payload, bool wait)
   AppendResult result;
   const std::uint64_t size = kSpoolHeaderBytes + payload.size();
   std::unique_lock<std::mutex> lock(mutex_);
+  if (closed_) {
+    result.status = Appended::full;
+    return result;
+  }
   // An event larger than max_bytes alone is let in when the spool is empty, or it never would be.
   while (stats_.bytes > 0 && stats_.bytes + size > options_.max_bytes) {
     if (!wait || stopping_waits_) {
@@ -340,6 +352,7 @@ void SpoolStore::release(std::uint64_t sequence, std::size_t payload_bytes) {
   --stats_.events;
   stats_.bytes -= std::min<std::uint64_t>(stats_.bytes, kSpoolHeaderBytes + payload_bytes);
   room_cv_.notify_all();
+  if (closed_) return;  // a report after close: the record is replayed next time
   if (segment.unreleased == 0 && !segment.active) {
     remove_segment_locked(it);
     return;

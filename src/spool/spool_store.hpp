@@ -42,8 +42,11 @@ class SpoolStore {
   /// `recovered` gets the records without a release, oldest first. Throws ConfigError
   /// (`config.spool.dir`) when the directory cannot be used or another process holds the lock.
   SpoolStore(SpoolOptions options, std::string label, std::vector<Recovered>& recovered);
-  /// Syncs, writes the release journals, deletes segments whose records are all released.
+  /// close().
   ~SpoolStore();
+  /// Syncs, writes the release journals, deletes segments whose records are all released and
+  /// lets go of the lock. Later appends return `full`. Idempotent.
+  void close();
   SpoolStore(const SpoolStore&) = delete;
   SpoolStore& operator=(const SpoolStore&) = delete;
 
@@ -94,6 +97,7 @@ class SpoolStore {
   bool syncing_ = false;
   bool stopping_waits_ = false;
   bool stopping_ = false;
+  bool closed_ = false;
   Stats stats_;
   std::thread background_;
 };

@@ -72,7 +72,7 @@ class SpooledDestination final : public Destination {
     closed_ = true;
     store_->stop_waiting();
     inner_->close();
-    store_->sync();
+    store_->close();
   }
 
   void close(std::chrono::milliseconds timeout) override {
@@ -80,7 +80,7 @@ class SpooledDestination final : public Destination {
     closed_ = true;
     store_->stop_waiting();
     inner_->close(timeout);
-    store_->sync();
+    store_->close();
   }
 
   DestinationMetrics metrics() const override {

@@ -61,6 +61,7 @@ void print_problems(const ValidationError& e);
 
 int cmd_publish(const Args& args);
 int cmd_validate(const Args& args);
+int cmd_spool(const Args& args);
 int cmd_partition_key(const Args& args);
 int cmd_jmespath(const Args& args);
 int cmd_filter(const Args& args);

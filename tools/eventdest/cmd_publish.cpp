@@ -194,7 +194,32 @@ int cmd_publish(const Args& args) {
   bool stop_now = false;
   std::string input_error;
   std::string line;
-  while (true) {
+
+  // Events a previous run left in the destination's spool go first, before any input: their
+  // reports (`replayed`: true) take the first output lines, in the order they complete.
+  std::atomic<std::size_t> replay_reports{0};
+  const std::size_t replayed = destination->replay([&](const DeliveryReport& r) {
+    const std::size_t slot = reports.reserve(0);
+    reports.set(slot, r.to_json(), r.status);
+    ++replay_reports;
+  });
+  if (replayed > 0) {
+    std::fprintf(stderr,
+                 "eventdest: %zu events from the spool of a previous run are published first\n",
+                 replayed);
+    total += replayed;
+    read_events.store(total, std::memory_order_relaxed);
+    // Until they all have reports: input events' lines follow theirs.
+    while (replay_reports.load() < replayed) {
+      destination->flush(std::chrono::milliseconds(100));
+      int first = 0;
+      if (signals.take(first) > 0) {
+        stop_signal = first;
+        break;
+      }
+    }
+  }
+  while (stop_signal == 0) {
     // A full backlog (an early event still without its report): read on once it has room,
     // still answering signals and a failed stdout meanwhile.
     while (!reports.wait_for_room(std::chrono::milliseconds(100))) {

@@ -31,6 +31,11 @@ commands:
       error; 130/143: stopped by SIGINT/SIGTERM.
   validate --destination FILE
       Exit 0 if the destination spec is valid, else 2 with one `field: problem` line each.
+  spool --destination FILE
+      Print what the destination's spool (config.spool) holds, as one JSON line: events not yet
+      released, their bytes, segment files, the oldest event. `publish` with a spooled
+      destination publishes those events first (reports say "replayed": true), then its input;
+      a run with empty input drains the spool.
   partition-key --destination FILE [--input FILE|-]
       Print the partition key of each input event, one per line.
   jmespath EXPRESSION [--input FILE|-]
@@ -72,6 +77,7 @@ int main(int argc, char** argv) {
   }
   if (command == "publish") return cmd_publish(args);
   if (command == "validate") return cmd_validate(args);
+  if (command == "spool") return cmd_spool(args);
   if (command == "partition-key") return cmd_partition_key(args);
   if (command == "jmespath") return cmd_jmespath(args);
   if (command == "filter") return cmd_filter(args);

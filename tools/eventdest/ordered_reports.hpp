@@ -59,7 +59,7 @@ class OrderedReports {
   std::size_t delivered_ = 0, failed_ = 0, not_matched_ = 0, interrupted_ = 0;
   std::size_t first_interrupted_line_ = 0;
   std::size_t changes_ = 0, seen_ = 0;  ///< reports set / seen by the printer
-  bool printer_signalled_ = false;        ///< woken since its last printing round
+  bool printer_signalled_ = false;      ///< woken since its last printing round
 };
 
 }  // namespace eventdest::cli
