@@ -46,14 +46,26 @@ bool record_at(std::string_view bytes, std::size_t at, SpoolRecordView& out) {
 
 }  // namespace
 
+void write_spool_record(char* out, std::uint64_t sequence, std::string_view payload) {
+  std::memcpy(out, kSpoolMagic.data(), 4);
+  const auto length = static_cast<std::uint32_t>(payload.size());
+  for (int i = 0; i < 4; ++i)
+    out[4 + i] = static_cast<char>(length >> (8 * i));
+  for (int i = 0; i < 8; ++i)
+    out[8 + i] = static_cast<char>(sequence >> (8 * i));
+  const std::uint32_t header_crc = crc32c(std::string_view(out + 4, 12));
+  const std::uint32_t payload_crc = crc32c(payload);
+  for (int i = 0; i < 4; ++i)
+    out[16 + i] = static_cast<char>(header_crc >> (8 * i));
+  for (int i = 0; i < 4; ++i)
+    out[20 + i] = static_cast<char>(payload_crc >> (8 * i));
+  std::memcpy(out + kSpoolHeaderBytes, payload.data(), payload.size());
+}
+
 void append_spool_record(std::string& out, std::uint64_t sequence, std::string_view payload) {
   const std::size_t start = out.size();
-  out.append(kSpoolMagic.data(), kSpoolMagic.size());
-  put_u32(out, static_cast<std::uint32_t>(payload.size()));
-  put_u64(out, sequence);
-  put_u32(out, crc32c(std::string_view(out).substr(start + 4, 12)));
-  put_u32(out, crc32c(payload));
-  out.append(payload.data(), payload.size());
+  out.resize(start + spool_record_size(payload));
+  write_spool_record(out.data() + start, sequence, payload);
 }
 
 void append_spool_ack(std::string& out, std::uint64_t sequence) {
@@ -87,7 +99,10 @@ SegmentContents read_spool_segment(std::string_view bytes) {
       ++next;
     }
     if (!found) {
-      out.torn_tail_bytes = bytes.size() - at;
+      std::size_t last = bytes.size();
+      while (last > at && bytes[last - 1] == '\0')
+        --last;
+      out.torn_tail_bytes = last - at;
       break;
     }
     ++out.damaged_regions;

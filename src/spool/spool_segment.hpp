@@ -22,6 +22,12 @@ inline constexpr std::size_t kSpoolHeaderBytes = 4 + 4 + 8 + 4 + 4;
 inline constexpr std::uint32_t kSpoolMaxPayload = 256u << 20;
 inline constexpr std::size_t kSpoolAckBytes = 8 + 4;
 
+/// The size of the framed record for `payload`.
+inline std::size_t spool_record_size(std::string_view payload) {
+  return kSpoolHeaderBytes + payload.size();
+}
+/// Writes one framed record at `out` (spool_record_size(payload) bytes).
+void write_spool_record(char* out, std::uint64_t sequence, std::string_view payload);
 /// Appends one framed record to `out`.
 void append_spool_record(std::string& out, std::uint64_t sequence, std::string_view payload);
 /// Appends one release journal entry to `out`.
@@ -36,8 +42,10 @@ struct SpoolRecordView {
 
 struct SegmentContents {
   std::vector<SpoolRecordView> records;  ///< the valid ones, in file order
-  std::size_t valid_end = 0;        ///< end of the last valid record (where a torn tail starts)
-  std::size_t torn_tail_bytes = 0;  ///< unreadable bytes after the last valid record
+  std::size_t valid_end = 0;  ///< end of the last valid record (where a torn tail starts)
+  /// Unreadable bytes after the last valid record, up to the last non-zero byte: segments are
+  /// allocated ahead, so zeros after the records are unused space, not damage.
+  std::size_t torn_tail_bytes = 0;
   std::size_t damaged_regions = 0;  ///< unreadable runs between valid records
 };
 

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -117,10 +118,8 @@ void SpoolStore::close() {
   background_.join();
   std::unique_lock<std::mutex> lock(mutex_);
   sync_locked(lock);
-  if (active_fd_ >= 0) {
-    ::close(active_fd_);
-    active_fd_ = -1;
-  }
+  close_active_locked();
+  apply_releases_locked();
   for (auto it = segments_.begin(); it != segments_.end();) {
     auto next = std::next(it);
     it->second.active = false;
@@ -177,9 +176,11 @@ void SpoolStore::recover(std::vector<Recovered>& recovered) {
       log(LogLevel::warning, label_ + ": spool segment " + segment.path + " ends with " +
                                  std::to_string(contents.torn_tail_bytes) +
                                  " unreadable bytes (a write cut short, e.g. by a crash): cut off");
-      if (::truncate(segment.path.c_str(), static_cast<off_t>(contents.valid_end)) != 0) {
-        log(LogLevel::warning, label_ + ": cannot cut " + segment.path + ": " + errno_text(errno));
-      }
+    }
+    // The torn tail, and the space allocated ahead that a crash left unused.
+    if (bytes.size() > contents.valid_end &&
+        ::truncate(segment.path.c_str(), static_cast<off_t>(contents.valid_end)) != 0) {
+      log(LogLevel::warning, label_ + ": cannot cut " + segment.path + ": " + errno_text(errno));
     }
     if (contents.damaged_regions > 0) {
       stats_.damaged_records += contents.damaged_regions;
@@ -209,14 +210,28 @@ void SpoolStore::recover(std::vector<Recovered>& recovered) {
   written_ = synced_ = next_sequence_ - 1;
 }
 
-bool SpoolStore::open_active_locked(std::uint64_t first_sequence, std::string& error) {
+bool SpoolStore::open_active_locked(std::uint64_t first_sequence, std::uint64_t min_size,
+                                    std::string& error) {
   Segment segment;
   segment.path = options_.dir + "/" + segment_name(first_sequence);
   segment.active = true;
-  const int fd =
-      ::open(segment.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  const std::uint64_t size = std::max<std::uint64_t>(options_.segment_bytes, min_size);
+  const int fd = ::open(segment.path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {
     error = "cannot create " + segment.path + ": " + errno_text(errno);
+    return false;
+  }
+  // The whole segment is allocated now: a full disk is found here, as an error, never later as
+  // a SIGBUS on a write into the mapping.
+  const int rc = ::posix_fallocate(fd, 0, static_cast<off_t>(size));
+  void* map =
+      rc == 0 ? ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
+  if (map == MAP_FAILED) {
+    error = rc != 0 ? "cannot allocate " + std::to_string(size) + " bytes for " + segment.path +
+                          ": " + errno_text(rc)
+                    : "cannot map " + segment.path + ": " + errno_text(errno);
+    ::close(fd);
+    ::unlink(segment.path.c_str());
     return false;
   }
   // The new file's directory entry must survive a crash too.
@@ -226,30 +241,53 @@ bool SpoolStore::open_active_locked(std::uint64_t first_sequence, std::string& e
     ::close(dir_fd);
   }
   active_fd_ = fd;
+  active_map_ = static_cast<char*>(map);
+  active_capacity_ = size;
   active_first_ = first_sequence;
   active_size_ = 0;
   segments_.emplace(first_sequence, std::move(segment));
   return true;
 }
 
+// Unmaps the active segment and trims it to the records written. The caller syncs first.
+void SpoolStore::close_active_locked() {
+  if (active_fd_ < 0) return;
+  ::munmap(active_map_, active_capacity_);
+  if (::ftruncate(active_fd_, static_cast<off_t>(active_size_)) != 0) {
+    log(LogLevel::warning, label_ + ": cannot trim a spool segment: " + errno_text(errno));
+  }
+  ::close(active_fd_);
+  active_fd_ = -1;
+  active_map_ = nullptr;
+  active_capacity_ = 0;
+}
+
 void SpoolStore::roll_locked(std::unique_lock<std::mutex>& lock) {
   // Appends go to a new file from now on; the old one is made durable and closed. A sync in
   // progress may be using the old file: it finishes first.
   const int old_fd = active_fd_;
+  char* const old_map = active_map_;
+  const std::uint64_t old_capacity = active_capacity_;
+  const std::uint64_t old_size = active_size_;
   const std::uint64_t old_first = active_first_;
   const std::uint64_t old_last = written_;
   active_fd_ = -1;
+  active_map_ = nullptr;
+  active_capacity_ = 0;
   while (syncing_)
     sync_cv_.wait(lock);
   syncing_ = true;
   lock.unlock();
   const int rc = ::fdatasync(old_fd);
   const int e = errno;
+  ::munmap(old_map, old_capacity);
+  const int trimmed = ::ftruncate(old_fd, static_cast<off_t>(old_size));
   ::close(old_fd);
   lock.lock();
   syncing_ = false;
   ++stats_.fsyncs;
   if (rc != 0) log(LogLevel::warning, label_ + ": fsync of the spool failed: " + errno_text(e));
+  if (trimmed != 0) log(LogLevel::warning, label_ + ": cannot trim a spool segment");
   synced_ = std::max(synced_, old_last);
   sync_cv_.notify_all();
   auto it = segments_.find(old_first);
@@ -269,29 +307,22 @@ SpoolStore::AppendResult SpoolStore::append(std::string_view payload, bool wait)
   }
   // An event larger than max_bytes alone is let in when the spool is empty, or it never would be.
   while (stats_.bytes > 0 && stats_.bytes + size > options_.max_bytes) {
+    apply_releases_locked();
+    if (stats_.bytes + size <= options_.max_bytes) break;
     if (!wait || stopping_waits_) {
       result.status = Appended::full;
       return result;
     }
-    room_cv_.wait(lock);
+    room_cv_.wait_for(lock, std::chrono::milliseconds(5));
   }
-  if (active_fd_ >= 0 && active_size_ >= options_.segment_bytes) roll_locked(lock);
-  // (roll_locked lets go of the lock: another append may have opened the next file meanwhile)
-  if (active_fd_ < 0 && !open_active_locked(next_sequence_, result.error)) return result;
+  // roll_locked lets go of the lock: another append may have opened the next file meanwhile.
+  while (active_fd_ >= 0 && active_size_ + size > active_capacity_)
+    roll_locked(lock);
+  if (active_fd_ < 0 && !open_active_locked(next_sequence_, size, result.error)) return result;
   const std::uint64_t sequence = next_sequence_;
-  thread_local std::string frame;
-  frame.clear();
-  append_spool_record(frame, sequence, payload);
-  if (!write_all(active_fd_, frame)) {
-    const int e = errno;
-    // Nothing of a record that failed stays: the file ends where it ended before.
-    if (::ftruncate(active_fd_, static_cast<off_t>(active_size_)) != 0) {
-      log(LogLevel::warning, label_ + ": cannot cut a partial spool record: " + errno_text(errno));
-    }
-    result.error = "cannot write to the spool " + options_.dir + ": " + errno_text(e);
-    return result;
-  }
-  if (frame.capacity() > (1u << 20)) std::string().swap(frame);
+  // Into the shared mapping: the page cache has it at once (a killed process loses nothing),
+  // without a system call per record.
+  write_spool_record(active_map_ + active_size_, sequence, payload);
   ++next_sequence_;
   active_size_ += size;
   written_ = sequence;
@@ -342,23 +373,36 @@ void SpoolStore::sync() {
 }
 
 void SpoolStore::release(std::uint64_t sequence, std::size_t payload_bytes) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = segments_.upper_bound(sequence);
-  if (it == segments_.begin()) return;
-  --it;
-  Segment& segment = it->second;
-  if (segment.unreleased == 0) return;
-  --segment.unreleased;
-  --stats_.events;
-  stats_.bytes -= std::min<std::uint64_t>(stats_.bytes, kSpoolHeaderBytes + payload_bytes);
-  room_cv_.notify_all();
-  if (closed_) return;  // a report after close: the record is replayed next time
-  if (segment.unreleased == 0 && !segment.active) {
-    remove_segment_locked(it);
-    return;
+  // Queued under a lock of its own: reports arrive on the delivery threads while publishers hold
+  // the main lock, and the two would otherwise take turns at every event.
+  std::lock_guard<std::mutex> lock(release_mutex_);
+  releases_.push_back({sequence, payload_bytes});
+}
+
+void SpoolStore::apply_releases_locked() {
+  {
+    std::lock_guard<std::mutex> lock(release_mutex_);
+    applying_.swap(releases_);
   }
-  append_spool_ack(segment.acks, sequence);
-  if (segment.acks.size() >= (64u << 10)) write_acks_locked(segment);
+  if (applying_.empty()) return;
+  for (const auto& [sequence, payload_bytes] : applying_) {
+    auto it = segments_.upper_bound(sequence);
+    if (it == segments_.begin()) continue;
+    --it;
+    Segment& segment = it->second;
+    if (segment.unreleased == 0) continue;
+    --segment.unreleased;
+    --stats_.events;
+    stats_.bytes -= std::min<std::uint64_t>(stats_.bytes, kSpoolHeaderBytes + payload_bytes);
+    if (segment.unreleased == 0 && !segment.active) {
+      remove_segment_locked(it);
+      continue;
+    }
+    append_spool_ack(segment.acks, sequence);
+    if (segment.acks.size() >= (64u << 10)) write_acks_locked(segment);
+  }
+  applying_.clear();
+  room_cv_.notify_all();
 }
 
 void SpoolStore::write_acks_locked(Segment& segment) {
@@ -385,8 +429,9 @@ void SpoolStore::stop_waiting() {
   room_cv_.notify_all();
 }
 
-SpoolStore::Stats SpoolStore::stats() const {
+SpoolStore::Stats SpoolStore::stats() {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (!closed_) apply_releases_locked();
   return stats_;
 }
 
@@ -398,6 +443,7 @@ void SpoolStore::background() {
     stop_cv_.wait_for(lock, interval);
     if (stopping_) break;
     if (options_.sync.count() > 0) sync_locked(lock);
+    apply_releases_locked();
     for (auto& [first, segment] : segments_)
       write_acks_locked(segment);
   }

@@ -60,7 +60,8 @@ class SpoolStore {
   void sync();
   /// Stops waiting appends (they return `full`); the destination is closing.
   void stop_waiting();
-  Stats stats() const;
+  /// Counts as of now (releases applied).
+  Stats stats();
   const std::string& dir() const { return options_.dir; }
 
  private:
@@ -73,10 +74,12 @@ class SpoolStore {
   };
 
   void recover(std::vector<Recovered>& recovered);
-  bool open_active_locked(std::uint64_t first_sequence, std::string& error);
+  bool open_active_locked(std::uint64_t first_sequence, std::uint64_t min_size, std::string& error);
+  void close_active_locked();
   void roll_locked(std::unique_lock<std::mutex>& lock);
   void sync_locked(std::unique_lock<std::mutex>& lock);
   void write_acks_locked(Segment& segment);
+  void apply_releases_locked();
   void remove_segment_locked(std::map<std::uint64_t, Segment>::iterator it);
   void background();
 
@@ -89,6 +92,8 @@ class SpoolStore {
   std::condition_variable stop_cv_;            // the background thread's tick
   std::map<std::uint64_t, Segment> segments_;  // by first sequence
   int active_fd_ = -1;
+  char* active_map_ = nullptr;  // the active segment, mapped whole
+  std::uint64_t active_capacity_ = 0;
   std::uint64_t active_first_ = 0;
   std::uint64_t active_size_ = 0;
   std::uint64_t next_sequence_ = 1;
@@ -99,6 +104,9 @@ class SpoolStore {
   bool stopping_ = false;
   bool closed_ = false;
   Stats stats_;
+  std::mutex release_mutex_;                                     // guards releases_ only
+  std::vector<std::pair<std::uint64_t, std::size_t>> releases_;  // (sequence, payload bytes)
+  std::vector<std::pair<std::uint64_t, std::size_t>> applying_;  // under mutex_
   std::thread background_;
 };
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "eventdest/log.hpp"
+#include "spool/spool_payload.hpp"
 #include "spool/spool_store.hpp"
 
 namespace eventdest::detail {
@@ -37,8 +38,12 @@ class SpooledDestination final : public Destination {
       local_failure(event, callback, errc::closed, "the destination is closed");
       return;
     }
-    const std::string payload = event.to_json();
+    // One buffer per publishing thread, reused: no allocation per event for the payload.
+    thread_local std::string payload;
+    write_spool_payload(event, payload);
     const SpoolStore::AppendResult written = store_->append(payload, block_);
+    const std::size_t size = payload.size();
+    if (payload.capacity() > (1u << 20)) std::string().swap(payload);  // after a huge event
     if (written.status == SpoolStore::Appended::full) {
       local_failure(event, callback, closed_ ? errc::closed : errc::queue_full,
                     closed_ ? "the destination is closed"
@@ -51,7 +56,6 @@ class SpooledDestination final : public Destination {
       return;
     }
     const std::uint64_t sequence = written.sequence;
-    const std::size_t size = payload.size();
     inner_->publish(std::move(event),
                     [this, sequence, size, callback = std::move(callback)](
                         const DeliveryReport& r) { finished(sequence, size, r, callback); });

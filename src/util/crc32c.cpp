@@ -1,6 +1,7 @@
 #include "util/crc32c.hpp"
 
 #include <array>
+#include <cstring>
 
 namespace eventdest::detail {
 namespace {
@@ -29,9 +30,42 @@ const Tables& tables() {
   return t;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// SSE 4.2's crc32 instruction computes exactly CRC-32C, eight bytes per instruction.
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(std::string_view bytes,
+                                                             std::uint32_t crc) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  std::size_t n = bytes.size();
+  std::uint64_t c = ~crc;
+  while (n >= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p, 8);
+    c = __builtin_ia32_crc32di(c, word);
+    p += 8;
+    n -= 8;
+  }
+  auto c32 = static_cast<std::uint32_t>(c);
+  while (n--)
+    c32 = __builtin_ia32_crc32qi(c32, *p++);
+  return ~c32;
+}
+
+bool has_sse42() {
+  static const bool has = __builtin_cpu_supports("sse4.2");
+  return has;
+}
+#endif
+
 }  // namespace
 
 std::uint32_t crc32c(std::string_view bytes, std::uint32_t crc) noexcept {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  if (has_sse42()) return crc32c_sse42(bytes, crc);
+#endif
+  return crc32c_portable(bytes, crc);
+}
+
+std::uint32_t crc32c_portable(std::string_view bytes, std::uint32_t crc) noexcept {
   const Tables& t = tables();
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   std::size_t n = bytes.size();
