@@ -33,6 +33,8 @@ struct EVENTDEST_API DeliveryReport {
   std::string event_id;
   std::string topic;
   std::string destination_type;
+  /// Reports from a Router: the destination's `id` (else its index in the router).
+  std::string destination_id;
   std::string partition_key;
 
   // Failure details (status == failed).

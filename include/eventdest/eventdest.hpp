@@ -12,5 +12,6 @@
 #include "eventdest/kinesis.hpp"
 #include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"
+#include "eventdest/router.hpp"
 #include "eventdest/spec.hpp"
 #include "eventdest/spool.hpp"

@@ -373,7 +373,8 @@ class KafkaDestination final : public Destination {
     DeliveryReport& r = f->report;
     r.status = DeliveryStatus::failed;
     r.error = make_error_code(error);
-    r.retryable = is_retryable(error);
+    // A full queue is a moment's state: publishing again later can work (the Router does).
+    r.retryable = is_retryable(error) || error == errc::queue_full;
     r.message = std::move(message);
     r.provider_code = std::move(provider_code);
     finish(*f, r);

@@ -50,8 +50,10 @@ void DeliveryPipeline::submit(RecordPtr record) {
   if (buffered_bytes_ + record->bytes > options_.max_buffered_bytes) {
     if (options_.on_queue_full == QueueFullBehavior::fail) {
       lock.unlock();
+      // Kind::retry: full for now (publishing again later can work), unlike an event larger
+      // than the whole buffer above.
       reject(std::move(record),
-             Outcome::failure(Outcome::Kind::fail, errc::queue_full,
+             Outcome::failure(Outcome::Kind::retry, errc::queue_full,
                               "max_buffered_bytes (" + std::to_string(options_.max_buffered_bytes) +
                                   ") reached"));
       return;
@@ -134,7 +136,8 @@ void DeliveryPipeline::fill_report(DeliveryReport& r, Record& record, const Outc
     r.status = DeliveryStatus::failed;
     r.error = make_error_code(outcome.error);
     // Running out of time after transient failures is itself transient: a later try may work.
-    r.retryable = is_retryable(outcome.error) || outcome.error == errc::timeout;
+    r.retryable = is_retryable(outcome.error) || outcome.error == errc::timeout ||
+                  (outcome.error == errc::queue_full && outcome.kind == Outcome::Kind::retry);
     r.provider_code.assign(outcome.provider_code);
     r.http_status = outcome.http_status;
     r.message.assign(outcome.message);

@@ -26,6 +26,10 @@ std::string DeliveryReport::to_json() const {
   append_json_string(out, topic);
   out += ",\"destination\":";
   append_json_string(out, destination_type);
+  if (!destination_id.empty()) {
+    out += ",\"destination_id\":";
+    append_json_string(out, destination_id);
+  }
   if (status != DeliveryStatus::not_matched) {
     out += ",\"partition_key\":";
     append_json_string(out, partition_key);

@@ -35,7 +35,7 @@ class SpooledDestination final : public Destination {
   void publish(Event event, DeliveryCallback callback) override {
     start_replay(nullptr);
     if (closed_.load(std::memory_order_acquire)) {
-      local_failure(event, callback, errc::closed, "the destination is closed");
+      local_failure(event, callback, errc::closed, false, "the destination is closed");
       return;
     }
     // One buffer per publishing thread, reused: no allocation per event for the payload.
@@ -45,14 +45,14 @@ class SpooledDestination final : public Destination {
     const std::size_t size = payload.size();
     if (payload.capacity() > (1u << 20)) std::string().swap(payload);  // after a huge event
     if (written.status == SpoolStore::Appended::full) {
-      local_failure(event, callback, closed_ ? errc::closed : errc::queue_full,
+      local_failure(event, callback, closed_ ? errc::closed : errc::queue_full, !closed_,
                     closed_ ? "the destination is closed"
                             : "the spool is full (max_bytes " + std::to_string(max_bytes_) +
                                   " of events without a final report)");
       return;
     }
     if (written.status == SpoolStore::Appended::failed) {
-      local_failure(event, callback, errc::spool_failed, written.error);
+      local_failure(event, callback, errc::spool_failed, false, written.error);
       return;
     }
     const std::uint64_t sequence = written.sequence;
@@ -126,8 +126,9 @@ class SpooledDestination final : public Destination {
     if (callback) callback(copy);
   }
 
+  // `retryable`: a full spool, which may have room later.
   void local_failure(const Event& event, const DeliveryCallback& callback, errc error,
-                     std::string message) {
+                     bool retryable, std::string message) {
     ++local_failures_;
     if (!callback) return;
     DeliveryReport r;
@@ -136,7 +137,7 @@ class SpooledDestination final : public Destination {
     r.topic = event.topic();
     r.destination_type = inner_->type();
     r.error = make_error_code(error);
-    r.retryable = false;
+    r.retryable = retryable;
     r.message = std::move(message);
     callback(r);
   }

@@ -38,6 +38,9 @@ std::string spooled_spec(const std::string& url, const std::string& dir,
          R"(},"credentials":{"key":"AKIDEXAMPLE","secret":"secret"}})";
 }
 
+// One request at a time: the sink stores events in the order they were sent.
+const std::string kOneRequestAtATime = R"(,"max_in_flight_requests":1)";
+
 Event numbered(int i) {
   Event e("orders", R"({"i":)" + std::to_string(i) + "}");
   e.set_id("e" + std::to_string(i));
@@ -86,7 +89,7 @@ TEST_CASE("spool: events without an outcome survive a restart and are replayed f
   CHECK(held.segments >= 1);
 
   FakeKinesis sink;
-  auto d = make_destination(spooled_spec(sink.url(), dir.path));
+  auto d = make_destination(spooled_spec(sink.url(), dir.path, "", kOneRequestAtATime));
   ReportCollector replayed, fresh;
   CHECK(d->replay(replayed.callback()) == 50);
   CHECK(d->replay(replayed.callback()) == 0);  // once
@@ -125,7 +128,7 @@ TEST_CASE("spool: replay starts by itself at the first publish, reports to the l
   FakeKinesis sink;
   ReportCollector fresh;
   {
-    auto d = make_destination(spooled_spec(sink.url(), dir.path));
+    auto d = make_destination(spooled_spec(sink.url(), dir.path, "", kOneRequestAtATime));
     d->publish(numbered(7), fresh.callback());
     d->close();
   }

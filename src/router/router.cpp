@@ -1,0 +1,415 @@
+#include "eventdest/router.hpp"
+
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "util/json_util.hpp"
+
+namespace eventdest {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+// One destination as the router holds it: what decides whether an event goes to it (the spec's
+// topics, filter and disabled_at), and the destination, built without them (the router decides).
+struct Route {
+  std::string id;
+  std::vector<std::string> topics;
+  std::optional<Filter> filter;
+  bool disabled = false;
+  bool blocks = false;  // on_queue_full block: the router waits for room itself
+  std::shared_ptr<Destination> destination;
+
+  bool takes(const Event& event) const {
+    if (disabled || !detail_topics_take(event.topic())) return false;
+    return !filter || filter->matches(event);
+  }
+  bool detail_topics_take(std::string_view topic) const {
+    if (topics.empty()) return true;
+    for (const auto& t : topics) {
+      if (t == "*" || t == topic) return true;
+    }
+    return false;
+  }
+};
+
+using Routes = std::vector<std::shared_ptr<Route>>;
+
+// The reports of one published event, until every matched destination has given its own.
+struct PendingEvent {
+  DeliveryCallback on_report;
+  CompletionCallback on_complete;
+  std::string event_id;
+  std::size_t matched = 0;
+  std::atomic<std::size_t> remaining{0};
+  std::atomic<std::size_t> delivered{0};
+  std::atomic<std::size_t> failed{0};
+};
+
+// Set on the publishing thread while the router hands an event to a destination that would
+// block: a queue_full report for that very call means "full, try again", not an outcome.
+thread_local const void* g_handing = nullptr;
+thread_local bool g_refused = false;
+
+std::string route_prefix(const DestinationSpec& spec, std::size_t index) {
+  return spec.id.empty() ? "[" + std::to_string(index) + "]" : spec.id;
+}
+
+}  // namespace
+
+const char* to_string(EventCompletion::Outcome outcome) noexcept {
+  switch (outcome) {
+    case EventCompletion::Outcome::all_delivered:
+      return "all_delivered";
+    case EventCompletion::Outcome::some_failed:
+      return "some_failed";
+    case EventCompletion::Outcome::none_matched:
+      return "none_matched";
+  }
+  return "unknown";
+}
+
+struct Router::State {
+  mutable std::mutex mutex;  // routes (the pointer), next_index; add/remove one at a time
+  std::shared_ptr<const Routes> routes = std::make_shared<const Routes>();
+  std::size_t next_index = 0;
+  std::mutex changes;  // serialises add/remove/close
+  std::atomic<bool> closed{false};
+  std::atomic<std::uint64_t> events{0}, none_matched{0}, all_delivered{0}, some_failed{0};
+
+  std::shared_ptr<const Routes> snapshot() const {
+    std::lock_guard<std::mutex> lock(mutex);
+    return routes;
+  }
+
+  // Builds the route for `spec` (throws ConfigError with unprefixed fields).
+  static std::shared_ptr<Route> build(const DestinationSpec& spec, std::string id) {
+    auto route = std::make_shared<Route>();
+    route->id = std::move(id);
+    route->topics = spec.topics;
+    route->filter = spec.filter;
+    route->disabled = !spec.disabled_at.empty();
+    DestinationSpec inner = spec;
+    inner.topics.clear();
+    inner.filter.reset();
+    inner.disabled_at.clear();
+    route->blocks = delivery_options_of(spec).on_queue_full == QueueFullBehavior::block;
+    if (route->blocks) inner.config["on_queue_full"] = "fail";
+    route->destination = make_destination(inner);
+    return route;
+  }
+
+  // Waits until no publish() holds `route` any more, then closes its destination.
+  static void retire(const std::shared_ptr<Route>& route, std::chrono::milliseconds drain) {
+    const auto end = Steady::now() + drain;
+    while (route.use_count() > 1 && Steady::now() < end) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Steady::now());
+    route->destination->close(std::max(left, std::chrono::milliseconds(0)));
+  }
+};
+
+Router::Router() : state_(std::make_shared<State>()) {}
+
+Router::Router(const std::vector<DestinationSpec>& specs) : Router() {
+  std::vector<FieldProblem> problems;
+  auto routes = std::make_shared<Routes>();
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const std::string prefix = route_prefix(specs[i], i);
+    const std::string id = specs[i].id.empty() ? std::to_string(i) : specs[i].id;
+    if (!ids.insert(id).second) {
+      problems.push_back({prefix + ".id", "\"" + id + "\" is given to another destination too"});
+      continue;
+    }
+    try {
+      routes->push_back(State::build(specs[i], id));
+    } catch (const ConfigError& e) {
+      for (const auto& p : e.problems())
+        problems.push_back({prefix + "." + p.field, p.problem});
+    }
+  }
+  if (!problems.empty()) {
+    for (auto& r : *routes)
+      r->destination->close(std::chrono::milliseconds(0));
+    throw ConfigError(std::move(problems));
+  }
+  state_->routes = std::move(routes);
+  state_->next_index = specs.size();
+}
+
+std::unique_ptr<Router> Router::from_json(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError() || !doc.IsArray()) return std::make_unique<Router>(parse_specs(json));
+  // Each body on its own, so that its problems carry its id rather than only its index.
+  std::vector<DestinationSpec> specs;
+  std::vector<FieldProblem> problems;
+  std::set<std::string> ids;
+  for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
+    const rapidjson::Value& body = doc[i];
+    std::string prefix = "[" + std::to_string(i) + "]";
+    if (body.IsObject()) {
+      auto id = body.FindMember("id");
+      if (id != body.MemberEnd() && id->value.IsString() && id->value.GetStringLength() > 0) {
+        prefix = id->value.GetString();
+        if (!ids.insert(prefix).second) {
+          problems.push_back(
+              {prefix + ".id", "\"" + prefix + "\" is given to another destination too"});
+        }
+      }
+    }
+    try {
+      specs.push_back(parse_spec(detail::compact_json(body)));
+    } catch (const ConfigError& e) {
+      for (const auto& p : e.problems())
+        problems.push_back({prefix + "." + p.field, p.problem});
+    }
+  }
+  if (!problems.empty()) throw ConfigError(std::move(problems));
+  return std::make_unique<Router>(specs);
+}
+
+Router::~Router() {
+  close(std::chrono::milliseconds(0));
+}
+
+void Router::publish(Event event, DeliveryCallback on_report, CompletionCallback on_complete) {
+  State& state = *state_;
+  ++state.events;
+  const auto routes = state.snapshot();
+  // The routes that take the event; most events match a handful.
+  std::vector<const std::shared_ptr<Route>*> matched;
+  matched.reserve(routes->size());
+  for (const auto& route : *routes) {
+    if (route->takes(event)) matched.push_back(&route);
+  }
+  if (matched.empty()) {
+    ++state.none_matched;
+    if (on_complete) {
+      EventCompletion c;
+      c.outcome = EventCompletion::Outcome::none_matched;
+      c.event_id = event.id();
+      on_complete(c);
+    }
+    return;
+  }
+  auto pending = std::make_shared<PendingEvent>();
+  pending->on_report = std::move(on_report);
+  pending->on_complete = std::move(on_complete);
+  pending->event_id = event.id();
+  pending->matched = matched.size();
+  pending->remaining = matched.size();
+  std::weak_ptr<State> weak_state = state_;
+
+  auto callback_for = [&](const Route& route) {
+    return [pending, id = route.id, weak_state, blocks = route.blocks,
+            token = static_cast<const void*>(&route)](const DeliveryReport& r) {
+      // A full destination says so with a retryable queue_full (an event that can never fit
+      // is not retryable: it is reported).
+      if (blocks && g_handing == token && r.status == DeliveryStatus::failed && r.retryable &&
+          r.error == make_error_code(errc::queue_full)) {
+        g_refused = true;  // full: the router hands it again when there is room
+        return;
+      }
+      DeliveryReport copy = r;
+      copy.destination_id = id;
+      if (copy.delivered()) {
+        ++pending->delivered;
+      } else {
+        ++pending->failed;
+      }
+      if (pending->on_report) pending->on_report(copy);
+      if (pending->remaining.fetch_sub(1) != 1) return;
+      EventCompletion c;
+      c.event_id = pending->event_id;
+      c.matched = pending->matched;
+      c.delivered = pending->delivered.load();
+      c.failed = pending->failed.load();
+      c.outcome = c.failed == 0 ? EventCompletion::Outcome::all_delivered
+                                : EventCompletion::Outcome::some_failed;
+      if (auto s = weak_state.lock()) {
+        ++(c.failed == 0 ? s->all_delivered : s->some_failed);
+      }
+      if (pending->on_complete) pending->on_complete(c);
+    };
+  };
+  // True when the destination took the event (a full `block` destination did not).
+  auto hand = [&](const Route& route) {
+    const void* saved = g_handing;
+    g_handing = &route;
+    g_refused = false;
+    route.destination->publish(event, callback_for(route));
+    const bool refused = g_refused;
+    g_handing = saved;
+    g_refused = false;
+    return !refused;
+  };
+  std::vector<const Route*> full;
+  for (const auto* route : matched) {
+    if (!hand(**route)) full.push_back(route->get());
+  }
+  // Every other destination has the event: wait for room in the full ones alone.
+  auto wait = std::chrono::microseconds(200);
+  while (!full.empty()) {
+    std::this_thread::sleep_for(wait);
+    wait = std::min(wait * 2, std::chrono::microseconds(20000));
+    full.erase(std::remove_if(full.begin(), full.end(),
+                              [&](const Route* route) {
+                                if (state.closed.load()) {
+                                  // Closed while waiting: handed as is, it reports `closed`.
+                                  route->destination->publish(event, callback_for(*route));
+                                  return true;
+                                }
+                                return hand(*route);
+                              }),
+               full.end());
+  }
+}
+
+std::string Router::add(const DestinationSpec& spec, std::chrono::milliseconds drain) {
+  State& state = *state_;
+  std::lock_guard<std::mutex> changes(state.changes);
+  std::string id;
+  {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    id = spec.id.empty() ? std::to_string(state.next_index) : spec.id;
+  }
+  std::shared_ptr<Route> route;
+  try {
+    route = State::build(spec, id);
+  } catch (const ConfigError& e) {
+    std::vector<FieldProblem> problems;
+    for (const auto& p : e.problems())
+      problems.push_back({id + "." + p.field, p.problem});
+    throw ConfigError(std::move(problems));
+  }
+  std::shared_ptr<Route> replaced;
+  {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    auto routes = std::make_shared<Routes>(*state.routes);
+    auto it = std::find_if(routes->begin(), routes->end(),
+                           [&](const std::shared_ptr<Route>& r) { return r->id == id; });
+    if (it != routes->end()) {
+      replaced = std::move(*it);
+      *it = route;
+    } else {
+      routes->push_back(route);
+      if (spec.id.empty()) ++state.next_index;
+    }
+    state.routes = std::move(routes);
+  }
+  if (replaced) State::retire(replaced, drain);
+  return id;
+}
+
+bool Router::remove(const std::string& id, std::chrono::milliseconds drain) {
+  State& state = *state_;
+  std::lock_guard<std::mutex> changes(state.changes);
+  std::shared_ptr<Route> removed;
+  {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    auto routes = std::make_shared<Routes>(*state.routes);
+    auto it = std::find_if(routes->begin(), routes->end(),
+                           [&](const std::shared_ptr<Route>& r) { return r->id == id; });
+    if (it == routes->end()) return false;
+    removed = std::move(*it);
+    routes->erase(it);
+    state.routes = std::move(routes);
+  }
+  State::retire(removed, drain);
+  return true;
+}
+
+std::vector<std::string> Router::ids() const {
+  std::vector<std::string> out;
+  for (const auto& r : *state_->snapshot())
+    out.push_back(r->id);
+  return out;
+}
+
+bool Router::flush(std::chrono::milliseconds timeout) {
+  const auto end = Steady::now() + timeout;
+  bool all = true;
+  for (const auto& r : *state_->snapshot()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Steady::now());
+    all = r->destination->flush(std::max(left, std::chrono::milliseconds(0))) && all;
+  }
+  return all;
+}
+
+void Router::close() {
+  State& state = *state_;
+  std::lock_guard<std::mutex> changes(state.changes);
+  state.closed = true;
+  for (const auto& r : *state.snapshot())
+    r->destination->close();
+}
+
+void Router::close(std::chrono::milliseconds timeout) {
+  State& state = *state_;
+  std::lock_guard<std::mutex> changes(state.changes);
+  state.closed = true;
+  const auto end = Steady::now() + timeout;
+  for (const auto& r : *state.snapshot()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Steady::now());
+    r->destination->close(std::max(left, std::chrono::milliseconds(0)));
+  }
+}
+
+RouterMetrics Router::metrics() const {
+  const State& state = *state_;
+  RouterMetrics m;
+  m.events = state.events.load();
+  m.none_matched = state.none_matched.load();
+  m.all_delivered = state.all_delivered.load();
+  m.some_failed = state.some_failed.load();
+  for (const auto& r : *state.snapshot()) {
+    DestinationMetrics d = r->destination->metrics();
+    DestinationMetrics& t = m.total;
+    t.published += d.published;
+    t.delivered += d.delivered;
+    t.failed += d.failed;
+    t.not_matched += d.not_matched;
+    t.retried += d.retried;
+    t.requests += d.requests;
+    t.in_flight += d.in_flight;
+    t.buffered_bytes += d.buffered_bytes;
+    t.latency_p50 = std::max(t.latency_p50, d.latency_p50);
+    t.latency_p90 = std::max(t.latency_p90, d.latency_p90);
+    t.latency_p99 = std::max(t.latency_p99, d.latency_p99);
+    t.latency_max = std::max(t.latency_max, d.latency_max);
+    t.spooled_events += d.spooled_events;
+    t.spooled_bytes += d.spooled_bytes;
+    t.replayed += d.replayed;
+    t.spool_fsyncs += d.spool_fsyncs;
+    m.destinations.emplace_back(r->id, std::move(d));
+  }
+  return m;
+}
+
+std::string RouterMetrics::to_json() const {
+  std::string out = "{\"events\":" + std::to_string(events) +
+                    ",\"none_matched\":" + std::to_string(none_matched) +
+                    ",\"all_delivered\":" + std::to_string(all_delivered) +
+                    ",\"some_failed\":" + std::to_string(some_failed) +
+                    ",\"total\":" + total.to_json() + ",\"destinations\":[";
+  bool first = true;
+  for (const auto& [id, d] : destinations) {
+    if (!first) out += ',';
+    first = false;
+    out += "{\"id\":";
+    detail::append_json_string(out, id);
+    out += ",\"metrics\":" + d.to_json() + "}";
+  }
+  return out + "]}";
+}
+
+}  // namespace eventdest

@@ -1,0 +1,3 @@
+target_sources(eventdest_objects PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/router.cpp
+)
