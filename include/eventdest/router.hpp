@@ -65,6 +65,8 @@ class EVENTDEST_API Router {
   explicit Router(const std::vector<DestinationSpec>& specs);
   /// The same from JSON: an array of destination bodies, Outpost's list response, or one body.
   static std::unique_ptr<Router> from_json(std::string_view json);
+  /// The problems from_json() would throw for `json`, without creating any destination.
+  static std::vector<FieldProblem> validate_json(std::string_view json);
   /// close(0): whatever has no report yet is reported `closed` at once.
   ~Router();
   Router(const Router&) = delete;

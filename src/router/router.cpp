@@ -145,13 +145,23 @@ Router::Router(const std::vector<DestinationSpec>& specs) : Router() {
   state_->next_index = specs.size();
 }
 
-std::unique_ptr<Router> Router::from_json(std::string_view json) {
+namespace {
+
+// The specs of a JSON array of bodies (or one body), each body's problems prefixed with its id,
+// else its index, into `problems`.
+std::vector<DestinationSpec> read_specs(std::string_view json,
+                                        std::vector<FieldProblem>& problems) {
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());
-  if (doc.HasParseError() || !doc.IsArray()) return std::make_unique<Router>(parse_specs(json));
-  // Each body on its own, so that its problems carry its id rather than only its index.
+  if (doc.HasParseError() || !doc.IsArray()) {
+    try {
+      return parse_specs(json);
+    } catch (const ConfigError& e) {
+      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+      return {};
+    }
+  }
   std::vector<DestinationSpec> specs;
-  std::vector<FieldProblem> problems;
   std::set<std::string> ids;
   for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
     const rapidjson::Value& body = doc[i];
@@ -173,8 +183,22 @@ std::unique_ptr<Router> Router::from_json(std::string_view json) {
         problems.push_back({prefix + "." + p.field, p.problem});
     }
   }
+  return specs;
+}
+
+}  // namespace
+
+std::unique_ptr<Router> Router::from_json(std::string_view json) {
+  std::vector<FieldProblem> problems;
+  std::vector<DestinationSpec> specs = read_specs(json, problems);
   if (!problems.empty()) throw ConfigError(std::move(problems));
   return std::make_unique<Router>(specs);
+}
+
+std::vector<FieldProblem> Router::validate_json(std::string_view json) {
+  std::vector<FieldProblem> problems;
+  read_specs(json, problems);
+  return problems;
 }
 
 Router::~Router() {

@@ -157,3 +157,31 @@ TEST_CASE("typed_config: a destination configured in code delivers to kinesis-lo
   CHECK(bad.status == 2);
   CHECK(bad.out.find("config.endpoint:") != std::string::npos);
 }
+
+TEST_CASE("router: the sample events fan out to the destinations that take them", "[examples]") {
+  set_aws_env();
+  auto& kinesis = KinesisLocal::instance();
+  RestEmulator rest({"--cluster-id", "local"});
+  eventdest::kafka::MockCluster kafka;
+  kafka.create_topic("orders", 3);
+  setenv("KAFKA_REST_CLUSTER_ID", "local", 1);
+  setenv("KAFKA_REST_API_KEY", "key", 1);
+  setenv("KAFKA_REST_API_SECRET", "secret", 1);
+  const std::size_t kinesis_before = kinesis.read_all("orders").size();
+
+  const auto r = run(std::string(EXAMPLE_ROUTER) + " --kinesis " + kinesis.plain_url() +
+                     " --kafka-rest " + rest.url() + " --kafka " + kafka.bootstraps() + " < " +
+                     EVENTDEST_SOURCE_DIR + "/examples/data/sample-events.ndjson");
+  INFO(r.out);
+  CHECK(r.status == 0);
+  // 4 "orders" events (one with total >= 100) and 1 "users" event.
+  CHECK(count(r.out, "-> orders-stream: delivered") == 4);
+  CHECK(count(r.out, "-> big-orders: delivered") == 1);
+  CHECK(count(r.out, "evt-0001 -> big-orders: delivered") == 1);
+  CHECK(count(r.out, "-> everything: delivered") == 5);
+  CHECK(count(r.out, " done: all_delivered") == 5);
+  CHECK(count(r.out, "FAILED") == 0);
+  CHECK(kinesis.read_all("orders").size() == kinesis_before + 4);
+  CHECK(rest.records("orders").Size() == 1);
+  CHECK(consume_all(kafka.bootstraps(), "orders", 5, std::chrono::seconds(20)).size() == 5);
+}

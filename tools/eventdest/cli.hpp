@@ -24,15 +24,17 @@ constexpr int kExitSignalBase = 128;
 /// Parsed `--name value` options and positional arguments of one subcommand.
 struct Args {
   std::vector<std::string> positional;
-  std::optional<std::string> destination;    // --destination FILE
-  std::optional<std::string> input;          // --input FILE|-
-  std::optional<std::string> filter;         // --filter JSON|@FILE
-  std::optional<std::string> topic;          // --topic T (publish --raw)
-  std::optional<std::string> skip_lines;     // --skip-lines N (publish)
-  std::optional<std::string> drain_timeout;  // --drain-timeout S (publish)
-  std::optional<std::string> max_pending;    // --max-pending N (publish)
-  bool raw = false;                          // --raw: each input line is an event's data
-  std::optional<bool> progress;              // --progress / --no-progress (publish)
+  std::optional<std::string> destination;      // --destination FILE (the first)
+  std::vector<std::string> destination_files;  // every --destination FILE, in order
+  std::optional<std::string> destinations;     // --destinations FILE (a JSON array of specs)
+  std::optional<std::string> input;            // --input FILE|-
+  std::optional<std::string> filter;           // --filter JSON|@FILE
+  std::optional<std::string> topic;            // --topic T (publish --raw)
+  std::optional<std::string> skip_lines;       // --skip-lines N (publish)
+  std::optional<std::string> drain_timeout;    // --drain-timeout S (publish)
+  std::optional<std::string> max_pending;      // --max-pending N (publish)
+  bool raw = false;                            // --raw: each input line is an event's data
+  std::optional<bool> progress;                // --progress / --no-progress (publish)
   bool help = false;
 };
 
@@ -61,6 +63,12 @@ void print_problems(const ValidationError& e);
 
 int cmd_publish(const Args& args);
 int cmd_validate(const Args& args);
+/// True when the command was given several destinations (--destination twice or more, or
+/// --destinations): a Router publishes to them.
+bool several_destinations(const Args& args);
+/// The JSON array of the destinations' specs (the files' bodies, or --destinations' text);
+/// nullopt after printing why on stderr.
+std::optional<std::string> destinations_json(const Args& args);
 int cmd_spool(const Args& args);
 int cmd_partition_key(const Args& args);
 int cmd_jmespath(const Args& args);

@@ -1,3 +1,4 @@
+#include <rapidjson/document.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -23,9 +24,17 @@ bool parse_args(int argc, char** argv, int first, Args& args, std::string& error
       return true;
     };
     if (a == "--destination" || a == "-d") {
-      if (!value(args.destination)) return false;
+      std::optional<std::string> file;
+      if (!value(file)) return false;
+      args.destination_files.push_back(*file);
+      if (!args.destination) args.destination = *file;
     } else if (a.rfind("--destination=", 0) == 0) {
-      args.destination = a.substr(14);
+      args.destination_files.push_back(a.substr(14));
+      if (!args.destination) args.destination = a.substr(14);
+    } else if (a == "--destinations") {
+      if (!value(args.destinations)) return false;
+    } else if (a.rfind("--destinations=", 0) == 0) {
+      args.destinations = a.substr(15);
     } else if (a == "--input" || a == "-i") {
       if (!value(args.input)) return false;
     } else if (a.rfind("--input=", 0) == 0) {
@@ -134,6 +143,37 @@ int for_each_input_event(std::istream& in,
 void print_problems(const ValidationError& e) {
   for (const auto& p : e.problems())
     std::cerr << detail::printable(p.field) << ": " << detail::printable(p.problem, true) << "\n";
+}
+
+bool several_destinations(const Args& args) {
+  return args.destinations.has_value() || args.destination_files.size() > 1;
+}
+
+std::optional<std::string> destinations_json(const Args& args) {
+  if (args.destinations && !args.destination_files.empty()) {
+    std::cerr << "eventdest: give --destination FILE (any number) or --destinations FILE, not "
+                 "both\n";
+    return std::nullopt;
+  }
+  try {
+    if (args.destinations) return read_file(*args.destinations);
+    std::string json = "[";
+    for (std::size_t i = 0; i < args.destination_files.size(); ++i) {
+      std::string text = read_file(args.destination_files[i]);
+      rapidjson::Document doc;
+      doc.Parse(text.c_str(), text.size());
+      if (doc.HasParseError() || !doc.IsObject()) {
+        std::cerr << "eventdest: " << detail::printable(args.destination_files[i])
+                  << ": not a JSON object (a destination spec)\n";
+        return std::nullopt;
+      }
+      json += (i ? "," : "") + text;
+    }
+    return json + "]";
+  } catch (const std::exception& e) {
+    std::cerr << "eventdest: " << e.what() << "\n";
+    return std::nullopt;
+  }
 }
 
 std::optional<DestinationSpec> load_spec(const std::optional<std::string>& path) {

@@ -7,12 +7,15 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <optional>
 #include <thread>
 
 #include "cli.hpp"
 #include "eventdest/destination.hpp"
 #include "eventdest/log.hpp"
+#include "eventdest/router.hpp"
 #include "line_reader.hpp"
 #include "ordered_reports.hpp"
 #include "progress_display.hpp"
@@ -67,8 +70,16 @@ int cmd_publish(const Args& args) {
                  "of an event on topic T)\n";
     return kExitUsage;
   }
-  auto spec = load_spec(args.destination);
-  if (!spec) return kExitUsage;
+  // One destination, or several through a Router (--destination twice or more, --destinations).
+  std::optional<DestinationSpec> spec;
+  std::optional<std::string> routes_json;
+  if (several_destinations(args)) {
+    routes_json = destinations_json(args);
+    if (!routes_json) return kExitUsage;
+  } else {
+    spec = load_spec(args.destination);
+    if (!spec) return kExitUsage;
+  }
   // Library warnings (e.g. TLS verification disabled) go to stderr; stdout stays reports only.
   set_log_handler(
       [](LogLevel level, std::string_view message) {
@@ -77,8 +88,13 @@ int cmd_publish(const Args& args) {
       },
       LogLevel::warning);
   std::unique_ptr<Destination> destination;
+  std::unique_ptr<Router> router;
   try {
-    destination = make_destination(*spec);
+    if (spec) {
+      destination = make_destination(*spec);
+    } else {
+      router = Router::from_json(*routes_json);
+    }
   } catch (const ConfigError& e) {
     std::cerr << "eventdest: cannot create the destination:\n";
     print_problems(e);
@@ -131,7 +147,20 @@ int cmd_publish(const Args& args) {
   // The printer asks the destination for its metrics; the main thread may destroy it early.
   std::mutex destination_mutex;
   const auto started = std::chrono::steady_clock::now();
-  const std::string description = destination->to_string();
+  std::vector<std::string> route_ids;
+  std::string description;
+  if (router) {
+    route_ids = router->ids();
+    description = std::to_string(route_ids.size()) + " destinations";
+  } else {
+    description = destination->to_string();
+  }
+  // Per destination of a router: its index (for output order) and its outcome counts.
+  std::map<std::string, std::size_t> route_index;
+  for (std::size_t i = 0; i < route_ids.size(); ++i)
+    route_index[route_ids[i]] = i;
+  std::vector<std::atomic<std::size_t>> route_delivered(route_ids.size());
+  std::vector<std::atomic<std::size_t>> route_failed(route_ids.size());
   OrderedReports reports(max_pending);
   ReportWriter out(STDOUT_FILENO);
   std::atomic<bool> reading{true};
@@ -161,6 +190,7 @@ int cmd_publish(const Args& args) {
         {
           std::lock_guard<std::mutex> lock(destination_mutex);
           if (destination) s.retried = destination->metrics().retried;
+          if (router) s.retried = router->metrics().total.retried;
         }
         display.update(s);
       }
@@ -190,6 +220,58 @@ int cmd_publish(const Args& args) {
     };
   };
 
+  // A router's reports of one event: one line per matched destination, in the destinations'
+  // order, printed together at the event's place once all have reported.
+  struct RoutedEvent {
+    std::mutex mutex;
+    std::vector<std::string> lines;
+    bool interrupted = false;
+  };
+  auto publish_routed = [&](Event event, std::size_t slot) {
+    auto routed = std::make_shared<RoutedEvent>();
+    routed->lines.resize(route_ids.size());
+    router->publish(
+        std::move(event),
+        [&, routed](const DeliveryReport& r) {
+          const auto at = route_index.find(r.destination_id);
+          const std::size_t index = at == route_index.end() ? 0 : at->second;
+          const bool closed =
+              r.status == DeliveryStatus::failed && r.error == make_error_code(errc::closed);
+          std::string line;
+          if (interrupting.load() && closed) {
+            DeliveryReport copy = r;
+            copy.error = make_error_code(errc::interrupted);
+            copy.retryable = false;
+            copy.message = kInterruptedMessage;
+            line = copy.to_json();
+          } else {
+            line = r.to_json();
+          }
+          ++(r.delivered() ? route_delivered : route_failed)[index];
+          std::lock_guard<std::mutex> lock(routed->mutex);
+          routed->interrupted |= interrupting.load() && closed;
+          routed->lines[index] = std::move(line);
+        },
+        [&, routed, slot](const EventCompletion& c) {
+          std::string joined;
+          bool interrupted = false;
+          {
+            std::lock_guard<std::mutex> lock(routed->mutex);
+            for (auto& line : routed->lines) {
+              if (line.empty()) continue;
+              if (!joined.empty()) joined += '\n';
+              joined += line;
+            }
+            interrupted = routed->interrupted;
+          }
+          const DeliveryStatus status =
+              c.outcome == EventCompletion::Outcome::none_matched    ? DeliveryStatus::not_matched
+              : c.outcome == EventCompletion::Outcome::all_delivered ? DeliveryStatus::delivered
+                                                                     : DeliveryStatus::failed;
+          reports.set(slot, std::move(joined), status, interrupted);
+        });
+  };
+
   int stop_signal = 0;  // the first SIGINT/SIGTERM
   bool stop_now = false;
   std::string input_error;
@@ -198,7 +280,8 @@ int cmd_publish(const Args& args) {
   // Events a previous run left in the destination's spool go first, before any input: their
   // reports (`replayed`: true) take the first output lines, in the order they complete.
   std::atomic<std::size_t> replay_reports{0};
-  const std::size_t replayed = destination->replay([&](const DeliveryReport& r) {
+  // (A router's destinations replay their spools at their first event, reporting to the log.)
+  const std::size_t replayed = !destination ? 0 : destination->replay([&](const DeliveryReport& r) {
     const std::size_t slot = reports.reserve(0);
     reports.set(slot, r.to_json(), r.status);
     ++replay_reports;
@@ -211,7 +294,7 @@ int cmd_publish(const Args& args) {
     read_events.store(total, std::memory_order_relaxed);
     // Until they all have reports: input events' lines follow theirs.
     while (replay_reports.load() < replayed) {
-      destination->flush(std::chrono::milliseconds(100));
+      if (destination) destination->flush(std::chrono::milliseconds(100));
       int first = 0;
       if (signals.take(first) > 0) {
         stop_signal = first;
@@ -256,7 +339,11 @@ int cmd_publish(const Args& args) {
     const std::size_t slot = reports.reserve(number);
     try {
       Event event = args.raw ? raw_event(*args.topic, std::move(line)) : Event::from_json(line);
-      destination->publish(std::move(event), on_report(slot));
+      if (router) {
+        publish_routed(std::move(event), slot);
+      } else {
+        destination->publish(std::move(event), on_report(slot));
+      }
     } catch (const EventError& e) {
       reports.set(slot, invalid_line_report(number, e.what()), DeliveryStatus::failed);
     }
@@ -278,9 +365,10 @@ int cmd_publish(const Args& args) {
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - clock::now());
       if (left.count() <= 0) break;
-      drained = destination->flush(std::min(slice, left));
+      drained =
+          router ? router->flush(std::min(slice, left)) : destination->flush(std::min(slice, left));
     } else {
-      drained = destination->flush(slice);
+      drained = router ? router->flush(slice) : destination->flush(slice);
     }
     if (drained) break;
     int first = 0;
@@ -293,14 +381,20 @@ int cmd_publish(const Args& args) {
     stop_signal = first;
     deadline = clock::now() + drain;
   }
-  const auto m = destination->metrics();
+  const auto m = router ? router->metrics().total : destination->metrics();
   if (drained) {
-    destination->close();  // nothing left in flight: returns at once
+    // Nothing left in flight: returns at once.
+    if (router) {
+      router->close();
+    } else {
+      destination->close();
+    }
   } else {
     // Whatever has no report yet is reported `closed` by the destructor, rewritten above.
     interrupting = true;
     std::lock_guard<std::mutex> lock(destination_mutex);
     destination.reset();
+    router.reset();
     reports.fill_missing([](std::size_t number) { return interrupted_report(number); });
   }
   reading = false;
@@ -315,6 +409,10 @@ int cmd_publish(const Args& args) {
                total, description.c_str(), reports.delivered(), reports.failed(),
                reports.not_matched(), seconds,
                seconds > 0 ? static_cast<double>(total) / seconds : 0.0);
+  for (std::size_t i = 0; i < route_ids.size(); ++i) {
+    std::fprintf(stderr, "eventdest:   %s: %zu delivered, %zu failed\n", route_ids[i].c_str(),
+                 route_delivered[i].load(), route_failed[i].load());
+  }
   std::string requests;  // librdkafka batches on its own: no request count for kafka
   if (m.requests > 0) {
     requests = std::to_string(m.requests) + " requests, " + std::to_string(m.retried) +

@@ -15,7 +15,8 @@ namespace {
 const char* kUsage = R"(usage: eventdest <command> [options]
 
 commands:
-  publish --destination FILE [--input FILE|-] [--topic T --raw] [--skip-lines N]
+  publish --destination FILE [--destination FILE ...] | --destinations FILE
+          [--input FILE|-] [--topic T --raw] [--skip-lines N]
           [--drain-timeout S] [--max-pending N] [--progress|--no-progress]
       Publish NDJSON events (stdin by default). stdout: one JSON delivery report per event,
       in input order, as events complete; stderr: a summary (and progress on a terminal). With
@@ -29,8 +30,15 @@ commands:
       seconds (default 30; a second signal stops at once), report the rest as `interrupted`.
       Exit 0: all delivered; 1: some failed, or stdout failed; 2: usage, config or input
       error; 130/143: stopped by SIGINT/SIGTERM.
-  validate --destination FILE
-      Exit 0 if the destination spec is valid, else 2 with one `field: problem` line each.
+      Several destinations (--destination more than once, or --destinations FILE: a JSON array
+      of specs, e.g. Outpost's list response): each event is published once to every
+      destination whose topics and filter take it; stdout has one report per (event, matching
+      destination), in input order then destination order, each with "destination_id" (the
+      spec's id, else its index); an event none takes has no line; the summary counts per
+      destination.
+  validate --destination FILE [--destination FILE ...] | --destinations FILE
+      Exit 0 if the destination spec is valid, else 2 with one `field: problem` line each
+      (with several destinations, each field prefixed by the spec's id, else [index]).
   spool --destination FILE
       Print what the destination's spool (config.spool) holds, as one JSON line: events not yet
       released, their bytes, segment files, the oldest event. `publish` with a spooled

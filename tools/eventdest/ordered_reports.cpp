@@ -1,5 +1,7 @@
 #include "ordered_reports.hpp"
 
+#include <algorithm>
+
 namespace eventdest::cli {
 
 bool OrderedReports::wait_for_room(std::chrono::milliseconds d) {
@@ -71,21 +73,28 @@ void OrderedReports::wake() {
 std::size_t OrderedReports::print_ready(ReportWriter& out) {
   std::string ready;
   std::size_t lines = 0;
+  std::size_t popped = 0;
   std::size_t missing;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     while (!pending_.empty() && pending_.front().report) {
-      ready += *pending_.front().report;
-      ready += '\n';
-      ++lines;
+      // An empty report prints nothing (an event no destination of a router took); a report
+      // may hold several lines (one per destination).
+      const std::string& report = *pending_.front().report;
+      if (!report.empty()) {
+        ready += report;
+        ready += '\n';
+        lines += 1 + static_cast<std::size_t>(std::count(report.begin(), report.end(), '\n'));
+      }
       pending_.pop_front();
       ++base_;
+      ++popped;
     }
     missing = pending_.size();
     seen_ = changes_;
     printer_signalled_ = false;
   }
-  if (lines > 0) room_cv_.notify_all();
+  if (popped > 0) room_cv_.notify_all();
   // Written outside the lock: a slow reader of stdout never blocks the library's callbacks.
   if (lines > 0) out.write(ready, lines);
   return missing;
