@@ -1,0 +1,148 @@
+// The router vs separate destinations, same events (NDJSON lines, ~300 bytes), same fast
+// in-process Kinesis sinks, same run:
+//  1. N = 1, 2, 4 destinations: a Router (each line parsed once, published to N) vs N
+//     destinations each parsing and publishing every line itself, as N separate publishers
+//     would; CPU per event per destination for both;
+//  2. two live destinations with and without a third whose endpoint refuses connections: the
+//     live ones' throughput (target: the dead one costs at most 10 %).
+//
+//   router_bench [events=100000]
+// Prints one line per figure and a JSON summary line.
+#include <sys/resource.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "eventdest/eventdest.hpp"
+#include "fast_kinesis_sink.hpp"
+#include "http/test_server.hpp"
+#include "support/subprocess.hpp"
+
+using namespace eventdest;
+using Steady = std::chrono::steady_clock;
+
+namespace {
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+std::string line(int i) {
+  std::string d = R"({"id":"e)" + std::to_string(i) +
+                  R"(","topic":"orders","metadata":{"source":"web"},"data":{"order_id":"o-)" +
+                  std::to_string(i) + R"(","customer_id":"c-)" + std::to_string(i % 1000) +
+                  R"(","total":129.90,"note":")";
+  d.append(300 - std::min<std::size_t>(d.size(), 290), 'x');
+  return d + "\"}}";
+}
+
+std::string spec(const std::string& id, const std::string& url, const std::string& extra = "") {
+  return R"({"id":")" + id +
+         R"(","type":"aws_kinesis","topics":["orders"],"config":{)"
+         R"("stream_name":"bench","region":"us-east-1","endpoint":")" +
+         url + R"(","partition_key_template":"data.customer_id","linger_ms":5)" + extra +
+         R"(},"credentials":{"key":"AKIDBENCH","secret":"bench-secret"}})";
+}
+
+struct Result {
+  double seconds = 0;
+  double cpu_us_per_event_destination = 0;
+};
+
+Result run_router(const std::vector<std::string>& lines, const std::vector<std::string>& specs,
+                  std::size_t live) {
+  std::string list = "[";
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    list += (i ? "," : "") + specs[i];
+  auto router = Router::from_json(list + "]");
+  std::atomic<long> delivered{0};
+  const double cpu0 = cpu_seconds();
+  const auto t0 = Steady::now();
+  Steady::time_point live_done{};
+  const long want = static_cast<long>(lines.size() * live);
+  for (const auto& l : lines) {
+    router->publish(Event::from_json(l), [&](const DeliveryReport& r) {
+      if (r.delivered() && ++delivered == want) live_done = Steady::now();
+    });
+  }
+  while (delivered.load() < want)
+    router->flush(std::chrono::milliseconds(10));
+  Result out;
+  out.seconds = std::chrono::duration<double>(live_done - t0).count();
+  out.cpu_us_per_event_destination =
+      (cpu_seconds() - cpu0) * 1e6 / static_cast<double>(lines.size() * specs.size());
+  router->close(std::chrono::milliseconds(0));
+  return out;
+}
+
+Result run_separate(const std::vector<std::string>& lines, const std::vector<std::string>& specs) {
+  std::vector<std::unique_ptr<Destination>> destinations;
+  for (const auto& s : specs)
+    destinations.push_back(make_destination(s));
+  std::atomic<long> delivered{0};
+  const double cpu0 = cpu_seconds();
+  const auto t0 = Steady::now();
+  for (const auto& l : lines) {
+    for (auto& d : destinations) {
+      d->publish(Event::from_json(l), [&](const DeliveryReport& r) { delivered += r.delivered(); });
+    }
+  }
+  for (auto& d : destinations)
+    d->close();
+  Result out;
+  out.seconds = std::chrono::duration<double>(Steady::now() - t0).count();
+  out.cpu_us_per_event_destination =
+      (cpu_seconds() - cpu0) * 1e6 / static_cast<double>(lines.size() * specs.size());
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int events = argc > 1 ? std::atoi(argv[1]) : 100000;
+  std::vector<std::string> lines;
+  for (int i = 0; i < events; ++i)
+    lines.push_back(line(i));
+  std::vector<std::unique_ptr<test::HttpServer>> sinks;
+  for (int i = 0; i < 4; ++i)
+    sinks.push_back(std::make_unique<test::HttpServer>(bench::acknowledge));
+  std::string json = "{";
+  for (int n : {1, 2, 4}) {
+    std::vector<std::string> specs;
+    for (int i = 0; i < n; ++i)
+      specs.push_back(spec("d" + std::to_string(i), sinks[i]->url("")));
+    const Result routed = run_router(lines, specs, static_cast<std::size_t>(n));
+    const Result separate = run_separate(lines, specs);
+    std::printf(
+        "%d destination(s): router %.2f us CPU per event per destination (%.0f events/s), "
+        "separate %.2f us (%.0f events/s): router/separate CPU %.2f\n",
+        n, routed.cpu_us_per_event_destination, events / routed.seconds,
+        separate.cpu_us_per_event_destination, events / separate.seconds,
+        routed.cpu_us_per_event_destination / separate.cpu_us_per_event_destination);
+    json += "\"n" + std::to_string(n) +
+            "\":{\"router_cpu_us\":" + std::to_string(routed.cpu_us_per_event_destination) +
+            ",\"separate_cpu_us\":" + std::to_string(separate.cpu_us_per_event_destination) + "},";
+  }
+  // Two live destinations, then the same two next to one whose port refuses connections.
+  const std::vector<std::string> live = {spec("a", sinks[0]->url("")),
+                                         spec("b", sinks[1]->url(""))};
+  std::vector<std::string> with_dead = live;
+  with_dead.push_back(spec("dead", "http://127.0.0.1:" + std::to_string(test::free_port()),
+                           R"(,"delivery_timeout_ms":60000)"));
+  const Result alone = run_router(lines, live, 2);
+  const Result beside_dead = run_router(lines, with_dead, 2);
+  const double ratio = alone.seconds / beside_dead.seconds;
+  std::printf("2 live destinations: %.0f events/s alone, %.0f events/s next to a dead one: %.2f\n",
+              events / alone.seconds, events / beside_dead.seconds, ratio);
+  json += "\"live_with_dead_ratio\":" + std::to_string(ratio) + "}";
+  std::printf("%s\n", json.c_str());
+  return 0;
+}
