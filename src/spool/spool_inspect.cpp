@@ -1,10 +1,7 @@
 #include <dirent.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -13,24 +10,6 @@
 #include "util/json_util.hpp"
 
 namespace eventdest {
-namespace {
-
-bool read_whole(const std::string& path, std::string& out) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  out.clear();
-  char buffer[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return true;
-}
-
-}  // namespace
 
 std::string SpoolContents::to_json() const {
   std::string out = "{\"events\":" + std::to_string(events) +
@@ -66,13 +45,13 @@ SpoolContents inspect_spool(const std::string& dir) {
   bool oldest_found = false;
   for (const auto& name : segment_names) {  // hex names of growing sequences: oldest first
     const std::string path = dir + "/" + name;
-    if (!read_whole(path, bytes)) continue;
+    if (!detail::read_spool_file(path, bytes)) continue;
     ++out.segments;
     const detail::SegmentContents contents = detail::read_spool_segment(bytes);
     out.torn_tail_bytes += contents.torn_tail_bytes;
     out.damaged_regions += contents.damaged_regions;
     std::set<std::uint64_t> released;
-    if (read_whole(path.substr(0, path.size() - 4) + ".ack", acks)) {
+    if (detail::read_spool_file(path.substr(0, path.size() - 4) + ".ack", acks)) {
       for (auto s : detail::read_spool_acks(acks))
         released.insert(s);
     }

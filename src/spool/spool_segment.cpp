@@ -1,5 +1,9 @@
 #include "spool/spool_segment.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 
 #include "util/crc32c.hpp"
@@ -118,6 +122,21 @@ std::vector<std::uint64_t> read_spool_acks(std::string_view bytes) {
     if (crc32c(std::string_view(p, 8)) == get_u32(p + 8)) out.push_back(get_u64(p));
   }
   return out;
+}
+
+bool read_spool_file(const std::string& path, std::string& out) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  out.clear();
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return true;
 }
 
 }  // namespace eventdest::detail

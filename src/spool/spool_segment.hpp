@@ -55,4 +55,7 @@ SegmentContents read_spool_segment(std::string_view bytes);
 /// The sequences a release journal's bytes hold (entries whose checksum fails are skipped).
 std::vector<std::uint64_t> read_spool_acks(std::string_view bytes);
 
+/// Reads a whole spool file into `out`; false (errno set) if it cannot be opened.
+bool read_spool_file(const std::string& path, std::string& out);
+
 }  // namespace eventdest::detail

@@ -36,21 +36,6 @@ bool write_all(int fd, std::string_view bytes) {
   return true;
 }
 
-bool read_file(const std::string& path, std::string& out) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  out.clear();
-  char buffer[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return true;
-}
-
 std::string segment_name(std::uint64_t first_sequence) {
   char name[32];
   std::snprintf(name, sizeof name, "%016llx.seg", static_cast<unsigned long long>(first_sequence));
@@ -166,7 +151,7 @@ void SpoolStore::recover(std::vector<Recovered>& recovered) {
   for (std::uint64_t first : firsts) {
     Segment segment;
     segment.path = options_.dir + "/" + segment_name(first);
-    if (!read_file(segment.path, bytes)) {
+    if (!read_spool_file(segment.path, bytes)) {
       throw ConfigError("config.spool.dir",
                         "cannot read " + segment.path + ": " + errno_text(errno));
     }
@@ -190,7 +175,7 @@ void SpoolStore::recover(std::vector<Recovered>& recovered) {
                                  "in them are skipped, the others kept");
     }
     std::set<std::uint64_t> released;
-    if (read_file(ack_path(segment.path), ack_bytes)) {
+    if (read_spool_file(ack_path(segment.path), ack_bytes)) {
       for (std::uint64_t s : read_spool_acks(ack_bytes))
         released.insert(s);
     }
