@@ -11,6 +11,7 @@
 #include "kinesis/aggregated_record.hpp"
 #include "kinesis/fake_kinesis.hpp"
 #include "kinesis/hash_key.hpp"
+#include "support/captured_warnings.hpp"
 #include "support/catch.hpp"
 #include "support/report_collector.hpp"
 
@@ -55,25 +56,6 @@ std::map<std::string, int> unpacked(FakeKinesis& sink, int* aggregated_records =
   return out;
 }
 
-struct Warnings {
-  Warnings() {
-    set_log_handler(
-        [this](LogLevel level, std::string_view message) {
-          if (level != LogLevel::warning) return;
-          std::lock_guard<std::mutex> lock(mutex);
-          lines.emplace_back(message);
-        },
-        LogLevel::warning);
-  }
-  ~Warnings() { set_log_handler(nullptr); }
-  std::vector<std::string> get() {
-    std::lock_guard<std::mutex> lock(mutex);
-    return lines;
-  }
-  std::mutex mutex;
-  std::vector<std::string> lines;
-};
-
 void expect_all_delivered_once(ReportCollector& reports, FakeKinesis& sink, int n, int keys) {
   REQUIRE(reports.total() == static_cast<std::size_t>(n));
   const auto stored = unpacked(sink);
@@ -97,7 +79,7 @@ TEST_CASE("ListShards denied: records are aggregated by partition key, with one 
           "[kinesis][aggregation]") {
   FakeKinesis sink;
   sink.deny_action("ListShards");
-  Warnings warnings;
+  CapturedWarnings warnings;
   ReportCollector reports;
   auto d = aggregating(sink);
   publish_n(*d, reports, 500, 3);

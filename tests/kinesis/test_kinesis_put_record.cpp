@@ -10,6 +10,7 @@
 #include "eventdest/log.hpp"
 #include "kinesis/fake_kinesis.hpp"
 #include "kinesis/put_record.hpp"
+#include "support/captured_warnings.hpp"
 #include "support/catch.hpp"
 #include "support/report_collector.hpp"
 
@@ -34,33 +35,13 @@ void publish_n(Destination& d, ReportCollector& reports, int n) {
   }
 }
 
-// Captures warnings for the length of a test.
-struct Warnings {
-  Warnings() {
-    set_log_handler(
-        [this](LogLevel level, std::string_view message) {
-          if (level != LogLevel::warning) return;
-          std::lock_guard<std::mutex> lock(mutex);
-          lines.emplace_back(message);
-        },
-        LogLevel::warning);
-  }
-  ~Warnings() { set_log_handler(nullptr); }
-  std::vector<std::string> get() {
-    std::lock_guard<std::mutex> lock(mutex);
-    return lines;
-  }
-  std::mutex mutex;
-  std::vector<std::string> lines;
-};
-
 }  // namespace
 
 TEST_CASE("PutRecords denied for kinesis:PutRecords: every event sent with PutRecord, once",
           "[kinesis][put_record]") {
   FakeKinesis sink;
   sink.deny_action("PutRecords");
-  Warnings warnings;
+  CapturedWarnings warnings;
   ReportCollector reports;
   auto d = kinesis_at(sink);
   publish_n(*d, reports, 300);
@@ -101,7 +82,7 @@ TEST_CASE("api put_record never sends PutRecords; per-record errors map as in ba
     }
     return "";
   });
-  Warnings warnings;
+  CapturedWarnings warnings;
   ReportCollector reports;
   auto d = kinesis_at(sink, R"(,"api":"put_record")");
   publish_n(*d, reports, 100);
