@@ -218,9 +218,19 @@ void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcome
   std::vector<Outcome> made;
   made.reserve(most_made);
   std::map<int, std::chrono::milliseconds> delays;
+  bool all_unreachable = given > 0 && given == batch.size();
+  for (std::size_t i = 0; i < given && all_unreachable; ++i)
+    all_unreachable = outcomes[i].unreachable;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     --batches_in_flight_;
+    if (all_unreachable) {
+      ++unreachable_batches_;
+      paused_until_ = now + backoff_.delay(unreachable_batches_);
+      unreachable_message_ = outcomes[0].message;
+    } else if (given > 0) {
+      unreachable_batches_ = 0;
+    }
     for (std::size_t i = 0; i < batch.size(); ++i) {
       auto& record = batch[i];
       const Outcome& outcome =
@@ -286,6 +296,25 @@ void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcome
   report_all(reports);
 }
 
+std::vector<RecordPtr> DeliveryPipeline::expire_locked(SteadyClock::time_point now) {
+  std::vector<RecordPtr> out;
+  // The queue is in acceptance order, so deadlines grow along it.
+  while (!queue_.empty() && queue_.front().record->deadline <= now) {
+    queued_bytes_ -= queue_.front().request_bytes;
+    out.push_back(std::move(queue_.front().record));
+    queue_.pop_front();
+  }
+  for (auto it = retries_.begin(); it != retries_.end();) {
+    if (it->second->deadline <= now) {
+      out.push_back(std::move(it->second));
+      it = retries_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return out;
+}
+
 Batch DeliveryPipeline::take_batch_locked(SteadyClock::time_point now) {
   Batch batch;
   std::size_t bytes = 0;
@@ -313,7 +342,27 @@ void DeliveryPipeline::run() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
     const auto now = SteadyClock::now();
-    const bool slot = batches_in_flight_ < options_.max_in_flight;
+    if (unreachable_batches_ > 0) {
+      std::vector<RecordPtr> expired = expire_locked(now);
+      if (!expired.empty()) {
+        const Outcome timed_out = Outcome::failure(
+            Outcome::Kind::fail, errc::timeout,
+            "delivery_timeout_ms (" + std::to_string(options_.delivery_timeout.count()) +
+                " ms) reached while the endpoint could not be reached (" + unreachable_message_ +
+                ")");
+        lock.unlock();
+        std::vector<Final> finals;
+        finals.reserve(expired.size());
+        for (auto& r : expired)
+          finals.emplace_back(std::move(r), &timed_out);
+        report_all(finals);
+        lock.lock();
+        continue;
+      }
+    }
+    // Paused: one probe batch at a time, once the pause is over.
+    const bool paused = unreachable_batches_ > 0 && (now < paused_until_ || batches_in_flight_ > 0);
+    const bool slot = !paused && batches_in_flight_ < options_.max_in_flight;
     const bool retry_due = !retries_.empty() && retries_.begin()->first <= now;
     const bool full = queue_full_locked();
     const bool lingered =
@@ -343,6 +392,10 @@ void DeliveryPipeline::run() {
     // Sleep until something can change the decision: a new record, a completion, a due retry or
     // the end of the oldest record's linger.
     auto wake = SteadyClock::time_point::max();
+    if (paused && batches_in_flight_ == 0) {
+      wake = std::min(wake, paused_until_);
+      if (!queue_.empty()) wake = std::min(wake, queue_.front().record->deadline);
+    }
     if (slot && !retries_.empty()) wake = std::min(wake, retries_.begin()->first);
     if (slot && !queue_.empty())
       wake = std::min(wake, queue_.front().record->accepted + options_.linger);

@@ -115,6 +115,15 @@ class DeliveryPipeline {
   std::size_t buffered_bytes_ = 0;
   std::size_t queued_bytes_ = 0;  // bytes in queue_ (for "batch full" decisions)
   int batches_in_flight_ = 0;
+  // An endpoint that cannot be reached (every record of the last batch `unreachable`): nothing
+  // is sent until `paused_until_`, then one batch at a time probes it; meanwhile records past
+  // their deadline are failed by the worker. Spares the CPU of building, signing and failing
+  // batch after batch while a destination is down (its neighbours in a Router keep it).
+  int unreachable_batches_ = 0;
+  SteadyClock::time_point paused_until_{};
+  std::string unreachable_message_;
+  /// While paused: the records past their deadline, removed from the queue and retries.
+  std::vector<RecordPtr> expire_locked(SteadyClock::time_point now);
   int flush_waiters_ = 0;  // while > 0, linger is skipped
   bool accepting_ = true;
   bool stopping_ = false;

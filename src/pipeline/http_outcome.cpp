@@ -29,8 +29,11 @@ Outcome transport_failure_outcome(const http::Response& response) {
     case TransportError::none:
       return Outcome::delivered_ok();  // not a failure; callers check ok() first
     case TransportError::connect_failed:
-    case TransportError::dns:
-      return Outcome::classify(errc::network_error, what, {}, 0, false);
+    case TransportError::dns: {
+      Outcome o = Outcome::classify(errc::network_error, what, {}, 0, false);
+      o.unreachable = true;
+      return o;
+    }
     case TransportError::timeout:
       return Outcome::classify(errc::request_timeout, what, {}, 0, response.maybe_sent);
     case TransportError::connection_lost:

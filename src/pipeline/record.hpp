@@ -73,6 +73,9 @@ struct Outcome {
   int http_status = 0;
   std::string message;
   bool maybe_sent = false;  ///< for retry/fail: this attempt may have been written
+  /// The endpoint could not be reached at all (connection refused, no such host): nothing was
+  /// sent. A batch failing only so pauses the pipeline (see DeliveryPipeline).
+  bool unreachable = false;
   // delivered
   std::string shard_id;
   std::string sequence_number;
@@ -102,6 +105,7 @@ struct Outcome {
     http_status = 0;
     message.clear();
     maybe_sent = false;
+    unreachable = false;
     shard_id.assign(shard.data(), shard.size());
     sequence_number.assign(sequence.data(), sequence.size());
     sub_sequence_number = -1;

@@ -421,6 +421,46 @@ TEST_CASE("a deferred record is sent again later without counting an attempt", "
   CHECK(p.metrics().retried == 0);
 }
 
+TEST_CASE("an unreachable endpoint pauses sending: one probe at a time, records time out",
+          "[pipeline]") {
+  Collector c;
+  std::atomic<bool> reachable{false};
+  TestTransport t([&](const Record&) {
+    if (reachable.load()) return Outcome::delivered_ok();
+    Outcome o = Outcome::classify(errc::network_error, "connect_failed: Connection refused");
+    o.unreachable = true;
+    return o;
+  });
+  auto o = fast_options();
+  o.retry_backoff = 20ms;
+  o.retry_backoff_max = 40ms;
+  o.delivery_timeout = 400ms;
+  o.max_in_flight = 4;
+  DeliveryPipeline p("test", o, BatchLimits{10, 1 << 20}, [&](Batch b) { t.send(std::move(b)); });
+  t.attach(&p);
+  for (int i = 0; i < 500; ++i)
+    p.submit(make_record(id(i), c));
+  REQUIRE(p.flush(10s));
+  const auto batches = t.batches().size();
+  // Unpaused, 50 batches would each be sent and retried every 20-40 ms for 400 ms (hundreds of
+  // requests); paused, one probe per pause.
+  CHECK(batches < 40);
+  for (int i = 0; i < 500; ++i) {
+    const auto& r = c.only(id(i));
+    CHECK(r.error == make_error_code(errc::timeout));
+    CHECK(r.retryable);
+  }
+  CHECK(c.only(id(499)).message.find("Connection refused") != std::string::npos);
+  // Reachable again: the next probe delivers and sending resumes.
+  reachable = true;
+  for (int i = 500; i < 600; ++i)
+    p.submit(make_record(id(i), c));
+  REQUIRE(p.flush(10s));
+  t.stop();
+  for (int i = 500; i < 600; ++i)
+    CHECK(c.only(id(i)).delivered());
+}
+
 TEST_CASE("outcomes made by the pipeline: missing ones and retries out of time, many per batch",
           "[pipeline]") {
   // complete() reports these from outcomes it makes itself while the transport's are only
