@@ -199,7 +199,7 @@ TEST_CASE("router: a dead destination retries and fails while the others deliver
   auto router =
       Router::from_json("[" + fake_kinesis_spec("a", live1.url()) + "," +
                         fake_kinesis_spec("dead", "http://127.0.0.1:" + std::to_string(dead_port),
-                                          R"(,"delivery_timeout_ms":3000)") +
+                                          R"(,"delivery_timeout_ms":5000)") +
                         "," + fake_kinesis_spec("b", live2.url()) + "]");
   Outcomes out;
   for (int i = 0; i < 300; ++i)
@@ -276,8 +276,14 @@ TEST_CASE("router: replacing and removing destinations under load reports each p
   Outcomes out;
   const int n = 3000;
   std::atomic<int> published{0};
+  std::atomic<bool> removed{false};
   std::thread publisher([&] {
     for (int i = 0; i < n; ++i) {
+      // Whatever the machine's speed, the last third is published after the removal.
+      if (i == 2 * n / 3) {
+        while (!removed.load())
+          std::this_thread::sleep_for(1ms);
+      }
       router->publish(order(i, 1), out.on_report(), out.on_complete());
       ++published;
     }
@@ -286,6 +292,7 @@ TEST_CASE("router: replacing and removing destinations under load reports each p
   router->add(parse_spec(fake_kinesis_spec("b", b_new.url())));
   REQUIRE(eventually([&] { return published.load() > n / 2; }));
   CHECK(router->remove("c"));
+  removed = true;
   CHECK_FALSE(router->remove("c"));
   publisher.join();
   router->close();
