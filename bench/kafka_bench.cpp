@@ -6,7 +6,6 @@
 //   kafka_bench [messages=200000] [rounds=3] [--real] [--adapter-only]
 // --adapter-only runs the adapter alone (for a profiler: valgrind --tool=callgrind ...).
 #include <librdkafka/rdkafka.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -22,18 +21,12 @@
 #include "eventdest/kafka.hpp"
 #include "kafka/mock_cluster.hpp"
 #include "kafka_broker/kafka_cluster.hpp"
+#include "support/process_stats.hpp"
 
 using namespace eventdest;
 using Steady = std::chrono::steady_clock;
 
 namespace {
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
 
 std::string data(int i) {
   return R"({"order_id":"o-)" + std::to_string(i) + R"(","customer_id":"c-)" +
@@ -89,7 +82,7 @@ Result raw_librdkafka(const std::vector<Event>& events, const std::string& spec_
                     RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
   rd_kafka_flush(rk, 60000);
   delivered = 0;
-  const double cpu0 = cpu_seconds();
+  const double cpu0 = test::cpu_seconds();
   const auto t0 = Steady::now();
   for (const auto& m : msgs) {
     while (true) {
@@ -108,7 +101,7 @@ Result raw_librdkafka(const std::vector<Event>& events, const std::string& spec_
   }
   rd_kafka_flush(rk, 120000);
   const double secs = std::chrono::duration<double>(Steady::now() - t0).count();
-  const double cpu = cpu_seconds() - cpu0;
+  const double cpu = test::cpu_seconds() - cpu0;
   rd_kafka_destroy(rk);
   if (delivered.load() != static_cast<long>(events.size())) std::printf("raw: not all delivered\n");
   return {events.size() / secs, cpu * 1e6 / events.size()};
@@ -121,7 +114,7 @@ Result adapter(std::vector<Event> events, const std::string& spec_json) {
   d->publish(Event("orders", "{}")).get();
   std::atomic<long> delivered{0};
   const std::size_t n = events.size();
-  const double cpu0 = cpu_seconds();
+  const double cpu0 = test::cpu_seconds();
   const auto t0 = Steady::now();
   for (auto& e : events) {
     d->publish(std::move(e), [&](const DeliveryReport& r) {
@@ -130,7 +123,7 @@ Result adapter(std::vector<Event> events, const std::string& spec_json) {
   }
   d->close();
   const double secs = std::chrono::duration<double>(Steady::now() - t0).count();
-  const double cpu = cpu_seconds() - cpu0;
+  const double cpu = test::cpu_seconds() - cpu0;
   if (delivered.load() != static_cast<long>(n)) std::printf("adapter: not all delivered\n");
   return {n / secs, cpu * 1e6 / n};
 }

@@ -5,7 +5,6 @@
 //
 //   kafka_rest_bench [events_stream=40000] [events_single=3000] [cpp_scale=8]
 // The C++ emulator gets cpp_scale times as many events (it is that much faster).
-#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
@@ -15,6 +14,7 @@
 
 #include "eventdest/eventdest.hpp"
 #include "kafka_rest/emulator/fast_rest_proxy.hpp"
+#include "support/process_stats.hpp"
 #include "support/subprocess.hpp"
 
 using namespace eventdest;
@@ -23,13 +23,6 @@ using Steady = std::chrono::steady_clock;
 namespace {
 
 // CPU time of this process only: the emulator runs in its own process.
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
 double run(const std::string& emulator, const std::string& url, const std::string& mode,
            int events) {
   auto d = make_destination(
@@ -38,7 +31,7 @@ double run(const std::string& emulator, const std::string& url, const std::strin
       R"(","partition_key_template":"data.customer_id","max_in_flight_requests":4},)"
       R"("credentials":{"api_key":"k","api_secret":"s"}})");
   std::atomic<int> failed{0};
-  const double cpu0 = cpu_seconds();
+  const double cpu0 = test::cpu_seconds();
   const auto t0 = Steady::now();
   for (int i = 0; i < events; ++i) {
     d->publish(Event("orders", R"({"customer_id":"c-)" + std::to_string(i % 100) + R"(","n":)" +
@@ -53,8 +46,8 @@ double run(const std::string& emulator, const std::string& url, const std::strin
   std::printf(
       "%-6s emulator, %-6s mode: %7d records in %6.2f s = %8.0f records/s, process CPU %.1f "
       "us/record (%d failed)\n",
-      emulator.c_str(), mode.c_str(), events, secs, rate, (cpu_seconds() - cpu0) * 1e6 / events,
-      failed.load());
+      emulator.c_str(), mode.c_str(), events, secs, rate,
+      (test::cpu_seconds() - cpu0) * 1e6 / events, failed.load());
   return rate;
 }
 

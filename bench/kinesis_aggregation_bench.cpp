@@ -9,7 +9,6 @@
 //   kinesis_aggregation_bench [events=200000] [shards=4] [seconds=8]
 // Prints one line per figure and a JSON summary line.
 #include <rapidjson/document.h>
-#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
@@ -23,18 +22,12 @@
 #include "eventdest/eventdest.hpp"
 #include "http/test_server.hpp"
 #include "kinesis/hash_key.hpp"
+#include "support/process_stats.hpp"
 
 using namespace eventdest;
 using Steady = std::chrono::steady_clock;
 
 namespace {
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
 
 // A Kinesis stream of `shards` even shards on the tests' HTTP server: answers ListShards, and
 // PutRecords record by record; with `limited`, each shard takes at most 1,000 records/s and
@@ -164,7 +157,7 @@ Unlimited run_unlimited(int events, std::size_t size, bool aggregation) {
     prepared.emplace_back("orders", event_data(i, size));
   auto d = make_destination(spec_for(sink.url(), aggregation ? R"(,"aggregation":true)" : ""));
   std::atomic<long> delivered{0};
-  const double cpu0 = cpu_seconds();
+  const double cpu0 = test::cpu_seconds();
   const auto t0 = Steady::now();
   for (auto& e : prepared) {
     d->publish(std::move(e), [&delivered](const DeliveryReport& r) { delivered += r.delivered(); });
@@ -173,7 +166,7 @@ Unlimited run_unlimited(int events, std::size_t size, bool aggregation) {
   Unlimited out;
   const double secs = std::chrono::duration<double>(Steady::now() - t0).count();
   out.records_per_s = delivered / secs;
-  out.cpu_us = (cpu_seconds() - cpu0) * 1e6 / events;
+  out.cpu_us = (test::cpu_seconds() - cpu0) * 1e6 / events;
   out.wire_bytes_per_record = static_cast<double>(sink.wire_bytes()) / events;
   std::printf(
       "no limits, %4zu-byte events, aggregation %-3s: %8.0f user records/s, CPU %.2f us/record "

@@ -8,7 +8,6 @@
 // The second form compares `api: put_record` (one PutRecord request per event, as under an IAM
 // policy that allows kinesis:PutRecord only) with a boto3 put_record loop on the same sink.
 // Prints one line per figure and a JSON summary line.
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -45,13 +44,6 @@ std::string event_data(int i) {
   return d;
 }
 
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
 std::string spec_for(const std::string& url, const std::string& extra = "") {
   return R"({"type":"aws_kinesis","config":{"stream_name":"bench","region":"us-east-1",)"
          R"("endpoint":")" +
@@ -85,7 +77,7 @@ double run_eventdest(test::HttpServer& sink, int events, const std::string& extr
                         extra));
   // CPU per thread between the first publish and the last report: which stage costs what.
   const auto threads0 = test::thread_cpu_seconds();
-  const double cpu0 = cpu_seconds();
+  const double cpu0 = test::cpu_seconds();
   const auto t0 = Steady::now();
   for (auto& e : prepared) {
     d->publish(std::move(e), [&tally](const DeliveryReport& r) {
@@ -101,7 +93,7 @@ double run_eventdest(test::HttpServer& sink, int events, const std::string& extr
       "eventdest (%s): %d records in %.3f s = %.0f records/s (%ld delivered, %ld failed), "
       "CPU %.2f us/record, %zu requests\n",
       label, events, secs, rate, tally.delivered.load(), tally.failed.load(),
-      (cpu_seconds() - cpu0) * 1e6 / events, sink.requests_received() - requests0);
+      (test::cpu_seconds() - cpu0) * 1e6 / events, sink.requests_received() - requests0);
   std::printf("CPU per thread (us/record):");
   for (const auto& [name, used_secs] : tally.threads1) {
     const auto before = threads0.find(name);

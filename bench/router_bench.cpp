@@ -8,7 +8,6 @@
 //
 //   router_bench [events=100000]
 // Prints one line per figure and a JSON summary line.
-#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
@@ -21,19 +20,13 @@
 #include "eventdest/eventdest.hpp"
 #include "fast_kinesis_sink.hpp"
 #include "http/test_server.hpp"
+#include "support/process_stats.hpp"
 #include "support/subprocess.hpp"
 
 using namespace eventdest;
 using Steady = std::chrono::steady_clock;
 
 namespace {
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
 
 std::string line(int i) {
   std::string d = R"({"id":"e)" + std::to_string(i) +
@@ -64,7 +57,7 @@ Result run_router(const std::vector<std::string>& lines, const std::vector<std::
     list += (i ? "," : "") + specs[i];
   auto router = Router::from_json(list + "]");
   std::atomic<long> delivered{0};
-  const double cpu0 = cpu_seconds();
+  const double cpu0 = test::cpu_seconds();
   const auto t0 = Steady::now();
   Steady::time_point live_done{};
   const long want = static_cast<long>(lines.size() * live);
@@ -78,7 +71,7 @@ Result run_router(const std::vector<std::string>& lines, const std::vector<std::
   Result out;
   out.seconds = std::chrono::duration<double>(live_done - t0).count();
   out.cpu_us_per_event_destination =
-      (cpu_seconds() - cpu0) * 1e6 / static_cast<double>(lines.size() * specs.size());
+      (test::cpu_seconds() - cpu0) * 1e6 / static_cast<double>(lines.size() * specs.size());
   router->close(std::chrono::milliseconds(0));
   return out;
 }
@@ -88,7 +81,7 @@ Result run_separate(const std::vector<std::string>& lines, const std::vector<std
   for (const auto& s : specs)
     destinations.push_back(make_destination(s));
   std::atomic<long> delivered{0};
-  const double cpu0 = cpu_seconds();
+  const double cpu0 = test::cpu_seconds();
   const auto t0 = Steady::now();
   for (const auto& l : lines) {
     for (auto& d : destinations) {
@@ -100,7 +93,7 @@ Result run_separate(const std::vector<std::string>& lines, const std::vector<std
   Result out;
   out.seconds = std::chrono::duration<double>(Steady::now() - t0).count();
   out.cpu_us_per_event_destination =
-      (cpu_seconds() - cpu0) * 1e6 / static_cast<double>(lines.size() * specs.size());
+      (test::cpu_seconds() - cpu0) * 1e6 / static_cast<double>(lines.size() * specs.size());
   return out;
 }
 

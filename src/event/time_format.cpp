@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include "event/time_text.hpp"
 #include "eventdest/event.hpp"
 #include "util/calendar.hpp"
 
@@ -64,6 +65,75 @@ bool parse_rfc3339(std::string_view s, Clock::time_point& out) {
   return true;
 }
 
+namespace detail {
+namespace {
+
+void put_digits(std::string& out, long long value, int width) {
+  char digits[24];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value > 0 || n < width);
+  while (n > 0)
+    out += digits[--n];
+}
+
+}  // namespace
+
+void append_rfc3339(std::string& out, Clock::time_point t, bool with_ms) {
+  const long long ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  auto floor_div = [](long long a, long long b) {
+    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+  };
+  const long long secs = floor_div(ms, 1000);
+  const int millis = static_cast<int>(ms - secs * 1000);
+  const long long days = floor_div(secs, 86400);
+  const long long rem = secs - days * 86400;
+  long long y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  if (y < 0 || y > 9999) {  // what four digits cannot write: printf's widths as they were
+    char buf[96];           // room for any long long year: no truncation
+    if (with_ms) {
+      std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03dZ", y, m, d,
+                    rem / 3600, rem / 60 % 60, rem % 60, millis);
+    } else {
+      std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", y, m, d, rem / 3600,
+                    rem / 60 % 60, rem % 60);
+    }
+    out += buf;
+    return;
+  }
+  // Digit by digit: this runs for every spooled event and every rfc3339 timestamp.
+  put_digits(out, y, 4);
+  out += '-';
+  put_digits(out, m, 2);
+  out += '-';
+  put_digits(out, d, 2);
+  out += 'T';
+  put_digits(out, rem / 3600, 2);
+  out += ':';
+  put_digits(out, rem / 60 % 60, 2);
+  out += ':';
+  put_digits(out, rem % 60, 2);
+  if (with_ms) {
+    out += '.';
+    put_digits(out, millis, 3);
+  }
+  out += 'Z';
+}
+
+void append_event_time(std::string& out, Clock::time_point t) {
+  const bool whole =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000 ==
+      0;
+  append_rfc3339(out, t, !whole);
+}
+
+}  // namespace detail
+
 std::string format_timestamp(Clock::time_point t, TimestampFormat format) {
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -77,32 +147,18 @@ std::string format_timestamp(Clock::time_point t, TimestampFormat format) {
       return std::to_string(ms);
     case TimestampFormat::rfc3339:
     case TimestampFormat::rfc3339_ms: {
-      long long secs = floor_div(ms, 1000);
-      int millis = static_cast<int>(ms - secs * 1000);
-      long long days = floor_div(secs, 86400);
-      long long rem = secs - days * 86400;
-      long long y;
-      unsigned m, d;
-      detail::civil_from_days(days, y, m, d);
-      char buf[96];  // room for any long long year: no truncation
-      if (format == TimestampFormat::rfc3339_ms) {
-        std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03dZ", y, m, d,
-                      rem / 3600, rem / 60 % 60, rem % 60, millis);
-      } else {
-        std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", y, m, d,
-                      rem / 3600, rem / 60 % 60, rem % 60);
-      }
-      return buf;
+      std::string out;
+      detail::append_rfc3339(out, t, format == TimestampFormat::rfc3339_ms);
+      return out;
     }
   }
   return {};
 }
 
 std::string format_rfc3339(Clock::time_point t) {
-  const bool whole =
-      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000 ==
-      0;
-  return format_timestamp(t, whole ? TimestampFormat::rfc3339 : TimestampFormat::rfc3339_ms);
+  std::string out;
+  detail::append_event_time(out, t);
+  return out;
 }
 
 }  // namespace eventdest

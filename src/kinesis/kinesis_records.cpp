@@ -26,16 +26,9 @@ std::string kinesis_payload(const Event& event, const MetadataList& metadata,
 
 void append_kinesis_payload_with_metadata(std::string& out, const Event& event,
                                           const MetadataList& metadata) {
-  out += "{\"metadata\":{";
-  bool first = true;
-  for (const auto& [k, v] : metadata) {
-    if (!first) out += ',';
-    first = false;
-    append_json_string(out, k);
-    out += ':';
-    append_json_string(out, v);
-  }
-  out += "},\"data\":";
+  out += "{\"metadata\":";
+  append_json_string_object(out, metadata);
+  out += ",\"data\":";
   out += event.data();
   out += '}';
 }

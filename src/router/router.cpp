@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "spec/event_selector.hpp"
 #include "util/json_util.hpp"
 
 namespace eventdest {
@@ -27,15 +28,8 @@ struct Route {
   std::shared_ptr<Destination> destination;
 
   bool takes(const Event& event) const {
-    if (disabled || !detail_topics_take(event.topic())) return false;
+    if (disabled || !detail::topics_take(topics, event.topic())) return false;
     return !filter || filter->matches(event);
-  }
-  bool detail_topics_take(std::string_view topic) const {
-    if (topics.empty()) return true;
-    for (const auto& t : topics) {
-      if (t == "*" || t == topic) return true;
-    }
-    return false;
   }
 };
 
@@ -105,7 +99,8 @@ struct Router::State {
     return route;
   }
 
-  // Waits until no publish() holds `route` any more, then closes its destination.
+  // Waits until no publish() (nor a report still to come) holds `route`, then closes its
+  // destination (bounded by `drain` for both).
   static void retire(const std::shared_ptr<Route>& route, std::chrono::milliseconds drain) {
     const auto end = Steady::now() + drain;
     while (route.use_count() > 1 && Steady::now() < end) {
@@ -233,18 +228,19 @@ void Router::publish(Event event, DeliveryCallback on_report, CompletionCallback
   pending->remaining = matched.size();
   std::weak_ptr<State> weak_state = state_;
 
-  auto callback_for = [&](const Route& route) {
-    return [pending, id = route.id, weak_state, blocks = route.blocks,
-            token = static_cast<const void*>(&route)](const DeliveryReport& r) {
+  // The route is held by the callback (not its id copied): no string per (event, destination).
+  auto callback_for = [&](const std::shared_ptr<Route>& route) {
+    return [pending, route = std::shared_ptr<const Route>(route),
+            weak_state](const DeliveryReport& r) {
       // A full destination says so with a retryable queue_full (an event that can never fit
       // is not retryable: it is reported).
-      if (blocks && g_handing == token && r.status == DeliveryStatus::failed && r.retryable &&
-          r.error == make_error_code(errc::queue_full)) {
+      if (route->blocks && g_handing == route.get() && r.status == DeliveryStatus::failed &&
+          r.retryable && r.error == make_error_code(errc::queue_full)) {
         g_refused = true;  // full: the router hands it again when there is room
         return;
       }
       DeliveryReport copy = r;
-      copy.destination_id = id;
+      copy.destination_id = route->id;
       if (copy.delivered()) {
         ++pending->delivered;
       } else {
@@ -266,19 +262,19 @@ void Router::publish(Event event, DeliveryCallback on_report, CompletionCallback
     };
   };
   // True when the destination took the event (a full `block` destination did not).
-  auto hand = [&](const Route& route) {
+  auto hand = [&](const std::shared_ptr<Route>& route) {
     const void* saved = g_handing;
-    g_handing = &route;
+    g_handing = route.get();
     g_refused = false;
-    route.destination->publish(event, callback_for(route));
+    route->destination->publish(event, callback_for(route));
     const bool refused = g_refused;
     g_handing = saved;
     g_refused = false;
     return !refused;
   };
-  std::vector<const Route*> full;
+  std::vector<const std::shared_ptr<Route>*> full;
   for (const auto* route : matched) {
-    if (!hand(**route)) full.push_back(route->get());
+    if (!hand(*route)) full.push_back(route);
   }
   // Every other destination has the event: wait for room in the full ones alone.
   auto wait = std::chrono::microseconds(200);
@@ -286,10 +282,10 @@ void Router::publish(Event event, DeliveryCallback on_report, CompletionCallback
     std::this_thread::sleep_for(wait);
     wait = std::min(wait * 2, std::chrono::microseconds(20000));
     full.erase(std::remove_if(full.begin(), full.end(),
-                              [&](const Route* route) {
+                              [&](const std::shared_ptr<Route>* route) {
                                 if (state.closed.load()) {
                                   // Closed while waiting: handed as is, it reports `closed`.
-                                  route->destination->publish(event, callback_for(*route));
+                                  (*route)->destination->publish(event, callback_for(*route));
                                   return true;
                                 }
                                 return hand(*route);

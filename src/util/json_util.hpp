@@ -44,6 +44,20 @@ inline char* write_json_string(char* out, std::string_view s, std::size_t size) 
 }
 /// `s` as a JSON string literal.
 std::string json_string(std::string_view s);
+/// Appends `{"name":"value",...}` for (name, value) string pairs (a metadata map or list).
+template <typename Pairs>
+void append_json_string_object(std::string& out, const Pairs& pairs) {
+  out += '{';
+  bool first = true;
+  for (const auto& [name, value] : pairs) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, name);
+    out += ':';
+    append_json_string(out, value);
+  }
+  out += '}';
+}
 /// Compact JSON text of `v`.
 std::string compact_json(const rapidjson::Value& v);
 

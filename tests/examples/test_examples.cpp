@@ -54,18 +54,29 @@ void set_aws_env() {
   unsetenv("AWS_SESSION_TOKEN");
 }
 
+// The three local peers the examples publish to, and the environment they read them from
+// (AWS credentials for kinesis-local; the REST Proxy's cluster id and API key).
+struct ThreePeers {
+  ThreePeers()
+      : kinesis((set_aws_env(), KinesisLocal::instance())), rest({"--cluster-id", "local"}) {
+    kafka.create_topic("orders", 3);
+    setenv("KAFKA_REST_CLUSTER_ID", "local", 1);
+    setenv("KAFKA_REST_API_KEY", "key", 1);
+    setenv("KAFKA_REST_API_SECRET", "secret", 1);
+  }
+  KinesisLocal& kinesis;
+  RestEmulator rest;
+  eventdest::kafka::MockCluster kafka;
+};
+
 }  // namespace
 
 TEST_CASE("publish_each_destination: the sample events reach all three destination types",
           "[examples]") {
-  set_aws_env();
-  auto& kinesis = KinesisLocal::instance();
-  RestEmulator rest({"--cluster-id", "local"});
-  eventdest::kafka::MockCluster kafka;
-  kafka.create_topic("orders", 3);
-  setenv("KAFKA_REST_CLUSTER_ID", "local", 1);
-  setenv("KAFKA_REST_API_KEY", "key", 1);
-  setenv("KAFKA_REST_API_SECRET", "secret", 1);
+  ThreePeers peers;
+  auto& kinesis = peers.kinesis;
+  auto& rest = peers.rest;
+  auto& kafka = peers.kafka;
 
   const auto r = run(std::string(EXAMPLE_PUBLISH_EACH) + " --kinesis " + kinesis.plain_url() +
                      " --kafka-rest " + rest.url() + " --kafka " + kafka.bootstraps() + " < " +
@@ -159,14 +170,10 @@ TEST_CASE("typed_config: a destination configured in code delivers to kinesis-lo
 }
 
 TEST_CASE("router: the sample events fan out to the destinations that take them", "[examples]") {
-  set_aws_env();
-  auto& kinesis = KinesisLocal::instance();
-  RestEmulator rest({"--cluster-id", "local"});
-  eventdest::kafka::MockCluster kafka;
-  kafka.create_topic("orders", 3);
-  setenv("KAFKA_REST_CLUSTER_ID", "local", 1);
-  setenv("KAFKA_REST_API_KEY", "key", 1);
-  setenv("KAFKA_REST_API_SECRET", "secret", 1);
+  ThreePeers peers;
+  auto& kinesis = peers.kinesis;
+  auto& rest = peers.rest;
+  auto& kafka = peers.kafka;
   const std::size_t kinesis_before = kinesis.read_all("orders").size();
 
   const auto r = run(std::string(EXAMPLE_ROUTER) + " --kinesis " + kinesis.plain_url() +

@@ -1,7 +1,8 @@
-// Resident memory of this process (tests and benchmarks that bound memory).
+// Resident memory and CPU time of this process (tests and benchmarks that bound them).
 #pragma once
 
 #include <dirent.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -20,6 +21,14 @@ inline long rss_kib() {
     if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
   }
   return 0;
+}
+
+/// CPU seconds (user + system) used so far by the whole process.
+inline double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 /// CPU seconds (user + system) used so far by each live thread of this process, summed by thread
