@@ -103,6 +103,15 @@ class KafkaRestDestination final : public detail::PipelineDestination {
     return std::nullopt;
   }
 
+  void prepare_partition_key(detail::Record& record) override {
+    MetadataList metadata;
+    if (key_template_.reads_metadata()) {
+      metadata = merged_metadata(record.event, options().timestamp_format,
+                                 options().delivery_metadata, options().timestamp_ms);
+    }
+    record.partition_key = key_template_.key(record.event, metadata);
+  }
+
   void send(detail::Batch batch) override {
     http::Request request;
     request.url = records_url_;

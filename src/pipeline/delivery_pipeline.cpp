@@ -8,12 +8,13 @@
 namespace eventdest::detail {
 
 DeliveryPipeline::DeliveryPipeline(std::string destination_type, DeliveryOptions options,
-                                   BatchLimits limits, SendFn send)
+                                   BatchLimits limits, SendFn send, RecordEncoder* encoder)
     : type_(std::move(destination_type)),
       options_(std::move(options)),
       limits_(limits),
       backoff_(options_.retry_backoff, options_.retry_backoff_max),
-      send_(std::move(send)) {
+      send_(std::move(send)),
+      encoder_(encoder) {
   worker_ = std::thread([this] {
     set_thread_name("eventdest-batch");
     run();
@@ -172,6 +173,12 @@ void DeliveryPipeline::report_all(std::vector<Final>& finals) {
       for (std::size_t line = 0; line < sizeof(Record); line += 64)
         prefetch(ahead + line);
     }
+    if (!record->encoded && record->partition_key.empty() && encoder_) {
+      try {
+        encoder_->fill_partition_key(*record);
+      } catch (...) {  // reported without a key rather than not at all
+      }
+    }
     fill_report(r, *record, *outcome, now);
     latencies.push_back(r.latency);
     delivered += r.delivered();
@@ -228,8 +235,10 @@ void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcome
       ++unreachable_batches_;
       paused_until_ = now + backoff_.delay(unreachable_batches_);
       unreachable_message_ = outcomes[0].message;
+      paused_.store(true, std::memory_order_relaxed);
     } else if (given > 0) {
       unreachable_batches_ = 0;
+      paused_.store(false, std::memory_order_relaxed);
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
       auto& record = batch[i];
@@ -338,6 +347,48 @@ Batch DeliveryPipeline::take_batch_locked(SteadyClock::time_point now) {
   return batch;
 }
 
+Batch DeliveryPipeline::encode_taken(Batch batch, std::unique_lock<std::mutex>& lock) {
+  Batch kept;
+  kept.reserve(batch.size());
+  std::vector<Outcome> refusals;
+  refusals.reserve(batch.size());  // reports point into it
+  std::vector<Final> refused;
+  long long growth = 0;  // bytes held, once encoded, minus the estimate charged at submit()
+  for (auto& record : batch) {
+    if (!record->encoded) {
+      const std::size_t estimate = record->bytes;
+      if (auto failure = encoder_->encode(*record)) {
+        record->bytes = estimate;
+        refused.emplace_back(std::move(record), &refusals.emplace_back(std::move(*failure)));
+        continue;
+      }
+      growth += static_cast<long long>(record->bytes) - static_cast<long long>(estimate);
+    }
+    kept.push_back(std::move(record));
+  }
+  // The size estimate of an unencoded record is its event's: what no longer fits the request
+  // once encoded waits at the front of the queue for the next batch.
+  std::size_t cut = kept.size(), bytes = 0;
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    if (i > 0 && bytes + kept[i]->request_bytes > limits_.max_bytes) {
+      cut = i;
+      break;
+    }
+    bytes += kept[i]->request_bytes;
+  }
+  lock.lock();
+  buffered_bytes_ = static_cast<std::size_t>(static_cast<long long>(buffered_bytes_) + growth);
+  for (std::size_t i = kept.size(); i-- > cut;) {
+    const std::size_t request_bytes = kept[i]->request_bytes;
+    queued_bytes_ += request_bytes;
+    queue_.push_front(Queued{std::move(kept[i]), request_bytes});
+  }
+  lock.unlock();
+  kept.resize(cut);
+  report_all(refused);
+  return kept;
+}
+
 void DeliveryPipeline::run() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
@@ -374,6 +425,16 @@ void DeliveryPipeline::run() {
         ++batches_in_flight_;
         ++counters_.requests;
         lock.unlock();
+        if (encoder_ && std::any_of(batch.begin(), batch.end(),
+                                    [](const RecordPtr& r) { return !r->encoded; })) {
+          batch = encode_taken(std::move(batch), lock);
+          if (batch.empty()) {  // none of them could be sent: each is reported
+            lock.lock();
+            --batches_in_flight_;
+            --counters_.requests;
+            continue;
+          }
+        }
         // Out of the lock: the batch is this thread's alone now. The first touch of each record
         // since it was queued, so the transport's loops find them in cache.
         const std::size_t n = batch.size();

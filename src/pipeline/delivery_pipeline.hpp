@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -31,13 +32,27 @@ struct BatchLimits {
   std::size_t max_bytes = 5u << 20;
 };
 
+/// Encodes records the pipeline accepted unencoded (while paused). Called from the batching
+/// thread and the reporting threads, concurrently with publishers.
+class RecordEncoder {
+ public:
+  virtual ~RecordEncoder() = default;
+  /// Partition key, payload, request_bytes and bytes, as on the publishing thread; a failure
+  /// outcome if the event cannot be sent. The record's bytes are left as they were on failure.
+  virtual std::optional<Outcome> encode(Record& record) = 0;
+  /// The partition key alone, for the report of a record that was never encoded.
+  virtual void fill_partition_key(Record& record) = 0;
+};
+
 class DeliveryPipeline {
  public:
   /// `send` transmits a non-empty batch; the transport must call complete() for it exactly once.
+  /// `encoder` (outliving the pipeline) encodes records submitted unencoded; without one, every
+  /// record submitted must be encoded.
   using SendFn = std::function<void(Batch)>;
 
   DeliveryPipeline(std::string destination_type, DeliveryOptions options, BatchLimits limits,
-                   SendFn send);
+                   SendFn send, RecordEncoder* encoder = nullptr);
   ~DeliveryPipeline();  // calls shutdown(); the transport must be stopped before
   DeliveryPipeline(const DeliveryPipeline&) = delete;
   DeliveryPipeline& operator=(const DeliveryPipeline&) = delete;
@@ -68,12 +83,23 @@ class DeliveryPipeline {
   /// transport completes them with a cancellation).
   void shutdown();
 
+  /// The endpoint could not be reached by the last batch sent to it: a publisher may submit
+  /// records unencoded (Record::encoded false), to be encoded only when they are sent. A record
+  /// that is never sent (it expires while the endpoint stays down) then costs the publishing
+  /// thread no encoding at all, which keeps a dead destination from slowing its neighbours in a
+  /// Router.
+  bool paused() const noexcept { return paused_.load(std::memory_order_relaxed); }
+
   DestinationMetrics metrics() const;
   const DeliveryOptions& options() const { return options_; }
 
  private:
   void run();
   Batch take_batch_locked(SteadyClock::time_point now);
+  /// Encodes the unencoded records of a batch just taken (unlocked on entry and return): those
+  /// that cannot be sent are reported, those past the request size once encoded go back to the
+  /// front of the queue. Returns what is left to send.
+  Batch encode_taken(Batch batch, std::unique_lock<std::mutex>& lock);
   /// The queue holds at least one full batch.
   bool queue_full_locked() const {
     return queue_.size() >= limits_.max_records || queued_bytes_ >= limits_.max_bytes;
@@ -91,6 +117,8 @@ class DeliveryPipeline {
   const BatchLimits limits_;
   const Backoff backoff_;
   SendFn send_;
+  RecordEncoder* const encoder_;
+  std::atomic<bool> paused_{false};  // mirrors unreachable_batches_ > 0, read without the lock
 
   mutable std::mutex mutex_;
   std::condition_variable work_cv_;   // the worker: new records, retries due, slots, stop

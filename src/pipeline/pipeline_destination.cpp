@@ -12,8 +12,9 @@ PipelineDestination::PipelineDestination(std::string type, std::vector<std::stri
     : type_(std::move(type)),
       selector_(std::move(topics), std::move(filter), options.disabled_at),
       options_(options) {
-  pipeline_ = std::make_unique<DeliveryPipeline>(type_, options_, limits,
-                                                 [this](Batch batch) { send(std::move(batch)); });
+  pipeline_ = std::make_unique<DeliveryPipeline>(
+      type_, options_, limits, [this](Batch batch) { send(std::move(batch)); },
+      static_cast<RecordEncoder*>(this));
 }
 
 void PipelineDestination::publish(Event event, DeliveryCallback callback) {
@@ -29,31 +30,48 @@ void PipelineDestination::publish(Event event, DeliveryCallback callback) {
     return;
   }
   auto record = pipeline_->make_record(std::move(event), std::move(callback));
-  std::optional<Outcome> failure;
-  try {
-    // Events built in code are checked here (from_json already refused such input): one with
-    // an id, topic or metadata that cannot be sent fails alone instead of poisoning a batch.
-    if (auto problem = event_text_problem(record->event)) {
-      failure = Outcome::failure(Outcome::Kind::fail, errc::invalid_event,
-                                 problem->field + ": " + problem->problem);
-    } else {
-      failure = prepare(*record);
-    }
-  } catch (const std::exception& e) {
-    failure = Outcome::failure(Outcome::Kind::fail, errc::invalid_event, e.what());
+  if (pipeline_->paused()) {
+    // Held as it is until it is sent: an endpoint that stays down never costs its encoding.
+    record->encoded = false;
+    record->bytes = record->event.approximate_size();
+    record->request_bytes = record->bytes;  // an estimate, until it is encoded
+    pipeline_->submit(std::move(record));
+    return;
   }
-  if (failure) {
+  if (auto failure = encode(*record)) {
     record->accepted = SteadyClock::now();
     pipeline_->reject(std::move(record), *failure);
     return;
   }
-  // Only the encoded payload is sent from here on: the event keeps its id and topic (for the
-  // report) and drops its data and metadata, so a buffered event holds one copy of its bytes,
-  // and the publishing thread that allocated them frees them.
-  record->event.set_data("null");
-  record->event.metadata().clear();
-  record->bytes = record->payload.size() + record->event.approximate_size();
   pipeline_->submit(std::move(record));
+}
+
+std::optional<Outcome> PipelineDestination::encode(Record& record) {
+  std::optional<Outcome> failure;
+  try {
+    // Events built in code are checked here (from_json already refused such input): one with
+    // an id, topic or metadata that cannot be sent fails alone instead of poisoning a batch.
+    if (auto problem = event_text_problem(record.event)) {
+      failure = Outcome::failure(Outcome::Kind::fail, errc::invalid_event,
+                                 problem->field + ": " + problem->problem);
+    } else {
+      failure = prepare(record);
+    }
+  } catch (const std::exception& e) {
+    failure = Outcome::failure(Outcome::Kind::fail, errc::invalid_event, e.what());
+  }
+  if (failure) return failure;
+  // Only the encoded payload is sent from here on: the event keeps its id and topic (for the
+  // report) and drops its data and metadata, so a buffered event holds one copy of its bytes.
+  record.event.set_data("null");
+  record.event.metadata().clear();
+  record.bytes = record.payload.size() + record.event.approximate_size();
+  record.encoded = true;
+  return std::nullopt;
+}
+
+void PipelineDestination::fill_partition_key(Record& record) {
+  prepare_partition_key(record);
 }
 
 std::chrono::milliseconds PipelineDestination::request_timeout(const Batch& batch) const {

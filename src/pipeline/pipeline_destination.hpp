@@ -1,5 +1,6 @@
 // The common shape of the HTTP destinations: topic matching, per-event preparation on the
-// publishing thread, the DeliveryPipeline, and the close() sequence.
+// publishing thread (deferred while the endpoint is unreachable), the DeliveryPipeline, and the
+// close() sequence.
 //
 // A subclass provides prepare() (partition key, encoded payload, size checks) and send()
 // (transmit a batch, then call pipeline().complete()), and stop_transport() (cancel in-flight
@@ -19,7 +20,7 @@
 
 namespace eventdest::detail {
 
-class PipelineDestination : public Destination {
+class PipelineDestination : public Destination, private RecordEncoder {
  public:
   void publish(Event event, DeliveryCallback callback) override;
   using Destination::publish;
@@ -39,9 +40,14 @@ class PipelineDestination : public Destination {
 
   /// Fills record.partition_key, record.payload and (if it differs from the payload size)
   /// record.request_bytes; returns a failure outcome if the event cannot be sent (too large, bad
-  /// key). Runs on the publishing thread. Afterwards the event's data and metadata are dropped:
-  /// send() works from the payload alone.
+  /// key). Runs on the publishing thread, or on the batching thread for a record accepted while
+  /// the endpoint could not be reached (DeliveryPipeline::paused()), concurrently with other
+  /// calls. Afterwards the event's data and metadata are dropped: send() works from the payload
+  /// alone.
   virtual std::optional<Outcome> prepare(Record& record) = 0;
+  /// Fills record.partition_key alone (what prepare() would), for the report of an event that
+  /// was never encoded. Any thread.
+  virtual void prepare_partition_key(Record& record) = 0;
   /// Sends a batch; must lead to exactly one pipeline().complete() call for it.
   virtual void send(Batch batch) = 0;
   /// Cancels in-flight requests (their completions must still arrive) and stops the transport.
@@ -59,6 +65,9 @@ class PipelineDestination : public Destination {
   const std::vector<std::string>& topics() const { return selector_.topics(); }
 
  private:
+  // RecordEncoder: prepare() plus the checks and clean-up around it.
+  std::optional<Outcome> encode(Record& record) override;
+  void fill_partition_key(Record& record) override;
   void stop(std::chrono::milliseconds flush_timeout);
 
   const std::string type_;

@@ -34,6 +34,7 @@ struct Record {
     sequence = 0;
     attempts = 0;
     maybe_sent = false;
+    encoded = true;
     accepted = deadline = not_before = SteadyClock::time_point{};
     last_error = errc::ok;
     last_provider_code.clear();
@@ -51,6 +52,10 @@ struct Record {
   std::uint64_t sequence = 0;
   int attempts = 0;
   bool maybe_sent = false;  ///< an earlier attempt may have been written (duplicate risk)
+  /// False for a record accepted while its endpoint could not be reached: it keeps its event's
+  /// data and is encoded by the batching thread when it is about to be sent (see
+  /// DeliveryPipeline::paused()).
+  bool encoded = true;
   SteadyClock::time_point accepted;
   SteadyClock::time_point deadline;    ///< accepted + delivery_timeout
   SteadyClock::time_point not_before;  ///< earliest next attempt (backoff)

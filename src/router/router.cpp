@@ -35,17 +35,6 @@ struct Route {
 
 using Routes = std::vector<std::shared_ptr<Route>>;
 
-// The reports of one published event, until every matched destination has given its own.
-struct PendingEvent {
-  DeliveryCallback on_report;
-  CompletionCallback on_complete;
-  std::string event_id;
-  std::size_t matched = 0;
-  std::atomic<std::size_t> remaining{0};
-  std::atomic<std::size_t> delivered{0};
-  std::atomic<std::size_t> failed{0};
-};
-
 // Set on the publishing thread while the router hands an event to a destination that would
 // block: a queue_full report for that very call means "full, try again", not an outcome.
 thread_local const void* g_handing = nullptr;
@@ -76,6 +65,9 @@ struct Router::State {
   std::mutex changes;  // serialises add/remove/close
   std::atomic<bool> closed{false};
   std::atomic<std::uint64_t> events{0}, none_matched{0}, all_delivered{0}, some_failed{0};
+
+  struct Pending;
+  class SlotCallback;
 
   std::shared_ptr<const Routes> snapshot() const {
     std::lock_guard<std::mutex> lock(mutex);
@@ -109,6 +101,72 @@ struct Router::State {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Steady::now());
     route->destination->close(std::max(left, std::chrono::milliseconds(0)));
   }
+};
+
+// The reports of one published event, until every matched destination has given its own. Freed
+// by whichever finishes last: the last report, or publish() itself (it holds one count while it
+// hands the event out), so no shared_ptr is copied per (event, destination).
+struct Router::State::Pending {
+  DeliveryCallback on_report;
+  CompletionCallback on_complete;
+  std::string event_id;
+  std::weak_ptr<State> state;
+  // Slot i: the i-th matched route, held until its report (retire() waits for these).
+  std::vector<std::shared_ptr<const Route>> routes;
+  std::atomic<std::size_t> remaining{0};
+  std::atomic<std::size_t> delivered{0};
+  std::atomic<std::size_t> failed{0};
+
+  void release() {
+    if (remaining.fetch_sub(1) != 1) return;
+    EventCompletion c;
+    c.event_id = std::move(event_id);
+    c.matched = routes.size();
+    c.delivered = delivered.load();
+    c.failed = failed.load();
+    c.outcome = c.failed == 0 ? EventCompletion::Outcome::all_delivered
+                              : EventCompletion::Outcome::some_failed;
+    if (auto s = state.lock()) ++(c.failed == 0 ? s->all_delivered : s->some_failed);
+    // A throwing callback must not leak this record nor stop the destination's other reports.
+    try {
+      if (on_complete) on_complete(c);
+    } catch (...) {
+    }
+    delete this;
+  }
+};
+
+// A matched destination's report callback: a pointer and a slot number, which std::function
+// keeps inline (a lambda holding shared_ptrs cost an allocation per event and destination).
+class Router::State::SlotCallback {
+ public:
+  SlotCallback(Pending* pending, std::size_t slot) : pending_(pending), slot_(slot) {}
+
+  void operator()(const DeliveryReport& r) const {
+    const Route& route = *pending_->routes[slot_];
+    // A full destination says so with a retryable queue_full (an event that can never fit is
+    // not retryable: it is reported).
+    if (route.blocks && g_handing == &route && r.status == DeliveryStatus::failed && r.retryable &&
+        r.error == make_error_code(errc::queue_full)) {
+      g_refused = true;  // full: the router hands it again when there is room
+      return;
+    }
+    ++(r.delivered() ? pending_->delivered : pending_->failed);
+    if (pending_->on_report) {
+      DeliveryReport copy = r;
+      copy.destination_id = route.id;
+      try {
+        pending_->on_report(copy);
+      } catch (...) {  // counted as reported all the same: the completion still comes
+      }
+    }
+    pending_->routes[slot_].reset();
+    pending_->release();
+  }
+
+ private:
+  Pending* pending_;
+  std::size_t slot_;
 };
 
 Router::Router() : state_(std::make_shared<State>()) {}
@@ -220,61 +278,31 @@ void Router::publish(Event event, DeliveryCallback on_report, CompletionCallback
     }
     return;
   }
-  auto pending = std::make_shared<PendingEvent>();
+  auto* pending = new State::Pending();
   pending->on_report = std::move(on_report);
   pending->on_complete = std::move(on_complete);
   pending->event_id = event.id();
-  pending->matched = matched.size();
-  pending->remaining = matched.size();
-  std::weak_ptr<State> weak_state = state_;
+  pending->state = state_;
+  pending->routes.reserve(matched.size());
+  for (const auto* route : matched)
+    pending->routes.emplace_back(*route);
+  pending->remaining = matched.size() + 1;  // + publish() itself, released below
 
-  // The route is held by the callback (not its id copied): no string per (event, destination).
-  auto callback_for = [&](const std::shared_ptr<Route>& route) {
-    return [pending, route = std::shared_ptr<const Route>(route),
-            weak_state](const DeliveryReport& r) {
-      // A full destination says so with a retryable queue_full (an event that can never fit
-      // is not retryable: it is reported).
-      if (route->blocks && g_handing == route.get() && r.status == DeliveryStatus::failed &&
-          r.retryable && r.error == make_error_code(errc::queue_full)) {
-        g_refused = true;  // full: the router hands it again when there is room
-        return;
-      }
-      DeliveryReport copy = r;
-      copy.destination_id = route->id;
-      if (copy.delivered()) {
-        ++pending->delivered;
-      } else {
-        ++pending->failed;
-      }
-      if (pending->on_report) pending->on_report(copy);
-      if (pending->remaining.fetch_sub(1) != 1) return;
-      EventCompletion c;
-      c.event_id = pending->event_id;
-      c.matched = pending->matched;
-      c.delivered = pending->delivered.load();
-      c.failed = pending->failed.load();
-      c.outcome = c.failed == 0 ? EventCompletion::Outcome::all_delivered
-                                : EventCompletion::Outcome::some_failed;
-      if (auto s = weak_state.lock()) {
-        ++(c.failed == 0 ? s->all_delivered : s->some_failed);
-      }
-      if (pending->on_complete) pending->on_complete(c);
-    };
-  };
   // True when the destination took the event (a full `block` destination did not).
-  auto hand = [&](const std::shared_ptr<Route>& route) {
+  auto hand = [&](std::size_t slot) {
+    const Route* route = pending->routes[slot].get();
     const void* saved = g_handing;
-    g_handing = route.get();
+    g_handing = route;
     g_refused = false;
-    route->destination->publish(event, callback_for(route));
+    route->destination->publish(event, State::SlotCallback(pending, slot));
     const bool refused = g_refused;
     g_handing = saved;
     g_refused = false;
     return !refused;
   };
-  std::vector<const std::shared_ptr<Route>*> full;
-  for (const auto* route : matched) {
-    if (!hand(*route)) full.push_back(route);
+  std::vector<std::size_t> full;
+  for (std::size_t slot = 0; slot < matched.size(); ++slot) {
+    if (!hand(slot)) full.push_back(slot);
   }
   // Every other destination has the event: wait for room in the full ones alone.
   auto wait = std::chrono::microseconds(200);
@@ -282,16 +310,18 @@ void Router::publish(Event event, DeliveryCallback on_report, CompletionCallback
     std::this_thread::sleep_for(wait);
     wait = std::min(wait * 2, std::chrono::microseconds(20000));
     full.erase(std::remove_if(full.begin(), full.end(),
-                              [&](const std::shared_ptr<Route>* route) {
+                              [&](std::size_t slot) {
                                 if (state.closed.load()) {
                                   // Closed while waiting: handed as is, it reports `closed`.
-                                  (*route)->destination->publish(event, callback_for(*route));
+                                  pending->routes[slot]->destination->publish(
+                                      event, State::SlotCallback(pending, slot));
                                   return true;
                                 }
-                                return hand(*route);
+                                return hand(slot);
                               }),
                full.end());
   }
+  pending->release();
 }
 
 std::string Router::add(const DestinationSpec& spec, std::chrono::milliseconds drain) {

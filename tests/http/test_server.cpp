@@ -393,7 +393,7 @@ Action Action::raw(std::string bytes, bool close_after) {
 
 // ---- HttpServer --------------------------------------------------------------------------------
 
-HttpServer::HttpServer(Handler handler, AcceptHook accept_action)
+HttpServer::HttpServer(Handler handler, AcceptHook accept_action, std::uint16_t port)
     : handler_(std::move(handler)), accept_hook_(std::move(accept_action)) {
   if (::pipe2(stop_pipe_, O_CLOEXEC) != 0) throw_errno("pipe2");
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -406,7 +406,9 @@ HttpServer::HttpServer(Handler handler, AcceptHook accept_action)
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;  // the kernel picks a free port
+  addr.sin_port = htons(port);  // 0: the kernel picks a free port
+  const int reuse = 1;
+  if (port != 0) ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse);
   socklen_t len = sizeof addr;
   if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::listen(listen_fd_, 128) != 0 ||

@@ -122,8 +122,9 @@ class HttpServer {
   /// `accept_action(n)` is asked for the n-th connection (1-based); null means always serve.
   using AcceptHook = std::function<AcceptAction(std::size_t connection)>;
 
-  /// Listens on 127.0.0.1 on a free port and starts serving. Throws std::system_error on failure.
-  explicit HttpServer(Handler handler, AcceptHook accept_action = nullptr);
+  /// Listens on 127.0.0.1 on a free port (or `port`, e.g. one a client was refused on) and starts
+  /// serving. Throws std::system_error on failure.
+  explicit HttpServer(Handler handler, AcceptHook accept_action = nullptr, std::uint16_t port = 0);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -7,12 +7,14 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
-#include "util/base64.hpp"
 #include "eventdest/kafka_rest.hpp"
 #include "http/test_server.hpp"
 #include "support/catch.hpp"
 #include "support/report_collector.hpp"
+#include "support/subprocess.hpp"
+#include "util/base64.hpp"
 
 using namespace eventdest;
 using namespace eventdest::test;
@@ -248,6 +250,107 @@ TEST_CASE("stream mode: a missing or extra report that cannot be placed retries 
           "[kafka_rest][retry]") {
   CHECK(check_broken_stream(BrokenStream::Fault::missing) == 0);
   CHECK(check_broken_stream(BrokenStream::Fault::extra) == 0);
+}
+
+// While the endpoint refuses connections, events are held unencoded and encoded when sent: the
+// records REST Proxy receives and the reports are those of events encoded at publish().
+TEST_CASE("events held while the endpoint is unreachable are sent whole when it comes back",
+          "[kafka_rest][unreachable]") {
+  RefusingPort refusing;
+  const int port = refusing.port();
+  Reports reports;
+  auto d = make_destination(
+      R"({"type":"kafka_rest","config":{"bootstrap_servers":"http://127.0.0.1:)" +
+      std::to_string(port) +
+      R"(","cluster_id":"c1","topic":"orders","linger_ms":2,"retry_backoff_ms":20,)"
+      R"("retry_backoff_max_ms":50,"delivery_timeout_ms":20000,)"
+      R"("partition_key_template":"data.key"},"credentials":{"api_key":"key","api_secret":"secret"}})");
+  d->publish(Event("orders", R"({"key":"first"})"), reports.callback());
+  for (int i = 0; i < 500 && d->metrics().retried == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(d->metrics().retried >= 1);  // refused once: paused from here on
+  for (int i = 0; i < 30; ++i) {
+    Event e("orders",
+            R"({"key":"k)" + std::to_string(i % 3) + R"(","n":)" + std::to_string(i) + "}");
+    e.set_id("held-" + std::to_string(i));
+    d->publish(std::move(e), reports.callback());
+  }
+  std::mutex mutex;
+  std::map<std::string, std::string> keys, values;  // by event id, as REST Proxy got them
+  refusing.release();
+  HttpServer server(
+      [&](const ServerRequest& request) {
+        std::string body;
+        std::size_t pos = 0, n = 0;
+        while (pos < request.body.size()) {
+          auto next = request.body.find('\n', pos);
+          if (next == std::string::npos) next = request.body.size();
+          rapidjson::Document one;
+          one.Parse(request.body.c_str() + pos, next - pos);
+          if (!one.HasParseError()) {
+            std::string id, key, value;
+            for (const auto& h : one["headers"].GetArray()) {
+              if (std::string(h["name"].GetString()) == "event-id")
+                detail::decode_base64(h["value"].GetString(), id);
+            }
+            key = one["key"]["data"].GetString();     // STRING: as is
+            const auto& data = one["value"]["data"];  // JSON: the event's data
+            value = std::string(data["key"].GetString()) + "/" + std::to_string(data["n"].GetInt());
+            std::lock_guard<std::mutex> lock(mutex);
+            keys[id] = key;
+            values[id] = value;
+            body += ok_report(static_cast<int>(n++));
+          }
+          pos = next + 1;
+        }
+        return Action::chunked(200, {{"Content-Type", "application/json"}}, {body});
+      },
+      nullptr, static_cast<std::uint16_t>(port));
+  REQUIRE(d->flush(std::chrono::seconds(20)));
+  d->close();
+  CHECK(reports.total() == 31);
+  for (int i = 0; i < 30; ++i) {
+    const std::string id = "held-" + std::to_string(i);
+    INFO(id);
+    REQUIRE(reports.by_id[id].size() == 1);
+    CHECK(reports.by_id[id][0].delivered());
+    CHECK(reports.by_id[id][0].partition_key == "k" + std::to_string(i % 3));
+    std::lock_guard<std::mutex> lock(mutex);
+    CHECK(keys[id] == "k" + std::to_string(i % 3));
+    CHECK(values[id] == "k" + std::to_string(i % 3) + "/" + std::to_string(i));
+  }
+}
+
+TEST_CASE("events held while the endpoint is unreachable time out with their partition keys",
+          "[kafka_rest][unreachable]") {
+  const RefusingPort refusing;
+  Reports reports;
+  auto d = make_destination(
+      R"({"type":"kafka_rest","config":{"bootstrap_servers":"http://127.0.0.1:)" +
+      std::to_string(refusing.port()) +
+      R"(","cluster_id":"c1","topic":"orders","linger_ms":2,"retry_backoff_ms":20,)"
+      R"("retry_backoff_max_ms":50,"delivery_timeout_ms":600,)"
+      R"("partition_key_template":"data.key"},"credentials":{"api_key":"key","api_secret":"secret"}})");
+  d->publish(Event("orders", R"({"key":"first"})"), reports.callback());
+  for (int i = 0; i < 500 && d->metrics().retried == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(d->metrics().retried >= 1);
+  publish_n(*d, reports, 10);  // no "key" in the data: the template gives ""
+  for (int i = 0; i < 10; ++i) {
+    Event e("orders", R"({"key":"k)" + std::to_string(i) + R"("})");
+    e.set_id("keyed-" + std::to_string(i));
+    d->publish(std::move(e), reports.callback());
+  }
+  REQUIRE(d->flush(std::chrono::seconds(10)));
+  CHECK(reports.total() == 21);
+  for (int i = 0; i < 10; ++i) {
+    const std::string id = "keyed-" + std::to_string(i);
+    INFO(id);
+    REQUIRE(reports.by_id[id].size() == 1);
+    CHECK(reports.by_id[id][0].error == make_error_code(errc::timeout));
+    CHECK(reports.by_id[id][0].partition_key == "k" + std::to_string(i));
+  }
+  d->close();
 }
 
 TEST_CASE("delivery_timeout_ms bounds a request the server holds", "[kafka_rest][retry]") {

@@ -32,7 +32,9 @@ class FakeKinesis {
   /// Per record attempt: an ErrorCode to fail the record with, or "" to accept it.
   using RecordScript = std::function<std::string(const KinesisEntry&, int attempt)>;
 
-  FakeKinesis() : server_([this](const ServerRequest& r) { return handle(r); }) {}
+  /// On a free port, or on `port` (a port clients were refused on until now).
+  explicit FakeKinesis(std::uint16_t port = 0)
+      : server_([this](const ServerRequest& r) { return handle(r); }, nullptr, port) {}
 
   void script_requests(RequestScript s) {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -7,11 +7,13 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "eventdest/kinesis.hpp"
 #include "kinesis/fake_kinesis.hpp"
 #include "support/catch.hpp"
 #include "support/report_collector.hpp"
+#include "support/subprocess.hpp"
 
 using namespace eventdest;
 using namespace eventdest::test;
@@ -231,6 +233,108 @@ TEST_CASE("oversized records and bad keys fail alone; the rest are delivered", "
   CHECK(reports.by_id["key-256"][0].delivered());
   CHECK(reports.by_id["ok"][0].delivered());
   CHECK(sink.stored().size() == 2);
+}
+
+// Events published while the endpoint refuses connections are held unencoded (the pipeline is
+// paused) and encoded by the batching thread when they are finally sent: same records, same
+// checks, same reports as events encoded at publish().
+TEST_CASE("events held while the endpoint is unreachable are encoded when it comes back",
+          "[kinesis][unreachable]") {
+  RefusingPort refusing;
+  const int port = refusing.port();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  Reports reports;
+  auto d = make_destination(
+      R"({"type":"aws_kinesis","config":{"stream_name":"s","region":"us-east-1","endpoint":")" +
+      url +
+      R"(","linger_ms":2,"retry_backoff_ms":20,"retry_backoff_max_ms":50,)"
+      R"("delivery_timeout_ms":20000,"max_record_bytes":2000,)"
+      R"("partition_key_template":"data.key"},)"
+      R"("credentials":{"key":"AKIDEXAMPLE","secret":"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}})");
+  Event first("orders", R"({"key":"k-first"})");
+  first.set_id("first");
+  d->publish(first, reports.callback());
+  // The first request was refused once it is retried: the pipeline is paused from then on.
+  for (int i = 0; i < 500 && d->metrics().retried == 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  REQUIRE(d->metrics().retried >= 1);
+  for (int i = 0; i < 50; ++i) {
+    Event e("orders",
+            R"({"key":"k)" + std::to_string(i % 5) + R"(","n":)" + std::to_string(i) + "}");
+    e.set_id("held-" + std::to_string(i));
+    e.metadata()["source"] = "held";
+    d->publish(std::move(e), reports.callback());
+  }
+  Event big("orders", R"({"key":"k-big","blob":")" + std::string(3000, 'x') + R"("})");
+  big.set_id("big");
+  d->publish(big, reports.callback());
+  Event long_key("orders", R"({"key":")" + std::string(257, 'k') + R"("})");
+  long_key.set_id("long-key");
+  d->publish(long_key, reports.callback());
+  CHECK(reports.total() == 0);  // nothing is checked at publish() while paused
+
+  refusing.release();
+  FakeKinesis sink(static_cast<std::uint16_t>(port));
+  REQUIRE(d->flush(20s));
+  d->close();
+  CHECK(reports.total() == 53);
+  std::map<std::string, KinesisEntry> stored;
+  for (const auto& e : sink.stored())
+    stored[e.event_id] = e;
+  CHECK(stored.size() == 51);
+  for (int i = 0; i < 50; ++i) {
+    const std::string id = "held-" + std::to_string(i);
+    INFO(id);
+    REQUIRE(reports.by_id[id].size() == 1);
+    const DeliveryReport& r = reports.by_id[id][0];
+    CHECK(r.delivered());
+    CHECK(r.partition_key == "k" + std::to_string(i % 5));
+    CHECK(stored[id].partition_key == r.partition_key);
+    // The payload as publish() would have written it: data and metadata.
+    CHECK(stored[id].data.find(R"("n":)" + std::to_string(i) + "}") != std::string::npos);
+    CHECK(stored[id].data.find(R"("source":"held")") != std::string::npos);
+  }
+  CHECK(reports.by_id["first"][0].delivered());
+  CHECK(reports.by_id["first"][0].attempts >= 2);
+  CHECK(reports.by_id["big"][0].error == make_error_code(errc::record_too_large));
+  CHECK(reports.by_id["big"][0].partition_key == "k-big");
+  CHECK(reports.by_id["long-key"][0].error == make_error_code(errc::invalid_partition_key));
+  CHECK(d->metrics().buffered_bytes == 0);
+}
+
+TEST_CASE("events held while the endpoint is unreachable time out with their partition keys",
+          "[kinesis][unreachable]") {
+  const RefusingPort refusing;
+  const std::string url = "http://127.0.0.1:" + std::to_string(refusing.port());
+  Reports reports;
+  auto d = make_destination(
+      R"({"type":"aws_kinesis","config":{"stream_name":"s","region":"us-east-1","endpoint":")" +
+      url +
+      R"(","linger_ms":2,"retry_backoff_ms":20,"retry_backoff_max_ms":50,)"
+      R"("delivery_timeout_ms":600,"partition_key_template":"data.key"},)"
+      R"("credentials":{"key":"AKIDEXAMPLE","secret":"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}})");
+  Event first("orders", R"({"key":"k-first"})");
+  first.set_id("first");
+  d->publish(first, reports.callback());
+  for (int i = 0; i < 500 && d->metrics().retried == 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  REQUIRE(d->metrics().retried >= 1);
+  for (int i = 0; i < 20; ++i) {
+    Event e("orders", R"({"key":"k)" + std::to_string(i) + R"("})");
+    e.set_id("held-" + std::to_string(i));
+    d->publish(std::move(e), reports.callback());
+  }
+  REQUIRE(d->flush(10s));
+  CHECK(reports.total() == 21);
+  for (int i = 0; i < 20; ++i) {
+    const std::string id = "held-" + std::to_string(i);
+    INFO(id);
+    REQUIRE(reports.by_id[id].size() == 1);
+    const DeliveryReport& r = reports.by_id[id][0];
+    CHECK(r.error == make_error_code(errc::timeout));
+    CHECK(r.partition_key == "k" + std::to_string(i));
+  }
+  CHECK(d->metrics().buffered_bytes == 0);
 }
 
 TEST_CASE("requests are signed for kinesis with the session token", "[kinesis]") {

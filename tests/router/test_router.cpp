@@ -195,12 +195,12 @@ TEST_CASE("router: each event lands exactly in the destinations whose topics and
 TEST_CASE("router: a dead destination retries and fails while the others deliver everything",
           "[router]") {
   FakeKinesis live1, live2;
-  const int dead_port = free_port();  // nothing listens: connection refused
-  auto router =
-      Router::from_json("[" + fake_kinesis_spec("a", live1.url()) + "," +
-                        fake_kinesis_spec("dead", "http://127.0.0.1:" + std::to_string(dead_port),
-                                          R"(,"delivery_timeout_ms":5000)") +
-                        "," + fake_kinesis_spec("b", live2.url()) + "]");
+  const RefusingPort dead_port;  // connection refused
+  auto router = Router::from_json(
+      "[" + fake_kinesis_spec("a", live1.url()) + "," +
+      fake_kinesis_spec("dead", "http://127.0.0.1:" + std::to_string(dead_port.port()),
+                        R"(,"delivery_timeout_ms":5000)") +
+      "," + fake_kinesis_spec("b", live2.url()) + "]");
   Outcomes out;
   for (int i = 0; i < 300; ++i)
     router->publish(order(i, 1), out.on_report(), out.on_complete());
@@ -218,6 +218,7 @@ TEST_CASE("router: a dead destination retries and fails while the others deliver
     for (const auto& r : list) {
       if (r.destination_id != "dead") continue;
       CHECK(r.attempts > 1);  // retried before failing
+      INFO(r.error.message() << " " << r.message);
       CHECK((r.error == make_error_code(errc::timeout) ||
              r.error == make_error_code(errc::network_error)));
     }

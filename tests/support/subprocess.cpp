@@ -124,6 +124,25 @@ int free_port() {
   return port;
 }
 
+RefusingPort::RefusingPort() {
+  fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    release();
+    throw std::runtime_error("RefusingPort: cannot bind on 127.0.0.1");
+  }
+  port_ = ntohs(addr.sin_port);
+}
+
+void RefusingPort::release() {
+  if (fd_ >= 0) close(fd_);
+  fd_ = -1;
+}
+
 std::string system_python() {
   return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
 }

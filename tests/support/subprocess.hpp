@@ -36,6 +36,23 @@ class Subprocess {
 
 /// A free TCP port on 127.0.0.1 (bound and released; good enough for test peers).
 int free_port();
+/// A port on 127.0.0.1 that refuses connections: bound without listening, so that no other
+/// test running at the same time can be given it (free_port() cannot promise that). release()
+/// frees it, for a server to start there.
+class RefusingPort {
+ public:
+  RefusingPort();
+  ~RefusingPort() { release(); }
+  RefusingPort(const RefusingPort&) = delete;
+  RefusingPort& operator=(const RefusingPort&) = delete;
+  int port() const { return port_; }
+  void release();
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
 /// Debian's python3 (which has python3-boto3), falling back to python3 in PATH.
 std::string system_python();
 
