@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,7 +37,30 @@ std::string data(int i) {
 struct Result {
   double rate;
   double cpu_us;
+  std::map<std::string, double> thread_us;  ///< CPU per message per thread (by thread name)
 };
+
+// CPU per message of each thread between two snapshots of test::thread_cpu_seconds().
+std::map<std::string, double> per_thread(const std::map<std::string, double>& before,
+                                         const std::map<std::string, double>& after, double n) {
+  std::map<std::string, double> out;
+  for (const auto& [name, secs] : after) {
+    const auto b = before.find(name);
+    const double used = secs - (b == before.end() ? 0.0 : b->second);
+    if (used > 0) out[name] = used * 1e6 / n;
+  }
+  return out;
+}
+
+std::string describe(const std::map<std::string, double>& threads) {
+  std::string out;
+  char buf[96];
+  for (const auto& [name, us] : threads) {
+    std::snprintf(buf, sizeof buf, " %s %.2f", name.c_str(), us);
+    out += buf;
+  }
+  return out;
+}
 
 // The destination spec both sides use: the raw producer gets kafka_properties() of it.
 std::string spec_for(const std::string& brokers, const std::string& topic,
@@ -82,6 +106,7 @@ Result raw_librdkafka(const std::vector<Event>& events, const std::string& spec_
                     RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
   rd_kafka_flush(rk, 60000);
   delivered = 0;
+  const auto threads0 = test::thread_cpu_seconds();
   const double cpu0 = test::cpu_seconds();
   const auto t0 = Steady::now();
   for (const auto& m : msgs) {
@@ -102,9 +127,10 @@ Result raw_librdkafka(const std::vector<Event>& events, const std::string& spec_
   rd_kafka_flush(rk, 120000);
   const double secs = std::chrono::duration<double>(Steady::now() - t0).count();
   const double cpu = test::cpu_seconds() - cpu0;
+  const auto threads = per_thread(threads0, test::thread_cpu_seconds(), events.size());
   rd_kafka_destroy(rk);
   if (delivered.load() != static_cast<long>(events.size())) std::printf("raw: not all delivered\n");
-  return {events.size() / secs, cpu * 1e6 / events.size()};
+  return {events.size() / secs, cpu * 1e6 / events.size(), threads};
 }
 
 Result adapter(std::vector<Event> events, const std::string& spec_json) {
@@ -114,6 +140,7 @@ Result adapter(std::vector<Event> events, const std::string& spec_json) {
   d->publish(Event("orders", "{}")).get();
   std::atomic<long> delivered{0};
   const std::size_t n = events.size();
+  const auto threads0 = test::thread_cpu_seconds();
   const double cpu0 = test::cpu_seconds();
   const auto t0 = Steady::now();
   for (auto& e : events) {
@@ -121,11 +148,13 @@ Result adapter(std::vector<Event> events, const std::string& spec_json) {
       if (r.delivered()) ++delivered;
     });
   }
+  d->flush(std::chrono::minutes(2));
+  const auto threads = per_thread(threads0, test::thread_cpu_seconds(), n);
   d->close();
   const double secs = std::chrono::duration<double>(Steady::now() - t0).count();
   const double cpu = test::cpu_seconds() - cpu0;
   if (delivered.load() != static_cast<long>(n)) std::printf("adapter: not all delivered\n");
-  return {n / secs, cpu * 1e6 / n};
+  return {n / secs, cpu * 1e6 / n, threads};
 }
 
 double median(std::vector<double> v) {
@@ -146,6 +175,8 @@ void compare(const char* name, const std::vector<Event>& events, const std::stri
         "%s round %d: raw librdkafka %.0f msgs/s (CPU %.2f us/msg), adapter %.0f msgs/s "
         "(CPU %.2f us/msg), ratio %.2f\n",
         name, r + 1, raw.rate, raw.cpu_us, ours.rate, ours.cpu_us, ours.rate / raw.rate);
+    std::printf("  CPU per thread (us/msg): raw:%s; adapter:%s\n", describe(raw.thread_us).c_str(),
+                describe(ours.thread_us).c_str());
     raw_rate.push_back(raw.rate);
     ours_rate.push_back(ours.rate);
     ratio.push_back(ours.rate / raw.rate);
