@@ -165,12 +165,7 @@ class KinesisDestination final : public detail::PipelineDestination {
   }
 
   void prepare_partition_key(detail::Record& record) override {
-    MetadataList metadata;
-    if (key_template_.reads_metadata()) {
-      metadata = merged_metadata(record.event, options().timestamp_format,
-                                 options().delivery_metadata, options().timestamp_ms);
-    }
-    record.partition_key = key_template_.key(record.event, metadata);
+    record.partition_key = partition_key_of(key_template_, record.event);
   }
 
   void send(detail::Batch batch) override {

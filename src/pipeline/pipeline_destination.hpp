@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "eventdest/destination.hpp"
+#include "eventdest/partition_key.hpp"
 #include "pipeline/delivery_pipeline.hpp"
 #include "spec/event_selector.hpp"
 
@@ -59,6 +60,9 @@ class PipelineDestination : public Destination, private RecordEncoder {
   /// possibly written). Records already past their deadline (a queue longer than the deadline)
   /// do not cut it: they would only doom the request for the others.
   std::chrono::milliseconds request_timeout(const Batch& batch) const;
+
+  /// `key_template`'s key for `event`, with the merged metadata only if the template reads it.
+  std::string partition_key_of(const PartitionKeyTemplate& key_template, const Event& event) const;
 
   DeliveryPipeline& pipeline() { return *pipeline_; }
   const DeliveryOptions& options() const { return options_; }
