@@ -103,9 +103,7 @@ class KafkaRestDestination final : public detail::PipelineDestination {
     return std::nullopt;
   }
 
-  void prepare_partition_key(detail::Record& record) override {
-    record.partition_key = partition_key_of(key_template_, record.event);
-  }
+  const PartitionKeyTemplate& key_template() const override { return key_template_; }
 
   void send(detail::Batch batch) override {
     http::Request request;

@@ -70,18 +70,14 @@ std::optional<Outcome> PipelineDestination::encode(Record& record) {
   return std::nullopt;
 }
 
-std::string PipelineDestination::partition_key_of(const PartitionKeyTemplate& key_template,
-                                                  const Event& event) const {
+void PipelineDestination::fill_partition_key(Record& record) {
+  const PartitionKeyTemplate& keys = key_template();
   MetadataList metadata;
-  if (key_template.reads_metadata()) {
-    metadata = merged_metadata(event, options_.timestamp_format, options_.delivery_metadata,
+  if (keys.reads_metadata()) {
+    metadata = merged_metadata(record.event, options_.timestamp_format, options_.delivery_metadata,
                                options_.timestamp_ms);
   }
-  return key_template.key(event, metadata);
-}
-
-void PipelineDestination::fill_partition_key(Record& record) {
-  prepare_partition_key(record);
+  record.partition_key = keys.key(record.event, metadata);
 }
 
 std::chrono::milliseconds PipelineDestination::request_timeout(const Batch& batch) const {

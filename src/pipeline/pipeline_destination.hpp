@@ -46,9 +46,9 @@ class PipelineDestination : public Destination, private RecordEncoder {
   /// calls. Afterwards the event's data and metadata are dropped: send() works from the payload
   /// alone.
   virtual std::optional<Outcome> prepare(Record& record) = 0;
-  /// Fills record.partition_key alone (what prepare() would), for the report of an event that
-  /// was never encoded. Any thread.
-  virtual void prepare_partition_key(Record& record) = 0;
+  /// The template prepare() computes partition keys with: the key of an event that was never
+  /// encoded (reported while its endpoint stayed down) comes from it too.
+  virtual const PartitionKeyTemplate& key_template() const = 0;
   /// Sends a batch; must lead to exactly one pipeline().complete() call for it.
   virtual void send(Batch batch) = 0;
   /// Cancels in-flight requests (their completions must still arrive) and stops the transport.
@@ -60,9 +60,6 @@ class PipelineDestination : public Destination, private RecordEncoder {
   /// possibly written). Records already past their deadline (a queue longer than the deadline)
   /// do not cut it: they would only doom the request for the others.
   std::chrono::milliseconds request_timeout(const Batch& batch) const;
-
-  /// `key_template`'s key for `event`, with the merged metadata only if the template reads it.
-  std::string partition_key_of(const PartitionKeyTemplate& key_template, const Event& event) const;
 
   DeliveryPipeline& pipeline() { return *pipeline_; }
   const DeliveryOptions& options() const { return options_; }

@@ -3,9 +3,9 @@
 namespace eventdest::detail {
 
 std::size_t RecordPool::bytes_of(const Record& r) {
-  // The event's size: a record reported unencoded still holds its event's data.
+  // A record reported unencoded (its endpoint stayed down) still holds its event's data.
   return sizeof(Record) + r.payload.capacity() + r.partition_key.capacity() +
-         r.event.approximate_size();
+         r.event.id().capacity() + (r.encoded ? 0 : r.event.data().size());
 }
 
 RecordPtr RecordPool::take(Event event, DeliveryCallback callback) {
