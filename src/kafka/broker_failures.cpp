@@ -118,6 +118,12 @@ BrokerFailureCause BrokerFailures::timed_out(const std::string& librdkafka_messa
       contains(last_error_, "PLAINTEXT broker listener") ||
       contains(last_error_, "in state SSL_HANDSHAKE")) {
     c.code = errc::tls_error;
+    // librdkafka only sometimes adds its own guess; a peer that hangs up mid-handshake is
+    // most often a listener that does not speak TLS at all.
+    if (!contains(last_error_, "PLAINTEXT broker listener"))
+      c.message +=
+          " (the broker closed the TLS handshake: it may be a PLAINTEXT broker listener"
+          " (check config.tls) or one that requires a client certificate)";
   } else if (contains(last_error_, "Disconnected") &&
              contains(last_error_, "in state APIVERSION_QUERY")) {
     // The broker hangs up on the first request: what it expects is another protocol.

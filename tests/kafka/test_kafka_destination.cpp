@@ -11,6 +11,7 @@
 
 #include "eventdest/eventdest.hpp"
 #include "eventdest/kafka.hpp"
+#include "kafka/broker_failures.hpp"
 #include "kafka/kafka_consumer.hpp"
 #include "kafka/mock_cluster.hpp"
 #include "support/catch.hpp"
@@ -208,6 +209,25 @@ TEST_CASE("TLS to a plaintext broker fails with a clear report", "[kafka]") {
   CHECK(r.error == make_error_code(errc::tls_error));
   // librdkafka reports "SSL handshake failed: ..." or "Disconnected (... state SSL_HANDSHAKE)".
   CHECK(r.message.find("SSL") != std::string::npos);
+}
+
+TEST_CASE("a TLS handshake the broker hangs up on names the likely cause", "[kafka]") {
+  // librdkafka words the same failure two ways; the real broker gave each in different runs.
+  for (const char* log : {"ssl://127.0.0.1:1/bootstrap: Disconnected: SSL connection closed by "
+                          "peer (after 1ms in state SSL_HANDSHAKE)",
+                          "ssl://127.0.0.1:1/bootstrap: SSL handshake failed: (PLAINTEXT broker "
+                          "listener?)"}) {
+    detail::BrokerFailures failures("", "");
+    failures.on_connection_log(log);
+    const auto cause = failures.timed_out("Local: Message timed out");
+    INFO(cause.message);
+    CHECK(cause.code == errc::tls_error);
+    CHECK(cause.message.find(log) != std::string::npos);
+    CHECK(cause.message.find("PLAINTEXT broker listener") != std::string::npos);
+  }
+  detail::BrokerFailures failures("", "");
+  failures.on_connection_log("tcp://127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed");
+  CHECK(failures.timed_out("Local: Message timed out").code == errc::timeout);
 }
 
 TEST_CASE("close() with a broker down reports every event", "[kafka]") {
