@@ -12,6 +12,8 @@ DeliveryPipeline::DeliveryPipeline(std::string destination_type, DeliveryOptions
     : type_(std::move(destination_type)),
       options_(std::move(options)),
       limits_(limits),
+      expiry_grouping_(std::clamp(options_.delivery_timeout / 50, std::chrono::milliseconds(1),
+                                  std::chrono::milliseconds(20))),
       backoff_(options_.retry_backoff, options_.retry_backoff_max),
       send_(std::move(send)),
       encoder_(encoder) {
@@ -455,7 +457,10 @@ void DeliveryPipeline::run() {
     auto wake = SteadyClock::time_point::max();
     if (paused && batches_in_flight_ == 0) {
       wake = std::min(wake, paused_until_);
-      if (!queue_.empty()) wake = std::min(wake, queue_.front().record->deadline);
+      // Expired records are reported in groups, a little after the oldest one's deadline: waking
+      // at each deadline in a steady stream would report a few records per wake-up.
+      if (!queue_.empty())
+        wake = std::min(wake, queue_.front().record->deadline + expiry_grouping_);
     }
     if (slot && !retries_.empty()) wake = std::min(wake, retries_.begin()->first);
     if (slot && !queue_.empty())

@@ -115,6 +115,9 @@ class DeliveryPipeline {
   const std::string type_;
   const DeliveryOptions options_;
   const BatchLimits limits_;
+  /// How long past the oldest record's deadline expiry waits while paused, so that expired
+  /// records are reported in groups (a 50th of delivery_timeout_ms, 1 to 20 ms).
+  const std::chrono::milliseconds expiry_grouping_;
   const Backoff backoff_;
   SendFn send_;
   RecordEncoder* const encoder_;

@@ -68,6 +68,11 @@ struct Router::State {
 
   struct Pending;
   class SlotCallback;
+  class PendingPool;
+  std::unique_ptr<PendingPool> pending_pool;
+
+  State();
+  ~State();
 
   std::shared_ptr<const Routes> snapshot() const {
     std::lock_guard<std::mutex> lock(mutex);
@@ -103,9 +108,10 @@ struct Router::State {
   }
 };
 
-// The reports of one published event, until every matched destination has given its own. Freed
-// by whichever finishes last: the last report, or publish() itself (it holds one count while it
-// hands the event out), so no shared_ptr is copied per (event, destination).
+// The reports of one published event, until every matched destination has given its own.
+// Finished (given back to the PendingPool) by whichever comes last: the last report, or publish()
+// itself (it holds one count while it hands the event out), so no shared_ptr is copied per
+// (event, destination).
 struct Router::State::Pending {
   DeliveryCallback on_report;
   CompletionCallback on_complete;
@@ -117,24 +123,84 @@ struct Router::State::Pending {
   std::atomic<std::size_t> delivered{0};
   std::atomic<std::size_t> failed{0};
 
-  void release() {
-    if (remaining.fetch_sub(1) != 1) return;
-    EventCompletion c;
-    c.event_id = std::move(event_id);
-    c.matched = routes.size();
-    c.delivered = delivered.load();
-    c.failed = failed.load();
-    c.outcome = c.failed == 0 ? EventCompletion::Outcome::all_delivered
-                              : EventCompletion::Outcome::some_failed;
-    if (auto s = state.lock()) ++(c.failed == 0 ? s->all_delivered : s->some_failed);
-    // A throwing callback must not leak this record nor stop the destination's other reports.
+  void release();
+};
+
+// Finished Pending records kept for reuse. Why: a record is made on the publishing thread and
+// finished on a destination's reporting thread; freeing it there contends with the publisher's
+// mallocs for the allocator's lock (a dead destination finishes its events in bursts).
+//
+// Thread-safety: take() and give_back() may be called from any threads at once.
+class Router::State::PendingPool {
+ public:
+  ~PendingPool() {
+    for (Pending* p : kept_)
+      delete p;
+  }
+
+  Pending* take() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!kept_.empty()) {
+        Pending* p = kept_.back();
+        kept_.pop_back();
+        return p;
+      }
+    }
+    return new Pending();
+  }
+
+  /// Releases what `p` holds for its publisher (callbacks, routes) and keeps it if there is room.
+  void give_back(Pending* p) {
+    p->on_report = nullptr;
+    p->on_complete = nullptr;
+    p->routes.clear();  // each slot was reset by its report; the capacity stays
+    p->delivered = 0;
+    p->failed = 0;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (kept_.size() < kMaxKept) {
+        kept_.push_back(p);
+        return;
+      }
+    }
+    delete p;
+  }
+
+ private:
+  static constexpr std::size_t kMaxKept = 8192;
+  std::mutex mutex_;
+  std::vector<Pending*> kept_;
+};
+
+void Router::State::Pending::release() {
+  if (remaining.fetch_sub(1) != 1) return;
+  EventCompletion c;
+  c.matched = routes.size();
+  c.delivered = delivered.load();
+  c.failed = failed.load();
+  c.outcome = c.failed == 0 ? EventCompletion::Outcome::all_delivered
+                            : EventCompletion::Outcome::some_failed;
+  auto s = state.lock();
+  if (s) ++(c.failed == 0 ? s->all_delivered : s->some_failed);
+  // A throwing callback must not leak this record nor stop the destination's other reports.
+  if (on_complete) {
+    c.event_id.swap(event_id);  // lent: the kept record keeps the string's capacity
     try {
-      if (on_complete) on_complete(c);
+      on_complete(c);
     } catch (...) {
     }
+    c.event_id.swap(event_id);
+  }
+  if (s) {
+    s->pending_pool->give_back(this);
+  } else {
     delete this;
   }
-};
+}
+
+Router::State::State() : pending_pool(std::make_unique<PendingPool>()) {}
+Router::State::~State() = default;
 
 // A matched destination's report callback: a pointer and a slot number, which std::function
 // keeps inline (a lambda holding shared_ptrs cost an allocation per event and destination).
@@ -278,10 +344,10 @@ void Router::publish(Event event, DeliveryCallback on_report, CompletionCallback
     }
     return;
   }
-  auto* pending = new State::Pending();
+  auto* pending = state.pending_pool->take();
   pending->on_report = std::move(on_report);
   pending->on_complete = std::move(on_complete);
-  pending->event_id = event.id();
+  pending->event_id.assign(event.id());
   pending->state = state_;
   pending->routes.reserve(matched.size());
   for (const auto* route : matched)

@@ -225,6 +225,54 @@ TEST_CASE("router: a dead destination retries and fails while the others deliver
   }
 }
 
+TEST_CASE("router: finished events release their callbacks and reused records start afresh",
+          "[router]") {
+  FakeKinesis sink;
+  const RefusingPort dead_port;
+  // "dead" takes only "refunds" events, so an event fails or is delivered by its topic.
+  auto router = Router::from_json(
+      "[" + fake_kinesis_spec("a", sink.url()) + "," +
+      R"({"id":"dead","type":"aws_kinesis","topics":["refunds"],"config":{"stream_name":"s",)"
+      R"("region":"us-east-1","endpoint":"http://127.0.0.1:)" +
+      std::to_string(dead_port.port()) +
+      R"(","linger_ms":2,"delivery_timeout_ms":300,"retry_backoff_ms":10},)"
+      R"("credentials":{"key":"AKIDEXAMPLE","secret":"secret"}}])");
+  auto token = std::make_shared<int>(0);  // held by every callback given to the router
+  Outcomes out;
+  // Waves, each finished before the next, so later events reuse earlier events' records.
+  for (int wave = 0; wave < 4; ++wave) {
+    for (int i = 0; i < 100; ++i) {
+      const int n = wave * 100 + i;
+      auto report = out.on_report();
+      auto complete = out.on_complete();
+      router->publish(
+          order(n, 1, n % 2 ? "refunds" : "orders"),
+          [token, report](const DeliveryReport& r) { report(r); },
+          [token, complete](const EventCompletion& c) { complete(c); });
+    }
+    REQUIRE(
+        eventually([&] { return out.completed() == static_cast<std::size_t>(wave + 1) * 100; }));
+  }
+  router->flush(5s);
+  CHECK(token.use_count() == 1);  // no finished event still holds what the caller gave
+  std::lock_guard<std::mutex> lock(out.mutex);
+  REQUIRE(out.completions.size() == 400);
+  for (const auto& [id, list] : out.completions) {
+    REQUIRE(list.size() == 1);
+    const EventCompletion& c = list[0];
+    const bool refund = std::stoi(id.substr(1)) % 2 == 1;
+    INFO(id);
+    CHECK(c.event_id == id);
+    CHECK(c.matched == 1);
+    CHECK(c.delivered == (refund ? 0u : 1u));
+    CHECK(c.failed == (refund ? 1u : 0u));
+    CHECK(c.outcome == (refund ? EventCompletion::Outcome::some_failed
+                               : EventCompletion::Outcome::all_delivered));
+    REQUIRE(out.reports.at(id).size() == 1);
+    CHECK(out.reports.at(id)[0].destination_id == (refund ? "dead" : "a"));
+  }
+}
+
 TEST_CASE("router: with block, publish waits only for the full destination", "[router]") {
   FakeKinesis stalled, live;
   stalled.script_requests([](std::size_t, const ServerRequest&) { return Action::stall(); });
