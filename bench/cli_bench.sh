@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `eventdest publish` end to end (an NDJSON file in, reports to /dev/null) against the library
 # publishing the same events to the same sink (bench/library_publish.cpp: events parsed before the
-# clock starts, a callback that only counts), in one run, for each destination type:
+# clock starts, a callback that only counts; and again parsing each line inside the clock, as a
+# service reading NDJSON would), in one run, for each destination type:
 #   aws_kinesis  the fast acknowledging sink (bench_sink kinesis, its own process)
 #   kafka_rest   the C++ REST Proxy v3 emulator (bench_sink rest, its own process)
 #   kafka        a real Kafka 4.1.1 broker (scripts/kafka-broker.sh, PLAINTEXT), next to kcat -P
@@ -45,16 +46,21 @@ cli_rate() {
 
 # compare NAME SPEC: the library and the CLI, alternating, ROUNDS each; prints medians and ratio.
 compare() {
-  local name=$1 spec=$2 lib=() ours=()
+  local name=$1 spec=$2 lib=() parsed=() ours=()
   for ((r = 0; r < rounds; r++)); do
     lib+=("$("$build/bench/library_publish" "$spec" "$work/events.ndjson")")
+    parsed+=("$("$build/bench/library_publish" "$spec" "$work/events.ndjson" --parse-timed)")
     ours+=("$(cli_rate "$spec")")
   done
-  python3 - "$name" "${lib[*]}" "${ours[*]}" <<'EOF'
+  python3 - "$name" "${lib[*]}" "${parsed[*]}" "${ours[*]}" <<'EOF'
 import statistics, sys
-name, lib, cli = sys.argv[1], [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
-print(f"{name}: library {min(lib):.0f}-{max(lib):.0f} events/s, CLI {min(cli):.0f}-{max(cli):.0f} "
-      f"events/s: CLI/library {statistics.median(cli) / statistics.median(lib):.2f} (medians)")
+name = sys.argv[1]
+lib, parsed, cli = ([float(x) for x in a.split()] for a in sys.argv[2:5])
+m = statistics.median
+print(f"{name}: library {min(lib):.0f}-{max(lib):.0f} events/s (events parsed before the clock), "
+      f"{min(parsed):.0f}-{max(parsed):.0f} (each line parsed in the clock), "
+      f"CLI {min(cli):.0f}-{max(cli):.0f} events/s: CLI/library {m(cli) / m(lib):.2f}, "
+      f"CLI/library parsing {m(cli) / m(parsed):.2f} (medians)")
 EOF
 }
 

@@ -1,8 +1,21 @@
 #include "eventdest/destination.hpp"
 
+#include <charconv>
+
 #include "util/json_util.hpp"
 
 namespace eventdest {
+namespace {
+
+// `key` then the decimal `value`, with no temporary string.
+void append_number(std::string& out, const char* key, long long value) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out += key;
+  out.append(digits, static_cast<std::size_t>(end - digits));
+}
+
+}  // namespace
 
 const char* to_string(DeliveryStatus s) noexcept {
   switch (s) {
@@ -18,7 +31,12 @@ const char* to_string(DeliveryStatus s) noexcept {
 
 std::string DeliveryReport::to_json() const {
   using detail::append_json_string;
-  std::string out = "{\"status\":";
+  std::string out;
+  // Sized once for the usual report: built per event by the CLI, growing it step by step cost
+  // several allocations each time (a JSON escape may still grow it).
+  out.reserve(224 + event_id.size() + topic.size() + destination_id.size() + partition_key.size() +
+              shard_id.size() + sequence_number.size() + provider_code.size() + message.size());
+  out += "{\"status\":";
   append_json_string(out, eventdest::to_string(status));
   out += ",\"event_id\":";
   append_json_string(out, event_id);
@@ -41,11 +59,11 @@ std::string DeliveryReport::to_json() const {
       out += ",\"sequence_number\":";
       append_json_string(out, sequence_number);
       if (sub_sequence_number >= 0) {
-        out += ",\"sub_sequence_number\":" + std::to_string(sub_sequence_number);
+        append_number(out, ",\"sub_sequence_number\":", sub_sequence_number);
       }
     }
-    if (partition >= 0) out += ",\"partition\":" + std::to_string(partition);
-    if (offset >= 0) out += ",\"offset\":" + std::to_string(offset);
+    if (partition >= 0) append_number(out, ",\"partition\":", partition);
+    if (offset >= 0) append_number(out, ",\"offset\":", offset);
   } else if (status == DeliveryStatus::failed) {
     out += ",\"error\":";
     append_json_string(out, eventdest::to_string(static_cast<errc>(error.value())));
@@ -55,17 +73,17 @@ std::string DeliveryReport::to_json() const {
       out += ",\"provider_code\":";
       append_json_string(out, provider_code);
     }
-    if (http_status != 0) out += ",\"http_status\":" + std::to_string(http_status);
+    if (http_status != 0) append_number(out, ",\"http_status\":", http_status);
   }
   if (!message.empty()) {
     out += ",\"message\":";
     append_json_string(out, message);
   }
   if (status != DeliveryStatus::not_matched) {
-    out += ",\"attempts\":" + std::to_string(attempts);
+    append_number(out, ",\"attempts\":", attempts);
     if (possible_duplicate) out += ",\"possible_duplicate\":true";
     if (replayed) out += ",\"replayed\":true";
-    out += ",\"latency_us\":" + std::to_string(latency.count());
+    append_number(out, ",\"latency_us\":", latency.count());
   }
   out += '}';
   return out;

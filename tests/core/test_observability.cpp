@@ -2,9 +2,10 @@
 #include <thread>
 #include <vector>
 
-#include "util/latency_histogram.hpp"
+#include "eventdest/destination.hpp"
 #include "eventdest/log.hpp"
 #include "support/catch.hpp"
+#include "util/latency_histogram.hpp"
 
 using namespace eventdest;
 using namespace std::chrono_literals;
@@ -56,4 +57,56 @@ TEST_CASE("logging is silent by default and goes to the installed handler", "[lo
   REQUIRE(seen.size() == 5);
   CHECK(seen[0] == std::make_pair(LogLevel::warning, std::string("w")));
   CHECK_FALSE(log_enabled(LogLevel::error));
+}
+
+// The report line is the CLI's output contract (DESIGN.md): field order, numbers, escapes.
+TEST_CASE("a delivery report's JSON line has every field it should, in order", "[report]") {
+  DeliveryReport d;
+  d.status = DeliveryStatus::delivered;
+  d.event_id = "e1";
+  d.topic = "orders";
+  d.destination_type = "aws_kinesis";
+  d.destination_id = "k";
+  d.partition_key = "c-7";
+  d.shard_id = "shardId-000000000001";
+  d.sequence_number = "49590338271490256608559692538361571095921575989136588898";
+  d.sub_sequence_number = 3;
+  d.attempts = 2;
+  d.possible_duplicate = true;
+  d.latency = std::chrono::microseconds(1234567);
+  CHECK(d.to_json() ==
+        R"({"status":"delivered","event_id":"e1","topic":"orders","destination":"aws_kinesis",)"
+        R"("destination_id":"k","partition_key":"c-7","shard_id":"shardId-000000000001",)"
+        R"("sequence_number":"49590338271490256608559692538361571095921575989136588898",)"
+        R"("sub_sequence_number":3,"attempts":2,"possible_duplicate":true,"latency_us":1234567})");
+
+  DeliveryReport k;
+  k.status = DeliveryStatus::delivered;
+  k.event_id = "e2";
+  k.topic = "orders";
+  k.destination_type = "kafka";
+  k.partition_key = "";
+  k.partition = 2;
+  k.offset = 9007199254740993;
+  k.attempts = 1;
+  CHECK(
+      k.to_json() ==
+      R"({"status":"delivered","event_id":"e2","topic":"orders","destination":"kafka",)"
+      R"("partition_key":"","partition":2,"offset":9007199254740993,"attempts":1,"latency_us":0})");
+
+  DeliveryReport f;
+  f.status = DeliveryStatus::failed;
+  f.event_id = "e\"3";
+  f.topic = "orders";
+  f.destination_type = "kafka_rest";
+  f.error = make_error_code(errc::access_denied);
+  f.provider_code = "40301";
+  f.http_status = 403;
+  f.message = std::string(300, 'm') + "\n";
+  f.attempts = 1;
+  CHECK(f.to_json() ==
+        R"({"status":"failed","event_id":"e\"3","topic":"orders",)"
+        R"("destination":"kafka_rest","partition_key":"","error":"access_denied",)"
+        R"("retryable":false,"provider_code":"40301","http_status":403,"message":")" +
+            std::string(300, 'm') + R"(\n","attempts":1,"latency_us":0})");
 }
