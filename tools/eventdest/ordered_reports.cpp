@@ -1,10 +1,28 @@
 #include "ordered_reports.hpp"
 
-#include <algorithm>
+#include <cstring>
 
 namespace eventdest::cli {
+namespace {
+
+// memchr rather than std::count: every report passes here, and memchr is vectorised.
+std::size_t count_newlines(const std::string& text) {
+  std::size_t n = 0;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p))))) {
+    ++n;
+    ++p;
+  }
+  return n;
+}
+
+}  // namespace
 
 bool OrderedReports::wait_for_room(std::chrono::milliseconds d) {
+  // Asked before every input line: no lock while there is room. Only the reader adds slots, so
+  // a stale size can only be too large, which the locked wait below settles.
+  if (pending_size_.load(std::memory_order_relaxed) < max_pending_) return true;
   std::unique_lock<std::mutex> lock(mutex_);
   return room_cv_.wait_for(lock, d, [this] { return pending_.size() < max_pending_; });
 }
@@ -12,6 +30,7 @@ bool OrderedReports::wait_for_room(std::chrono::milliseconds d) {
 std::size_t OrderedReports::reserve(std::size_t line) {
   std::lock_guard<std::mutex> lock(mutex_);
   pending_.push_back(Slot{line, std::nullopt});
+  pending_size_.store(pending_.size(), std::memory_order_relaxed);
   return base_ + pending_.size() - 1;
 }
 
@@ -84,13 +103,14 @@ std::size_t OrderedReports::print_ready(ReportWriter& out) {
       if (!report.empty()) {
         ready += report;
         ready += '\n';
-        lines += 1 + static_cast<std::size_t>(std::count(report.begin(), report.end(), '\n'));
+        lines += 1 + count_newlines(report);
       }
       pending_.pop_front();
       ++base_;
       ++popped;
     }
     missing = pending_.size();
+    pending_size_.store(missing, std::memory_order_relaxed);
     seen_ = changes_;
     printer_signalled_ = false;
   }

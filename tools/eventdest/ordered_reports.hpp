@@ -4,6 +4,7 @@
 // reader (wait_for_room) instead of memory growing with every later report.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -55,6 +56,7 @@ class OrderedReports {
   std::condition_variable cv_;
   std::condition_variable room_cv_;
   std::deque<Slot> pending_;
+  std::atomic<std::size_t> pending_size_{0};  ///< pending_.size(), read without the lock
   std::size_t base_ = 0;
   std::size_t delivered_ = 0, failed_ = 0, not_matched_ = 0, interrupted_ = 0;
   std::size_t first_interrupted_line_ = 0;
