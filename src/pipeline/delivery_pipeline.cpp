@@ -111,9 +111,9 @@ void DeliveryPipeline::finish_locked(const Record& record) {
 
 void DeliveryPipeline::fill_report(DeliveryReport& r, Record& record, const Outcome& outcome,
                                    SteadyClock::time_point now) const {
-  // Every field but destination_type (set once by report_all) and event_id (lent by report_all)
-  // is assigned: one report object serves a whole batch, so its strings keep their capacity from
-  // record to record instead of allocating several strings per report.
+  // Every field but destination_type and destination_id (set once by report_all) and event_id
+  // (lent by report_all) is assigned: one report object serves a whole batch, so its strings keep
+  // their capacity from record to record instead of allocating several strings per report.
   r.topic.assign(record.event.topic());
   r.partition_key.assign(record.partition_key);
   r.attempts = record.attempts;
@@ -165,6 +165,7 @@ void DeliveryPipeline::report_all(std::vector<Final>& finals) {
   std::size_t delivered = 0;
   DeliveryReport r;
   r.destination_type = type_;
+  r.destination_id = destination_id_;
   // The records of a batch complete together: one clock reading serves them all.
   const auto now = SteadyClock::now();
   for (std::size_t i = 0; i < finals.size(); ++i) {

@@ -89,6 +89,8 @@ class DeliveryPipeline {
   /// thread no encoding at all, which keeps a dead destination from slowing its neighbours in a
   /// Router.
   bool paused() const noexcept { return paused_.load(std::memory_order_relaxed); }
+  /// Every report carries `destination_id` (see ReportLabelling); before the first submit().
+  void label_reports(std::string destination_id) { destination_id_ = std::move(destination_id); }
 
   DestinationMetrics metrics() const;
   const DeliveryOptions& options() const { return options_; }
@@ -113,6 +115,7 @@ class DeliveryPipeline {
   void finish_locked(const Record& record);
 
   const std::string type_;
+  std::string destination_id_;  ///< label_reports(), before the first submit()
   const DeliveryOptions options_;
   const BatchLimits limits_;
   /// How long past the oldest record's deadline expiry waits while paused, so that expired

@@ -17,6 +17,11 @@ PipelineDestination::PipelineDestination(std::string type, std::vector<std::stri
       static_cast<RecordEncoder*>(this));
 }
 
+void PipelineDestination::label_reports(const std::string& destination_id) {
+  report_destination_id_ = destination_id;
+  pipeline_->label_reports(destination_id);
+}
+
 void PipelineDestination::publish(Event event, DeliveryCallback callback) {
   if (auto reason = selector_.rejection(event)) {
     ++not_matched_;
@@ -25,6 +30,7 @@ void PipelineDestination::publish(Event event, DeliveryCallback callback) {
     r.event_id = event.id();
     r.topic = event.topic();
     r.destination_type = type_;
+    r.destination_id = report_destination_id_;
     r.message = std::move(*reason);
     if (callback) callback(r);
     return;

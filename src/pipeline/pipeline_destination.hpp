@@ -17,11 +17,12 @@
 #include "eventdest/destination.hpp"
 #include "eventdest/partition_key.hpp"
 #include "pipeline/delivery_pipeline.hpp"
+#include "router/report_labelling.hpp"
 #include "spec/event_selector.hpp"
 
 namespace eventdest::detail {
 
-class PipelineDestination : public Destination, private RecordEncoder {
+class PipelineDestination : public Destination, public ReportLabelling, private RecordEncoder {
  public:
   void publish(Event event, DeliveryCallback callback) override;
   using Destination::publish;
@@ -32,6 +33,7 @@ class PipelineDestination : public Destination, private RecordEncoder {
   /// it): everything not yet reported is reported at once as errc::closed.
   void close_now();
   const std::string& type() const noexcept override { return type_; }
+  void label_reports(const std::string& destination_id) override;
 
   DestinationMetrics metrics() const override;
 
@@ -72,6 +74,7 @@ class PipelineDestination : public Destination, private RecordEncoder {
   void stop(std::chrono::milliseconds flush_timeout);
 
   const std::string type_;
+  std::string report_destination_id_;  ///< label_reports(), before the first publish
   const EventSelector selector_;
   const DeliveryOptions options_;
   std::unique_ptr<DeliveryPipeline> pipeline_;

@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "router/report_labelling.hpp"
 #include "spec/event_selector.hpp"
 #include "util/json_util.hpp"
 
@@ -93,6 +94,8 @@ struct Router::State {
     route->blocks = delivery_options_of(spec).on_queue_full == QueueFullBehavior::block;
     if (route->blocks) inner.config["on_queue_full"] = "fail";
     route->destination = make_destination(inner);
+    if (auto* labelling = dynamic_cast<detail::ReportLabelling*>(route->destination.get()))
+      labelling->label_reports(route->id);
     return route;
   }
 
@@ -219,10 +222,14 @@ class Router::State::SlotCallback {
     }
     ++(r.delivered() ? pending_->delivered : pending_->failed);
     if (pending_->on_report) {
-      DeliveryReport copy = r;
-      copy.destination_id = route.id;
       try {
-        pending_->on_report(copy);
+        if (r.destination_id == route.id) {  // a destination that labels its own reports
+          pending_->on_report(r);
+        } else {
+          DeliveryReport copy = r;
+          copy.destination_id = route.id;
+          pending_->on_report(copy);
+        }
       } catch (...) {  // counted as reported all the same: the completion still comes
       }
     }

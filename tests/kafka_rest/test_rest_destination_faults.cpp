@@ -295,7 +295,8 @@ TEST_CASE("events held while the endpoint is unreachable are sent whole when it 
             }
             key = one["key"]["data"].GetString();     // STRING: as is
             const auto& data = one["value"]["data"];  // JSON: the event's data
-            value = std::string(data["key"].GetString()) + "/" + std::to_string(data["n"].GetInt());
+            value = std::string(data["key"].GetString()) + "/" +
+                    (data.HasMember("n") ? std::to_string(data["n"].GetInt()) : "-");  // "first"
             std::lock_guard<std::mutex> lock(mutex);
             keys[id] = key;
             values[id] = value;
