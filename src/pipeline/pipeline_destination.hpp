@@ -17,8 +17,8 @@
 #include "eventdest/destination.hpp"
 #include "eventdest/partition_key.hpp"
 #include "pipeline/delivery_pipeline.hpp"
-#include "router/report_labelling.hpp"
 #include "spec/event_selector.hpp"
+#include "spec/report_labelling.hpp"
 
 namespace eventdest::detail {
 

@@ -9,8 +9,8 @@
 #include <set>
 #include <thread>
 
-#include "router/report_labelling.hpp"
 #include "spec/event_selector.hpp"
+#include "spec/report_labelling.hpp"
 #include "util/json_util.hpp"
 
 namespace eventdest {
