@@ -459,9 +459,12 @@ void DeliveryPipeline::run() {
     if (paused && batches_in_flight_ == 0) {
       wake = std::min(wake, paused_until_);
       // Expired records are reported in groups, a little after the oldest one's deadline: waking
-      // at each deadline in a steady stream would report a few records per wake-up.
-      if (!queue_.empty())
-        wake = std::min(wake, queue_.front().record->deadline + expiry_grouping_);
+      // at each deadline in a steady stream would report a few records per wake-up. Not while
+      // flush() or close() waits: bounded by delivery_timeout_ms, they must see each timeout
+      // reported at its deadline (else it would be reported `closed`).
+      const auto grouping =
+          flush_waiters_ > 0 || !accepting_ ? std::chrono::milliseconds(0) : expiry_grouping_;
+      if (!queue_.empty()) wake = std::min(wake, queue_.front().record->deadline + grouping);
     }
     if (slot && !retries_.empty()) wake = std::min(wake, retries_.begin()->first);
     if (slot && !queue_.empty())
@@ -509,11 +512,18 @@ void DeliveryPipeline::shutdown() {
     work_cv_.notify_all();
   }
   if (worker_.joinable()) worker_.join();
+  const auto now = SteadyClock::now();
   for (auto& r : leftovers) {
-    std::string message = "closed before delivery";
+    // One already past its deadline timed out, whether or not the worker got to it before the
+    // close (on a loaded machine it may not have, within close()'s own bound).
+    const bool expired = r->deadline != SteadyClock::time_point{} && r->deadline <= now;
+    std::string message = expired ? "delivery_timeout_ms (" +
+                                        std::to_string(options_.delivery_timeout.count()) +
+                                        " ms) reached before delivery"
+                                  : std::string("closed before delivery");
     if (r->last_error != errc::ok) message += "; last error: " + r->last_message;
-    auto outcome = Outcome::failure(Outcome::Kind::fail, errc::closed, message,
-                                    r->last_provider_code, r->last_http_status);
+    auto outcome = Outcome::failure(Outcome::Kind::fail, expired ? errc::timeout : errc::closed,
+                                    message, r->last_provider_code, r->last_http_status);
     report(std::move(r), outcome);
   }
 }

@@ -337,6 +337,34 @@ TEST_CASE("events held while the endpoint is unreachable time out with their par
   CHECK(d->metrics().buffered_bytes == 0);
 }
 
+TEST_CASE("close() right after publishing to an unreachable endpoint reports each event's timeout",
+          "[kinesis][unreachable]") {
+  // close() waits at most delivery_timeout_ms: each held event's deadline falls inside that wait,
+  // so its report is the timeout (naming the connection error), not `closed`.
+  const RefusingPort refusing;
+  Reports reports;
+  auto d = make_destination(
+      R"({"type":"aws_kinesis","config":{"stream_name":"s","region":"us-east-1","endpoint":")"
+      "http://127.0.0.1:" +
+      std::to_string(refusing.port()) +
+      R"(","linger_ms":2,"retry_backoff_ms":20,"retry_backoff_max_ms":50,)"
+      R"("delivery_timeout_ms":1000},)"
+      R"("credentials":{"key":"AKIDEXAMPLE","secret":"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}})");
+  d->publish(Event("orders", R"({"n":0})"), reports.callback());
+  for (int i = 0; i < 500 && d->metrics().retried == 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  REQUIRE(d->metrics().retried >= 1);  // paused: later events are held
+  for (int i = 0; i < 50; ++i)
+    d->publish(Event("orders", R"({"n":1})"), reports.callback());
+  d->close();
+  REQUIRE(reports.total() == 51);
+  for (const auto& [id, list] : reports.by_id) {
+    INFO(id << ": " << list.at(0).message);
+    REQUIRE(list.size() == 1);
+    CHECK(list[0].error == make_error_code(errc::timeout));
+  }
+}
+
 TEST_CASE("requests are signed for kinesis with the session token", "[kinesis]") {
   FakeKinesis sink;
   Reports reports;
