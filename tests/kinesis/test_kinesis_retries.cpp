@@ -238,26 +238,36 @@ TEST_CASE("oversized records and bad keys fail alone; the rest are delivered", "
 // Events published while the endpoint refuses connections are held unencoded (the pipeline is
 // paused) and encoded by the batching thread when they are finally sent: same records, same
 // checks, same reports as events encoded at publish().
+// A Kinesis destination at `url` (an endpoint that refuses connections) with quick retries and
+// the config fields `extra`.
+std::unique_ptr<Destination> unreachable_kinesis(const std::string& url, const std::string& extra) {
+  return make_destination(
+      R"({"type":"aws_kinesis","config":{"stream_name":"s","region":"us-east-1","endpoint":")" +
+      url + R"(","linger_ms":2,"retry_backoff_ms":20,"retry_backoff_max_ms":50,)" + extra +
+      R"(},"credentials":{"key":"AKIDEXAMPLE","secret":"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}})");
+}
+
+// Publishes the event "first" and waits until its request was refused and retried: the pipeline
+// is paused from then on.
+void publish_until_paused(Destination& d, Reports& reports) {
+  Event first("orders", R"({"key":"k-first"})");
+  first.set_id("first");
+  d.publish(first, reports.callback());
+  for (int i = 0; i < 500 && d.metrics().retried == 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  REQUIRE(d.metrics().retried >= 1);
+}
+
 TEST_CASE("events held while the endpoint is unreachable are encoded when it comes back",
           "[kinesis][unreachable]") {
   RefusingPort refusing;
   const int port = refusing.port();
   const std::string url = "http://127.0.0.1:" + std::to_string(port);
   Reports reports;
-  auto d = make_destination(
-      R"({"type":"aws_kinesis","config":{"stream_name":"s","region":"us-east-1","endpoint":")" +
-      url +
-      R"(","linger_ms":2,"retry_backoff_ms":20,"retry_backoff_max_ms":50,)"
-      R"("delivery_timeout_ms":20000,"max_record_bytes":2000,)"
-      R"("partition_key_template":"data.key"},)"
-      R"("credentials":{"key":"AKIDEXAMPLE","secret":"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}})");
-  Event first("orders", R"({"key":"k-first"})");
-  first.set_id("first");
-  d->publish(first, reports.callback());
-  // The first request was refused once it is retried: the pipeline is paused from then on.
-  for (int i = 0; i < 500 && d->metrics().retried == 0; ++i)
-    std::this_thread::sleep_for(10ms);
-  REQUIRE(d->metrics().retried >= 1);
+  auto d = unreachable_kinesis(
+      url,
+      R"("delivery_timeout_ms":20000,"max_record_bytes":2000,"partition_key_template":"data.key")");
+  publish_until_paused(*d, reports);
   for (int i = 0; i < 50; ++i) {
     Event e("orders",
             R"({"key":"k)" + std::to_string(i % 5) + R"(","n":)" + std::to_string(i) + "}");
@@ -307,18 +317,9 @@ TEST_CASE("events held while the endpoint is unreachable time out with their par
   const RefusingPort refusing;
   const std::string url = "http://127.0.0.1:" + std::to_string(refusing.port());
   Reports reports;
-  auto d = make_destination(
-      R"({"type":"aws_kinesis","config":{"stream_name":"s","region":"us-east-1","endpoint":")" +
-      url +
-      R"(","linger_ms":2,"retry_backoff_ms":20,"retry_backoff_max_ms":50,)"
-      R"("delivery_timeout_ms":600,"partition_key_template":"data.key"},)"
-      R"("credentials":{"key":"AKIDEXAMPLE","secret":"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}})");
-  Event first("orders", R"({"key":"k-first"})");
-  first.set_id("first");
-  d->publish(first, reports.callback());
-  for (int i = 0; i < 500 && d->metrics().retried == 0; ++i)
-    std::this_thread::sleep_for(10ms);
-  REQUIRE(d->metrics().retried >= 1);
+  auto d =
+      unreachable_kinesis(url, R"("delivery_timeout_ms":600,"partition_key_template":"data.key")");
+  publish_until_paused(*d, reports);
   for (int i = 0; i < 20; ++i) {
     Event e("orders", R"({"key":"k)" + std::to_string(i) + R"("})");
     e.set_id("held-" + std::to_string(i));
@@ -343,17 +344,9 @@ TEST_CASE("close() right after publishing to an unreachable endpoint reports eac
   // so its report is the timeout (naming the connection error), not `closed`.
   const RefusingPort refusing;
   Reports reports;
-  auto d = make_destination(
-      R"({"type":"aws_kinesis","config":{"stream_name":"s","region":"us-east-1","endpoint":")"
-      "http://127.0.0.1:" +
-      std::to_string(refusing.port()) +
-      R"(","linger_ms":2,"retry_backoff_ms":20,"retry_backoff_max_ms":50,)"
-      R"("delivery_timeout_ms":1000},)"
-      R"("credentials":{"key":"AKIDEXAMPLE","secret":"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}})");
-  d->publish(Event("orders", R"({"n":0})"), reports.callback());
-  for (int i = 0; i < 500 && d->metrics().retried == 0; ++i)
-    std::this_thread::sleep_for(10ms);
-  REQUIRE(d->metrics().retried >= 1);  // paused: later events are held
+  auto d = unreachable_kinesis("http://127.0.0.1:" + std::to_string(refusing.port()),
+                               R"("delivery_timeout_ms":1000)");
+  publish_until_paused(*d, reports);  // later events are held
   for (int i = 0; i < 50; ++i)
     d->publish(Event("orders", R"({"n":1})"), reports.callback());
   d->close();
