@@ -19,6 +19,7 @@
 #include "eventdest/partition_key.hpp"
 #include "kafka/broker_failures.hpp"
 #include "kafka/certificate_refusal.hpp"
+#include "kafka/delivered_batches.hpp"
 #include "kafka/kafka_config_reader.hpp"
 #include "kafka/kafka_errors.hpp"
 #include "pipeline/kafka_record.hpp"
@@ -46,10 +47,16 @@ struct KafkaDeleter {
   void operator()(rd_kafka_t* rk) const noexcept { rd_kafka_destroy(rk); }
   void operator()(rd_kafka_conf_t* conf) const noexcept { rd_kafka_conf_destroy(conf); }
   void operator()(rd_kafka_headers_t* h) const noexcept { rd_kafka_headers_destroy(h); }
+  void operator()(rd_kafka_queue_t* q) const noexcept { rd_kafka_queue_destroy(q); }
 };
 using KafkaPtr = std::unique_ptr<rd_kafka_t, KafkaDeleter>;
 using ConfPtr = std::unique_ptr<rd_kafka_conf_t, KafkaDeleter>;
 using HeadersPtr = std::unique_ptr<rd_kafka_headers_t, KafkaDeleter>;
+using QueuePtr = std::unique_ptr<rd_kafka_queue_t, KafkaDeleter>;
+
+// Delivered messages the publishing thread may hold unfreed (see DeliveredBatches): a few
+// thousand messages' memory, far below librdkafka's queue bounds.
+constexpr std::size_t kMaxUnfreedDelivered = 16384;
 
 // What travels with a message through librdkafka (its opaque) until its delivery report: the
 // report itself, filled in as far as publish() knows it.
@@ -96,6 +103,20 @@ class InFlightPool {
     f->reset();  // here, so that the callback's captures go on the thread that ran it
     std::lock_guard<std::mutex> lock(mutex_);
     if (free_.size() < kMaxFree) free_.push_back(std::move(f));
+  }
+
+  /// A delivery batch's records under one lock (the publisher takes it for every message).
+  void release(std::vector<std::unique_ptr<InFlight>>& records) {
+    for (auto& f : records)
+      f->reset();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (auto& f : records) {
+        if (free_.size() >= kMaxFree) break;
+        free_.push_back(std::move(f));
+      }
+    }
+    records.clear();  // any beyond kMaxFree are deleted here, outside the lock
   }
 
  private:
@@ -149,8 +170,9 @@ class KafkaDestination final : public Destination {
     }
     if (!problems.empty()) throw ConfigError(std::move(problems));
     rd_kafka_conf_set_opaque(conf.get(), this);
-    rd_kafka_conf_set_dr_msg_cb(conf.get(), &KafkaDestination::on_delivery);
-    rd_kafka_conf_set_error_cb(conf.get(), &KafkaDestination::on_error);
+    // Delivery reports and errors come as events on the main queue (served by the poll thread
+    // below), so that a report batch's messages can be freed apart from serving its reports.
+    rd_kafka_conf_set_events(conf.get(), RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR);
     rd_kafka_conf_set_log_cb(conf.get(), &KafkaDestination::on_log);
     if (config_.tls && rd_kafka_conf_set_ssl_cert_verify_cb(
                            conf.get(), &KafkaDestination::on_certificate) != RD_KAFKA_CONF_OK) {
@@ -160,10 +182,15 @@ class KafkaDestination final : public Destination {
     if (!rk_)
       throw ConfigError("config", std::string("librdkafka refused the configuration: ") + err);
     conf.release();  // owned by rk_ now
+    queue_.reset(rd_kafka_queue_get_main(rk_.get()));
     poller_ = std::thread([this] {
       detail::set_thread_name("eventdest-kafka");
       while (!stop_polling_.load()) {
-        rd_kafka_poll(rk_.get(), 100);
+        if (rd_kafka_event_t* event = rd_kafka_queue_poll(queue_.get(), 100)) {
+          serve(event);
+        } else {
+          delivered_batches_.free_all();  // idle: the publisher may not come back soon
+        }
         // A failure that retrying cannot heal fails what is queued now, with its cause.
         if (failures_.permanent(Steady::now()))
           rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_NON_BLOCKING);
@@ -212,6 +239,7 @@ class KafkaDestination final : public Destination {
     if (closing_.load() || !rk_) {
       return fail_now(std::move(inflight), errc::closed, "the destination is closed");
     }
+    delivered_batches_.free_all();
 
     const std::string_view value = event.data();
     // hookstream's format writes its own headers instead of content-type and the metadata.
@@ -263,6 +291,8 @@ class KafkaDestination final : public Destination {
         return fail_now(std::move(inflight), cause.code, std::move(cause.message),
                         std::move(cause.provider_code));
       }
+      // Delivered messages not yet freed still count in librdkafka's queue.
+      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && delivered_batches_.free_all() > 0) continue;
       if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL ||
           config_.delivery.on_queue_full == QueueFullBehavior::fail) {
         return fail_now(std::move(inflight), detail::kafka_errc(err), rd_kafka_err2str(err),
@@ -288,7 +318,14 @@ class KafkaDestination final : public Destination {
     {
       // Shared with publishers; close() destroys the handle only under the exclusive lock.
       std::shared_lock<std::shared_mutex> state(state_mutex_);
-      if (rk_) rd_kafka_flush(rk_.get(), static_cast<int>(timeout.count()));
+      if (rk_) {
+        // librdkafka's flush waits until its messages are freed: none is left to the publisher
+        // meanwhile (serve() sees flushing_).
+        ++flushing_;
+        delivered_batches_.free_all();
+        rd_kafka_flush(rk_.get(), static_cast<int>(timeout.count()));
+        --flushing_;
+      }
     }
     // Reports are served on the poll thread: wait until the callbacks have run too.
     return wait_for_reports(deadline);
@@ -353,13 +390,10 @@ class KafkaDestination final : public Destination {
     return done;
   }
 
-  void finish(InFlight& f, DeliveryReport& r) {
+  // Counts the outcome and calls the callback; the latency is recorded by the caller.
+  void report(InFlight& f, DeliveryReport& r) {
     r.latency = std::chrono::duration_cast<std::chrono::microseconds>(Steady::now() - f.published);
     (r.delivered() ? delivered_ : failed_)++;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      latencies_.record(r.latency);
-    }
     if (f.callback) {
       try {
         f.callback(r);
@@ -377,12 +411,49 @@ class KafkaDestination final : public Destination {
     r.retryable = is_retryable(error) || error == errc::queue_full;
     r.message = std::move(message);
     r.provider_code = std::move(provider_code);
-    finish(*f, r);
+    report(*f, r);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      latencies_.record(r.latency);
+    }
     pool_.release(std::move(f));
   }
 
-  static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
-    auto* self = static_cast<KafkaDestination*>(opaque);
+  // One event from the main queue (poll thread, and shutdown once it has stopped).
+  void serve(rd_kafka_event_t* event) {
+    switch (rd_kafka_event_type(event)) {
+      case RD_KAFKA_EVENT_DR: {
+        std::size_t messages = 0;
+        while (const rd_kafka_message_t* m = rd_kafka_event_message_next(event)) {
+          served_.push_back(on_delivery(m));
+          ++messages;
+        }
+        settle(served_);
+        // The messages are freed by the next publish() unless flush() or close() waits for
+        // librdkafka to count them gone. Sequentially consistent with flush()'s increment and
+        // free_all(): one of the two frees a batch kept just as a flush starts.
+        if (flushing_.load() == 0 && !closing_.load() && delivered_batches_.keep(event, messages)) {
+          if (flushing_.load() > 0 || closing_.load()) delivered_batches_.free_all();
+          return;
+        }
+        break;
+      }
+      case RD_KAFKA_EVENT_ERROR:
+        // A fatal error's event carries the underlying code; on_error expects librdkafka's
+        // error callback's form (ERR__FATAL, the cause read from the handle).
+        on_error(rk_.get(),
+                 rd_kafka_event_error_is_fatal(event) ? RD_KAFKA_RESP_ERR__FATAL
+                                                      : rd_kafka_event_error(event),
+                 rd_kafka_event_error_string(event), this);
+        break;
+      default:
+        break;
+    }
+    rd_kafka_event_destroy(event);
+  }
+
+  // Fills the message's report and calls its callback; settle() takes the record back.
+  std::unique_ptr<InFlight> on_delivery(const rd_kafka_message_t* m) {
     std::unique_ptr<InFlight> f(static_cast<InFlight*>(m->_private));
     DeliveryReport& r = f->report;
     r.attempts = 1;
@@ -390,9 +461,9 @@ class KafkaDestination final : public Destination {
       r.status = DeliveryStatus::delivered;
       r.partition = m->partition;
       r.offset = m->offset;
-      self->failures_.on_delivered();
+      failures_.on_delivered();
     } else {
-      const auto cause = self->failure_cause(m->err);
+      const auto cause = failure_cause(m->err);
       r.status = DeliveryStatus::failed;
       r.error = make_error_code(cause.code);
       r.retryable = is_retryable(cause.code) || cause.code == errc::timeout;
@@ -401,15 +472,28 @@ class KafkaDestination final : public Destination {
       // A message purged or timed out after it was sent may still have been written.
       r.possible_duplicate = rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
     }
-    self->finish(*f, r);
-    self->pool_.release(std::move(f));
-    const long left = --self->outstanding_;
+    report(*f, r);
+    return f;
+  }
+
+  // After a delivery batch's callbacks: its latencies, its records back to the pool and the
+  // outstanding count, each once per batch rather than once per message.
+  void settle(std::vector<std::unique_ptr<InFlight>>& records) {
+    if (records.empty()) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (const auto& f : records)
+        latencies_.record(f->report.latency);
+    }
+    const long count = static_cast<long>(records.size());
+    pool_.release(records);
+    const long left = outstanding_ -= count;
     // Seen by a waiter that counted itself before checking outstanding_ (both sequentially
     // consistent), so no wake-up is lost; woken when what it waits for is reached.
-    if (self->waiters_.load() > 0 && (left == 0 || left <= self->space_target_.load())) {
-      std::lock_guard<std::mutex> lock(self->mutex_);
-      self->done_cv_.notify_all();
-      self->space_cv_.notify_all();
+    if (waiters_.load() > 0 && (left == 0 || left <= space_target_.load())) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_cv_.notify_all();
+      space_cv_.notify_all();
     }
   }
 
@@ -488,7 +572,10 @@ class KafkaDestination final : public Destination {
     stop_polling_ = true;
     if (poller_.joinable()) poller_.join();
     // Serves anything left (none after the purge) so rd_kafka_destroy never drops a report.
-    rd_kafka_poll(rk_.get(), 0);
+    while (rd_kafka_event_t* event = rd_kafka_queue_poll(queue_.get(), 0))
+      serve(event);
+    delivered_batches_.free_all();
+    queue_.reset();
     rk_.reset();
   }
 
@@ -497,6 +584,10 @@ class KafkaDestination final : public Destination {
   const detail::EventSelector selector_;
   const PartitionKeyTemplate key_template_;
   KafkaPtr rk_;
+  QueuePtr queue_;  ///< rk_'s main queue: delivery reports and errors
+  detail::DeliveredBatches delivered_batches_{kMaxUnfreedDelivered};
+  std::atomic<int> flushing_{0};                   ///< flush() calls waiting in rd_kafka_flush
+  std::vector<std::unique_ptr<InFlight>> served_;  ///< serve()'s batch (poll thread only)
   std::thread poller_;
   std::atomic<bool> stop_polling_{false};
   std::atomic<bool> closing_{false};
