@@ -12,7 +12,9 @@ bool DeliveredBatches::keep(rd_kafka_event_t* batch, std::size_t messages) {
 }
 
 std::size_t DeliveredBatches::free_all() noexcept {
-  if (head_.load(std::memory_order_relaxed) == nullptr) return 0;
+  // Sequentially consistent (a plain load on x86): with keep()'s re-check of the flush flag
+  // after pushing, either that thread or this one sees the other's batch.
+  if (head_.load() == nullptr) return 0;
   Node* node = head_.exchange(nullptr);
   std::size_t freed = 0;
   while (node != nullptr) {
