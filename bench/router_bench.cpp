@@ -2,7 +2,7 @@
 // in-process Kinesis sinks, same run:
 //  1. N = 1, 2, 4 destinations: a Router (each line parsed once, published to N) vs N
 //     destinations each parsing and publishing every line itself, as N separate publishers
-//     would; CPU per event per destination for both;
+//     would; CPU per event per destination for both, medians of five alternating rounds;
 //  2. two live destinations with and without a third whose endpoint refuses connections: the
 //     live ones' throughput (target: the dead one costs at most 10 %), in two states of the dead
 //     one: "filling" (down for less than its delivery_timeout_ms: every event adds to what it
@@ -131,17 +131,25 @@ int main(int argc, char** argv) {
     std::vector<std::string> specs;
     for (int i = 0; i < n; ++i)
       specs.push_back(spec("d" + std::to_string(i), sinks[i]->url("")));
-    const Result routed = run_router(lines, specs, static_cast<std::size_t>(n));
-    const Result separate = run_separate(lines, specs);
+    // Alternating rounds, medians: one round's CPU figure moves by 10-20 % on this VM, more
+    // than a one-destination router adds.
+    std::vector<double> routed_cpu, separate_cpu, routed_rate, separate_rate;
+    for (int round = 0; round < 5; ++round) {
+      const Result routed = run_router(lines, specs, static_cast<std::size_t>(n));
+      const Result separate = run_separate(lines, specs);
+      routed_cpu.push_back(routed.cpu_us_per_event_destination);
+      separate_cpu.push_back(separate.cpu_us_per_event_destination);
+      routed_rate.push_back(events / routed.seconds);
+      separate_rate.push_back(events / separate.seconds);
+    }
+    const double router_us = median(routed_cpu), separate_us = median(separate_cpu);
     std::printf(
         "%d destination(s): router %.2f us CPU per event per destination (%.0f events/s), "
-        "separate %.2f us (%.0f events/s): router/separate CPU %.2f\n",
-        n, routed.cpu_us_per_event_destination, events / routed.seconds,
-        separate.cpu_us_per_event_destination, events / separate.seconds,
-        routed.cpu_us_per_event_destination / separate.cpu_us_per_event_destination);
-    json += "\"n" + std::to_string(n) +
-            "\":{\"router_cpu_us\":" + std::to_string(routed.cpu_us_per_event_destination) +
-            ",\"separate_cpu_us\":" + std::to_string(separate.cpu_us_per_event_destination) + "},";
+        "separate %.2f us (%.0f events/s): router/separate CPU %.2f (medians of 5 rounds)\n",
+        n, router_us, median(routed_rate), separate_us, median(separate_rate),
+        router_us / separate_us);
+    json += "\"n" + std::to_string(n) + "\":{\"router_cpu_us\":" + std::to_string(router_us) +
+            ",\"separate_cpu_us\":" + std::to_string(separate_us) + "},";
   }
   // Two live destinations, then the same two next to one whose port refuses connections.
   const std::vector<std::string> live = {spec("a", sinks[0]->url("")),
