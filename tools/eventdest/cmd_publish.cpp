@@ -22,6 +22,7 @@
 #include "report_writer.hpp"
 #include "stop_signals.hpp"
 #include "util/json_util.hpp"
+#include "util/thread_name.hpp"
 
 namespace eventdest::cli {
 namespace {
@@ -171,6 +172,7 @@ int cmd_publish(const Args& args) {
   // A printer thread writes each report as soon as it and those before it are in (memory stays
   // flat while input is still being read). When stdout fails it wakes the reader to stop.
   std::thread printer([&] {
+    detail::set_thread_name("eventdest-print");
     bool told = false;
     while (true) {
       const bool done_reading = !reading.load();
