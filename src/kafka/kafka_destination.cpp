@@ -58,6 +58,10 @@ using QueuePtr = std::unique_ptr<rd_kafka_queue_t, KafkaDeleter>;
 // thousand messages' memory, far below librdkafka's queue bounds.
 constexpr std::size_t kMaxUnfreedDelivered = 16384;
 
+// How long the poll thread's first metadata request may wait for a broker (see
+// request_producer_id): librdkafka's own timer asks for the producer id by then anyway.
+constexpr std::chrono::milliseconds kFirstMetadataWait{500};
+
 // What travels with a message through librdkafka (its opaque) until its delivery report: the
 // report itself, filled in as far as publish() knows it.
 struct InFlight {
@@ -185,6 +189,7 @@ class KafkaDestination final : public Destination {
     queue_.reset(rd_kafka_queue_get_main(rk_.get()));
     poller_ = std::thread([this] {
       detail::set_thread_name("eventdest-kafka");
+      request_producer_id();
       while (!stop_polling_.load()) {
         if (rd_kafka_event_t* event = rd_kafka_queue_poll(queue_.get(), 100)) {
           serve(event);
@@ -417,6 +422,26 @@ class KafkaDestination final : public Destination {
       latencies_.record(r.latency);
     }
     pool_.release(std::move(f));
+  }
+
+  // librdkafka asks for the idempotent producer id when a metadata response comes, else on a
+  // 500 ms timer. At start the first response comes over the bootstrap connection as it is being
+  // replaced by the broker's own, too early to ask, so the first events waited ~0.5 s for the
+  // timer. A metadata request once the broker's connection is up gets the id at once (blocks
+  // the poll thread until then, at most kFirstMetadataWait: no report can come before the id).
+  void request_producer_id() {
+    const auto until = Steady::now() + kFirstMetadataWait;
+    // Twice: the first answer may come over the bootstrap connection too.
+    for (int i = 0; i < 2; ++i) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(until - Steady::now());
+      if (left.count() <= 0 || stop_polling_.load()) return;
+      const rd_kafka_metadata_t* metadata = nullptr;
+      if (rd_kafka_metadata(rk_.get(), 0, nullptr, &metadata, static_cast<int>(left.count())) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR)
+        return;
+      rd_kafka_metadata_destroy(metadata);
+    }
   }
 
   // One event from the main queue (poll thread, and shutdown once it has stopped).
