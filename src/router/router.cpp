@@ -65,7 +65,10 @@ struct Router::State {
   std::size_t next_index = 0;
   std::mutex changes;  // serialises add/remove/close
   std::atomic<bool> closed{false};
-  std::atomic<std::uint64_t> events{0}, none_matched{0}, all_delivered{0}, some_failed{0};
+  // Counted per event by publishers, and by reporting threads: on cache lines of their own, so
+  // that neither side's increment takes the line from the other.
+  alignas(64) std::atomic<std::uint64_t> events{0}, none_matched{0};
+  alignas(64) std::atomic<std::uint64_t> all_delivered{0}, some_failed{0};
 
   struct Pending;
   class SlotCallback;
@@ -119,7 +122,7 @@ struct Router::State::Pending {
   DeliveryCallback on_report;
   CompletionCallback on_complete;
   std::string event_id;
-  std::weak_ptr<State> state;
+  std::weak_ptr<State> state;  ///< set when the record is made (PendingPool::take)
   // Slot i: the i-th matched route, held until its report (retire() waits for these).
   std::vector<std::shared_ptr<const Route>> routes;
   std::atomic<std::size_t> remaining{0};
@@ -141,7 +144,10 @@ class Router::State::PendingPool {
       delete p;
   }
 
-  Pending* take() {
+  /// A record of `state`, which is set when the record is made: every record of the pool is its
+  /// state's (setting it per event cost an atomic on the state's control block, which the
+  /// reporting thread's state.lock() also writes).
+  Pending* take(const std::shared_ptr<State>& state) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!kept_.empty()) {
@@ -150,7 +156,9 @@ class Router::State::PendingPool {
         return p;
       }
     }
-    return new Pending();
+    auto* p = new Pending();
+    p->state = state;
+    return p;
   }
 
   /// Releases what `p` holds for its publisher (callbacks, routes) and keeps it if there is room.
@@ -335,13 +343,22 @@ void Router::publish(Event event, DeliveryCallback on_report, CompletionCallback
   State& state = *state_;
   ++state.events;
   const auto routes = state.snapshot();
-  // The routes that take the event; most events match a handful.
-  std::vector<const std::shared_ptr<Route>*> matched;
-  matched.reserve(routes->size());
+  // The routes that take the event: on the stack for the usual handful (no allocation per
+  // event), in `more_matched` past kInline.
+  constexpr std::size_t kInline = 16;
+  const std::shared_ptr<Route>* inline_matched[kInline];
+  std::vector<const std::shared_ptr<Route>*> more_matched;
+  std::size_t matched = 0;
   for (const auto& route : *routes) {
-    if (route->takes(event)) matched.push_back(&route);
+    if (!route->takes(event)) continue;
+    if (matched < kInline) {
+      inline_matched[matched] = &route;
+    } else {
+      more_matched.push_back(&route);
+    }
+    ++matched;
   }
-  if (matched.empty()) {
+  if (matched == 0) {
     ++state.none_matched;
     if (on_complete) {
       EventCompletion c;
@@ -351,15 +368,16 @@ void Router::publish(Event event, DeliveryCallback on_report, CompletionCallback
     }
     return;
   }
-  auto* pending = state.pending_pool->take();
+  auto* pending = state.pending_pool->take(state_);
   pending->on_report = std::move(on_report);
   pending->on_complete = std::move(on_complete);
-  pending->event_id.assign(event.id());
-  pending->state = state_;
-  pending->routes.reserve(matched.size());
-  for (const auto* route : matched)
-    pending->routes.emplace_back(*route);
-  pending->remaining = matched.size() + 1;  // + publish() itself, released below
+  if (pending->on_complete) pending->event_id.assign(event.id());  // only the completion says it
+  pending->routes.reserve(matched);
+  for (std::size_t i = 0; i < matched; ++i)
+    pending->routes.emplace_back(i < kInline ? *inline_matched[i] : *more_matched[i - kInline]);
+  // + publish() itself, released below. Relaxed: the reporting threads see it through the
+  // destination's hand-off of the event (a lock), and this thread's own reports follow it.
+  pending->remaining.store(matched + 1, std::memory_order_relaxed);
 
   // True when the destination took the event (a full `block` destination did not).
   auto hand = [&](std::size_t slot) {
@@ -374,7 +392,7 @@ void Router::publish(Event event, DeliveryCallback on_report, CompletionCallback
     return !refused;
   };
   std::vector<std::size_t> full;
-  for (std::size_t slot = 0; slot < matched.size(); ++slot) {
+  for (std::size_t slot = 0; slot < matched; ++slot) {
     if (!hand(slot)) full.push_back(slot);
   }
   // Every other destination has the event: wait for room in the full ones alone.
