@@ -71,9 +71,8 @@ std::string spec_for(const std::string& brokers, const std::string& topic,
          (credentials.empty() ? "" : R"(,"credentials":{)" + credentials + "}") + "}";
 }
 
-Result raw_librdkafka(const std::vector<Event>& events, const std::string& spec_json) {
-  const DestinationSpec spec = parse_spec(spec_json);
-  const KafkaConfig config = KafkaConfig::from_spec(spec);
+// The raw producer's configuration: the very properties the adapter sets for `config`.
+rd_kafka_conf_t* raw_conf(const KafkaConfig& config) {
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   for (const auto& [k, v] : kafka_properties(config)) {
@@ -81,6 +80,13 @@ Result raw_librdkafka(const std::vector<Event>& events, const std::string& spec_
       std::fprintf(stderr, "raw: %s: %s\n", k.c_str(), err);
   }
   rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
+  return conf;
+}
+
+Result raw_librdkafka(const std::vector<Event>& events, const std::string& spec_json) {
+  const KafkaConfig config = KafkaConfig::from_spec(parse_spec(spec_json));
+  char err[512];
+  rd_kafka_conf_t* conf = raw_conf(config);
   static std::atomic<long> delivered;
   delivered = 0;
   rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* m, void*) {
@@ -172,10 +178,7 @@ double first_delivery_ms_adapter(const std::string& spec_json) {
 double first_delivery_ms_raw(const std::string& spec_json) {
   const KafkaConfig config = KafkaConfig::from_spec(parse_spec(spec_json));
   char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  for (const auto& [k, v] : kafka_properties(config))
-    rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err);
-  rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
+  rd_kafka_conf_t* conf = raw_conf(config);
   const auto t0 = Steady::now();
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(config.topic.c_str()),
