@@ -66,6 +66,8 @@ struct EVENTDEST_API DeliveryReport {
   bool delivered() const noexcept { return status == DeliveryStatus::delivered; }
   /// One line of compact JSON (the CLI's output format).
   std::string to_json() const;
+  /// Appends to_json()'s text to `out` (reusing its buffer: a report per event adds up).
+  void append_json(std::string& out) const;
 };
 
 using DeliveryCallback = std::function<void(const DeliveryReport&)>;

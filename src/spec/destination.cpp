@@ -30,12 +30,18 @@ const char* to_string(DeliveryStatus s) noexcept {
 }
 
 std::string DeliveryReport::to_json() const {
-  using detail::append_json_string;
   std::string out;
+  append_json(out);
+  return out;
+}
+
+void DeliveryReport::append_json(std::string& out) const {
+  using detail::append_json_string;
   // Sized once for the usual report: built per event by the CLI, growing it step by step cost
   // several allocations each time (a JSON escape may still grow it).
-  out.reserve(224 + event_id.size() + topic.size() + destination_id.size() + partition_key.size() +
-              shard_id.size() + sequence_number.size() + provider_code.size() + message.size());
+  out.reserve(out.size() + 224 + event_id.size() + topic.size() + destination_id.size() +
+              partition_key.size() + shard_id.size() + sequence_number.size() +
+              provider_code.size() + message.size());
   out += "{\"status\":";
   append_json_string(out, eventdest::to_string(status));
   out += ",\"event_id\":";
@@ -86,7 +92,6 @@ std::string DeliveryReport::to_json() const {
     append_number(out, ",\"latency_us\":", latency.count());
   }
   out += '}';
-  return out;
 }
 
 std::string DestinationMetrics::to_json() const {

@@ -176,7 +176,8 @@ int cmd_publish(const Args& args) {
     bool told = false;
     while (true) {
       const bool done_reading = !reading.load();
-      const std::size_t missing = reports.print_ready(out);
+      const auto round = reports.print_ready(out);
+      const std::size_t missing = round.missing;
       if (out.error() != 0 && !told) {
         told = true;
         signals.wake();
@@ -197,7 +198,13 @@ int cmd_publish(const Args& args) {
         display.update(s);
       }
       if (done_reading && missing == 0) break;
-      reports.wait_for_change(std::chrono::milliseconds(100));
+      if (round.printed > 0 && missing > 0) {
+        // Reports are flowing: print them a millisecond's worth at a time rather than waking
+        // on each one (a wake-up per report cost more than writing it).
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      } else {
+        reports.wait_for_change(std::chrono::milliseconds(100));
+      }
     }
   });
 
@@ -217,7 +224,8 @@ int cmd_publish(const Args& args) {
         copy.message = kInterruptedMessage;
         context->reports.set(slot, copy.to_json(), copy.status, true);
       } else {
-        context->reports.set(slot, r.to_json(), r.status);
+        context->reports.set_with(slot, r.status, false,
+                                  [&r](std::string& text) { r.append_json(text); });
       }
     };
   };
@@ -283,9 +291,15 @@ int cmd_publish(const Args& args) {
   // reports (`replayed`: true) take the first output lines, in the order they complete.
   std::atomic<std::size_t> replay_reports{0};
   // (A router's destinations replay their spools at their first event, reporting to the log.)
+  // Replay reports may come from more than one library thread; slots are reserved by one at a
+  // time, each waiting for room like the reader (the printer drains them: they are complete).
+  std::mutex replay_mutex;
   const std::size_t replayed = !destination ? 0 : destination->replay([&](const DeliveryReport& r) {
+    std::lock_guard<std::mutex> lock(replay_mutex);
+    while (!reports.wait_for_room(std::chrono::milliseconds(100))) {
+    }
     const std::size_t slot = reports.reserve(0);
-    reports.set(slot, r.to_json(), r.status);
+    reports.set_with(slot, r.status, false, [&r](std::string& text) { r.append_json(text); });
     ++replay_reports;
   });
   if (replayed > 0) {

@@ -3,18 +3,20 @@
 // losing reports silently. Used from one thread at a time.
 #pragma once
 
+#include <sys/uio.h>
+
 #include <atomic>
 #include <cstddef>
-#include <string>
 
 namespace eventdest::cli {
 
 class ReportWriter {
  public:
   explicit ReportWriter(int fd) : fd_(fd) {}
-  /// Writes `data` whole; after a failure nothing more is written and the lines in `data` are
-  /// counted as lost. Returns false once writing has failed.
-  bool write(const std::string& data, std::size_t lines);
+  /// Writes the concatenation of `count` parts whole (one writev where the pipe takes it all;
+  /// `parts` is advanced in place). After a failure nothing more is written and each line whose
+  /// newline was not written is counted as lost. Returns false once writing has failed.
+  bool write(iovec* parts, std::size_t count);
   /// The errno of the first failed write, 0 if none. Safe from any thread.
   int error() const noexcept { return error_.load(); }
   /// Report lines that could not be written.
