@@ -39,9 +39,9 @@ std::string invalid_line_report(std::size_t line, const std::string& message) {
 
 // A line of --raw input (a webhook body): the data of an event on `topic`, with a generated id and
 // the current time. A trailing CR (CRLF input) is not part of the data.
-Event raw_event(const std::string& topic, std::string line) {
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  return Event(topic, std::move(line));
+Event raw_event(const std::string& topic, std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return Event(topic, std::string(line));
 }
 
 constexpr const char* kInterruptedMessage =
@@ -285,7 +285,7 @@ int cmd_publish(const Args& args) {
   int stop_signal = 0;  // the first SIGINT/SIGTERM
   bool stop_now = false;
   std::string input_error;
-  std::string line;
+  std::string_view line;  // the reader's buffer: parsed before the next line is read
 
   // Events a previous run left in the destination's spool go first, before any input: their
   // reports (`replayed`: true) take the first output lines, in the order they complete.
@@ -349,12 +349,12 @@ int cmd_publish(const Args& args) {
     }
     const std::size_t number = in->lines();
     if (number <= skip_lines) continue;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     ++total;
     read_events.store(total, std::memory_order_relaxed);
     const std::size_t slot = reports.reserve(number);
     try {
-      Event event = args.raw ? raw_event(*args.topic, std::move(line)) : Event::from_json(line);
+      Event event = args.raw ? raw_event(*args.topic, line) : Event::from_json(line);
       if (router) {
         publish_routed(std::move(event), slot);
       } else {

@@ -80,7 +80,7 @@ bool LineReader::fill(int wake_fd, Result& stop) {
   return true;
 }
 
-LineReader::Result LineReader::next(std::string& line, int wake_fd) {
+LineReader::Result LineReader::next(std::string_view& line, int wake_fd) {
   while (true) {
     if (at_start_) {
       static const char kBom[] = "\xEF\xBB\xBF";
@@ -98,7 +98,7 @@ LineReader::Result LineReader::next(std::string& line, int wake_fd) {
     if (!at_start_) {
       const std::size_t nl = buffer_.find('\n', start_);
       if (nl != std::string::npos) {
-        line.assign(buffer_, start_, nl - start_);
+        line = std::string_view(buffer_).substr(start_, nl - start_);
         start_ = nl + 1;
         ++lines_;
         bytes_read_.fetch_add(line.size() + 1, std::memory_order_relaxed);
@@ -106,7 +106,7 @@ LineReader::Result LineReader::next(std::string& line, int wake_fd) {
       }
       if (eof_) {
         if (start_ == buffer_.size()) return Result::eof;
-        line.assign(buffer_, start_, std::string::npos);
+        line = std::string_view(buffer_).substr(start_);
         start_ = buffer_.size();
         ++lines_;
         bytes_read_.fetch_add(line.size(), std::memory_order_relaxed);

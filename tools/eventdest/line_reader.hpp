@@ -7,13 +7,14 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace eventdest::cli {
 
 class LineReader {
  public:
   enum class Result {
-    line,   ///< `line` holds the next line, without its '\n'
+    line,   ///< `line` views the next line, without its '\n', until the next call
     eof,    ///< the input ended
     woken,  ///< the wake-up fd became readable (nothing was consumed)
     error   ///< reading failed; see error()
@@ -30,8 +31,9 @@ class LineReader {
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
 
-  /// Waits for the next line, or until `wake_fd` (when >= 0) is readable.
-  Result next(std::string& line, int wake_fd = -1);
+  /// Waits for the next line, or until `wake_fd` (when >= 0) is readable. `line` views the
+  /// reader's buffer (no copy per line): valid until the next call.
+  Result next(std::string_view& line, int wake_fd = -1);
   /// Complete lines returned so far.
   std::size_t lines() const noexcept { return lines_; }
   /// Bytes of the lines returned so far, newlines included (any thread may ask).
