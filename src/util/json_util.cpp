@@ -68,8 +68,18 @@ char* write_json_escaped(char* out, const char* p, const char* end) {
 }
 
 void append_json_string(std::string& out, std::string_view s) {
+  const char* const end = s.data() + s.size();
+  const char* const special = find_json_special(s.data(), end);
+  if (special == end) {
+    // The usual string, appended as it is: resizing first (below) zero-fills what is then
+    // overwritten, a memset per string of every CLI report line.
+    out += '"';
+    out.append(s.data(), s.size());
+    out += '"';
+    return;
+  }
   const std::size_t at = out.size();
-  const std::size_t size = json_string_size(s);
+  const std::size_t size = s.size() + 2 + json_string_size_escaped(special, end);
   out.resize(at + size);
   write_json_string(out.data() + at, s, size);
 }
