@@ -39,31 +39,48 @@ for i in range(int(sys.argv[1])):
     print('{"topic":"orders","data":%s}' % d)
 EOF
 
-# cli_rate SPEC: events/s from publish's summary line.
-cli_rate() {
-  "$cli" publish --destination "$1" --input "$work/events.ndjson" 2>&1 >/dev/null |
-    sed -n 's/.*s, \([0-9]*\) events\/s).*/\1/p' | head -1
+# cli_run SPEC: "events/s CPU-us/event" of one publish run (the rate from its summary line; the
+# CPU of the whole process, start-up included).
+cli_run() {
+  python3 - "$cli" "$1" "$work/events.ndjson" "$events" <<'PY'
+import re, resource, subprocess, sys
+cli, spec, events, count = sys.argv[1:5]
+before = resource.getrusage(resource.RUSAGE_CHILDREN)
+run = subprocess.run([cli, "publish", "--destination", spec, "--input", events],
+                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+after = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+rate = re.search(r"s, (\d+) events/s\)", run.stderr).group(1)
+print(f"{rate}:{cpu * 1e6 / int(count):.3f}")
+PY
 }
 
-# compare NAME SPEC: the library and the CLI, alternating, ROUNDS each; prints medians and ratio.
+# compare NAME SPEC: the library and the CLI, alternating, ROUNDS each; prints medians and ratios,
+# and the CPU per event of each.
 compare() {
   local name=$1 spec=$2 lib=() parsed=() ours=()
   for ((r = 0; r < rounds; r++)); do
-    lib+=("$("$build/bench/library_publish" "$spec" "$work/events.ndjson")")
-    parsed+=("$("$build/bench/library_publish" "$spec" "$work/events.ndjson" --parse-timed)")
-    ours+=("$(cli_rate "$spec")")
+    lib+=("$("$build/bench/library_publish" "$spec" "$work/events.ndjson" | tr ' ' :)")
+    parsed+=("$("$build/bench/library_publish" "$spec" "$work/events.ndjson" --parse-timed |
+      tr ' ' :)")
+    ours+=("$(cli_run "$spec")")
   done
   python3 - "$name" "${lib[*]}" "${parsed[*]}" "${ours[*]}" <<'EOF'
 import statistics, sys
 name = sys.argv[1]
-lib, parsed, cli = ([float(x) for x in a.split()] for a in sys.argv[2:5])
+lib, parsed, cli = ([tuple(float(v) for v in x.split(":")) for x in a.split()]
+                    for a in sys.argv[2:5])
 m = statistics.median
-print(f"{name}: library {min(lib):.0f}-{max(lib):.0f} events/s (events parsed before the clock), "
-      f"{min(parsed):.0f}-{max(parsed):.0f} (each line parsed in the clock), "
-      f"CLI {min(cli):.0f}-{max(cli):.0f} events/s: CLI/library {m(cli) / m(lib):.2f}, "
-      f"CLI/library parsing {m(cli) / m(parsed):.2f} (medians)")
+def rate(runs): return [r for r, _ in runs]
+def cpu(runs): return m(c for _, c in runs)
+print(f"{name}: library {min(rate(lib)):.0f}-{max(rate(lib)):.0f} events/s (events parsed "
+      f"before the clock), {min(rate(parsed)):.0f}-{max(rate(parsed)):.0f} (each line parsed in "
+      f"the clock), CLI {min(rate(cli)):.0f}-{max(rate(cli)):.0f} events/s: CLI/library "
+      f"{m(rate(cli)) / m(rate(lib)):.2f}, CLI/library parsing "
+      f"{m(rate(cli)) / m(rate(parsed)):.2f}; CPU per event {cpu(lib):.2f}, {cpu(parsed):.2f}, "
+      f"CLI {cpu(cli):.2f} us (the library's inside its clock; the CLI's whole process) (medians)")
 EOF
-  python3 -c "import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))" \
+  python3 -c "import statistics, sys; print(statistics.median(float(x.split(':')[0]) for x in sys.argv[1:]))" \
     "${ours[@]}" >"$work/$name.cli_median"
 }
 
