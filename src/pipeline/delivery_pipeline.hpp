@@ -112,7 +112,7 @@ class DeliveryPipeline {
   void report_all(std::vector<Final>& finals);
   void fill_report(DeliveryReport& report, Record& record, const Outcome& outcome,
                    SteadyClock::time_point now) const;
-  void finish_locked(const Record& record);
+  void finish_locked(std::uint64_t sequence, std::size_t bytes);
 
   const std::string type_;
   std::string destination_id_;  ///< label_reports(), before the first submit()

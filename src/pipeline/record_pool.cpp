@@ -27,24 +27,23 @@ RecordPtr RecordPool::take(Event event, DeliveryCallback callback) {
   return record;
 }
 
-void RecordPool::give_back(std::vector<std::pair<RecordPtr, const Outcome*>>& reported) {
+void RecordPool::give_back(std::vector<std::pair<RecordPtr, const Outcome*>>& reported,
+                           const std::vector<std::size_t>& bytes) {
   std::size_t kept = 0;
-  for (auto& entry : reported) {
-    if (bytes_of(*entry.first) > max_bytes_ / 64) {  // outsized: not worth keeping
-      entry.first.reset();
+  for (std::size_t i = 0; i < reported.size(); ++i) {
+    if (bytes[i] > max_bytes_ / 64) {  // outsized: not worth keeping
+      reported[i].first.reset();
       continue;
     }
-    entry.first->callback = nullptr;
     ++kept;
   }
   if (kept == 0) return;
   std::lock_guard<std::mutex> lock(mutex_);
-  for (auto& entry : reported) {
-    if (!entry.first) continue;
-    const std::size_t bytes = bytes_of(*entry.first);
-    if (records_.size() >= max_records_ || bytes_ + bytes > max_bytes_) break;
-    bytes_ += bytes;
-    records_.push_back(std::move(entry.first));
+  for (std::size_t i = 0; i < reported.size(); ++i) {
+    if (!reported[i].first) continue;
+    if (records_.size() >= max_records_ || bytes_ + bytes[i] > max_bytes_) break;
+    bytes_ += bytes[i];
+    records_.push_back(std::move(reported[i].first));
   }
 }
 

@@ -23,13 +23,15 @@ class RecordPool {
 
   /// A record for `event`: a kept one when there is one, else a new one.
   RecordPtr take(Event event, DeliveryCallback callback);
-  /// Keeps the records of `reported` (each already reported: its callback is released here) as
-  /// room allows; the others are freed. Every RecordPtr is left empty.
-  void give_back(std::vector<std::pair<RecordPtr, const Outcome*>>& reported);
-
- private:
+  /// Keeps the records of `reported` (each already reported, its callback released) as room
+  /// allows; the others are freed. `bytes[i]` is bytes_of() of record i, taken while the caller
+  /// had it in cache. Every RecordPtr is left empty.
+  void give_back(std::vector<std::pair<RecordPtr, const Outcome*>>& reported,
+                 const std::vector<std::size_t>& bytes);
+  /// The memory a kept record holds (itself and its strings' capacity).
   static std::size_t bytes_of(const Record& r);
 
+ private:
   const std::size_t max_records_;
   const std::size_t max_bytes_;
   std::mutex mutex_;
