@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <new>
 #include <random>
 #include <string>
 #include <thread>
@@ -241,4 +242,22 @@ TEST_CASE("reports that cannot be written are counted as lost", "[cli][ordered]"
   // The backlog is freed all the same: a failed stdout never holds the reader.
   CHECK(reports.wait_for_room(std::chrono::milliseconds(0)));
   ::close(full);
+}
+
+TEST_CASE("a report that cannot be formatted still takes its line", "[cli][ordered]") {
+  Output file;
+  ReportWriter out(file.fd());
+  OrderedReports reports(8);
+  reports.reserve(7);
+  reports.reserve(8);
+  CHECK_THROWS_AS(reports.set_with(0, DeliveryStatus::delivered, false,
+                                   [](std::string&) { throw std::bad_alloc(); }),
+                  std::bad_alloc);
+  reports.set(1, "r1", DeliveryStatus::delivered);
+  CHECK(reports.print_ready(out).missing == 0);  // the printer is not held by slot 0
+  CHECK(file.text() ==
+        "{\"status\":\"failed\",\"error\":\"internal\",\"line\":7,\"message\":\"the report could "
+        "not be formatted\"}\nr1\n");
+  CHECK(reports.failed() == 1);
+  CHECK(reports.delivered() == 1);
 }

@@ -56,7 +56,13 @@ OrderedReports::Cell* OrderedReports::claim(std::size_t slot) {
 }
 
 void OrderedReports::publish(std::size_t slot, Cell& c, DeliveryStatus status, bool interrupted) {
-  if (!c.text.empty()) c.text += '\n';
+  if (!c.text.empty()) {
+    try {
+      c.text += '\n';
+    } catch (...) {  // out of memory: a line without its newline would join the next one
+      c.text.clear();
+    }
+  }
   switch (status) {
     case DeliveryStatus::delivered:
       delivered_.fetch_add(1, std::memory_order_relaxed);
@@ -80,6 +86,17 @@ void OrderedReports::publish(std::size_t slot, Cell& c, DeliveryStatus status, b
     std::lock_guard<std::mutex> lock(sleep_mutex_);
     printer_cv_.notify_one();
   }
+}
+
+void OrderedReports::unformatted(std::size_t slot, Cell& c) noexcept {
+  try {
+    c.text.assign("{\"status\":\"failed\",\"error\":\"internal\",\"line\":");
+    c.text += std::to_string(c.line);
+    c.text += ",\"message\":\"the report could not be formatted\"}";
+  } catch (...) {
+    c.text.clear();  // not even that: the failed count says it
+  }
+  publish(slot, c, DeliveryStatus::failed, false);  // does not throw when not interrupted
 }
 
 bool OrderedReports::next_ready() const {

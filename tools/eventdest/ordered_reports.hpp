@@ -45,7 +45,14 @@ class OrderedReports {
   void set_with(std::size_t slot, DeliveryStatus status, bool interrupted, Write&& write) {
     Cell* cell = claim(slot);
     if (cell == nullptr) return;
-    write(cell->text);
+    try {
+      write(cell->text);
+    } catch (...) {
+      // Out of memory while formatting: the slot still gets a line, or the printer would wait
+      // for it forever.
+      unformatted(slot, *cell);
+      throw;
+    }
     publish(slot, *cell, status, interrupted);
   }
   void set(std::size_t slot, std::string report, DeliveryStatus status, bool interrupted = false) {
@@ -86,6 +93,7 @@ class OrderedReports {
   /// The slot's cell if this caller is the first to report it, else null.
   Cell* claim(std::size_t slot);
   void publish(std::size_t slot, Cell& cell, DeliveryStatus status, bool interrupted);
+  void unformatted(std::size_t slot, Cell& cell) noexcept;
   bool next_ready() const;
 
   const std::size_t capacity_;  ///< max_pending rounded up to whole chunks
