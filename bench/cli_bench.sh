@@ -8,7 +8,7 @@
 #   kafka        a real Kafka 4.1.1 broker (scripts/kafka-broker.sh, PLAINTEXT), next to kcat -P
 #                producing the same keys and values with the same settings (its headers are
 #                static: kcat cannot vary them per message)
-# and prints each rate and the ratios.
+# and prints each rate, the ratios and the CPU per event (on this shared VM the steadier figure).
 #
 #   bash bench/cli_bench.sh [EVENTS=200000] [BUILD_DIR=build-bench] [ROUNDS=3]
 # BUILD_DIR must be configured with -DEVENTDEST_BUILD_BENCH=ON (see the README).
