@@ -22,6 +22,7 @@
 #include "kafka/delivered_batches.hpp"
 #include "kafka/kafka_config_reader.hpp"
 #include "kafka/kafka_errors.hpp"
+#include "kafka/librdkafka_log.hpp"
 #include "pipeline/kafka_record.hpp"
 #include "spec/event_selector.hpp"
 #include "spool/spooled_destination.hpp"
@@ -562,10 +563,7 @@ class KafkaDestination final : public Destination {
       if (auto* self = static_cast<KafkaDestination*>(rd_kafka_opaque(rk)))
         self->failures_.on_connection_log(message);
     }
-    const LogLevel l = level <= 3   ? LogLevel::error
-                       : level <= 5 ? LogLevel::warning
-                       : level == 6 ? LogLevel::info
-                                    : LogLevel::debug;
+    const LogLevel l = detail::librdkafka_log_level(level, facility, message);
     if (log_enabled(l)) log(l, std::string("librdkafka ") + facility + ": " + message);
   }
 

@@ -13,6 +13,7 @@
 #include "eventdest/kafka.hpp"
 #include "kafka/broker_failures.hpp"
 #include "kafka/kafka_consumer.hpp"
+#include "kafka/librdkafka_log.hpp"
 #include "kafka/mock_cluster.hpp"
 #include "support/catch.hpp"
 #include "support/report_collector.hpp"
@@ -347,4 +348,21 @@ TEST_CASE("flush() after close(), and during it from another thread, is safe", "
   flusher.join();
   CHECK(d->flush(std::chrono::milliseconds(10)));  // read a destroyed handle before the fix
   CHECK(reports.total() == 200);
+}
+
+TEST_CASE("librdkafka's log lines get the library's levels", "[kafka][log]") {
+  using eventdest::LogLevel;
+  using eventdest::detail::librdkafka_log_level;
+  CHECK(librdkafka_log_level(3, "FAIL", "connection refused") == LogLevel::error);
+  CHECK(librdkafka_log_level(4, "GETPID",
+                             "Failed to acquire idempotence PID from broker b/1: Broker: Not "
+                             "enough in-sync replicas: retrying") == LogLevel::warning);
+  CHECK(librdkafka_log_level(5, "REQTMOUT", "timed out") == LogLevel::warning);
+  CHECK(librdkafka_log_level(6, "CONFWARN", "x") == LogLevel::info);
+  CHECK(librdkafka_log_level(7, "MSG", "x") == LogLevel::debug);
+  // What a freshly started broker answers until its transaction state is loaded.
+  CHECK(librdkafka_log_level(4, "GETPID",
+                             "Failed to acquire idempotence PID from broker "
+                             "sasl_ssl://127.0.0.1:22006/1: Broker: Coordinator load in "
+                             "progress: retrying") == LogLevel::info);
 }
