@@ -6,8 +6,6 @@
 //   library_publish SPEC_FILE EVENTS_FILE [--parse-timed]
 // Prints records/s and the process's CPU time per event inside the clock (all threads, user +
 // system, in microseconds) on one line.
-#include <sys/resource.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -18,6 +16,7 @@
 
 #include "eventdest/eventdest.hpp"
 #include "eventdest/kafka.hpp"
+#include "support/process_stats.hpp"
 
 int main(int argc, char** argv) {
   const bool parse_timed = argc == 4 && std::string(argv[3]) == "--parse-timed";
@@ -41,13 +40,7 @@ int main(int argc, char** argv) {
   }
   auto destination = eventdest::make_destination(spec.str());
   std::atomic<long> failed{0};
-  const auto cpu_seconds = [] {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-  };
-  const double cpu_start = cpu_seconds();
+  const double cpu_start = eventdest::test::cpu_seconds();
   const auto start = std::chrono::steady_clock::now();
   auto count_failed = [&failed](const eventdest::DeliveryReport& r) {
     if (!r.delivered()) ++failed;
@@ -60,6 +53,7 @@ int main(int argc, char** argv) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto count = static_cast<double>(events.size() + lines.size());
-  std::printf("%.0f %.3f\n", count / seconds, (cpu_seconds() - cpu_start) * 1e6 / count);
+  std::printf("%.0f %.3f\n", count / seconds,
+              (eventdest::test::cpu_seconds() - cpu_start) * 1e6 / count);
   return failed.load() == 0 ? 0 : 1;
 }
