@@ -256,8 +256,8 @@ TEST_CASE("a report that cannot be formatted still takes its line", "[cli][order
   reports.set(1, "r1", DeliveryStatus::delivered);
   CHECK(reports.print_ready(out).missing == 0);  // the printer is not held by slot 0
   CHECK(file.text() ==
-        "{\"status\":\"failed\",\"error\":\"internal\",\"line\":7,\"message\":\"the report could "
-        "not be formatted\"}\nr1\n");
+        "{\"status\":\"failed\",\"error\":\"internal\",\"retryable\":false,\"line\":7,"
+        "\"message\":\"the report could not be formatted\"}\nr1\n");
   CHECK(reports.failed() == 1);
   CHECK(reports.delivered() == 1);
 }

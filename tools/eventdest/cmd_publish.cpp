@@ -16,26 +16,16 @@
 #include "eventdest/destination.hpp"
 #include "eventdest/log.hpp"
 #include "eventdest/router.hpp"
+#include "failed_line_report.hpp"
 #include "line_reader.hpp"
 #include "ordered_reports.hpp"
 #include "progress_display.hpp"
 #include "report_writer.hpp"
 #include "stop_signals.hpp"
-#include "util/json_util.hpp"
 #include "util/thread_name.hpp"
 
 namespace eventdest::cli {
 namespace {
-
-std::string invalid_line_report(std::size_t line, const std::string& message) {
-  std::string out =
-      "{\"status\":\"failed\",\"error\":\"invalid_event\",\"retryable\":false,\"line\":";
-  out += std::to_string(line);
-  out += ",\"message\":";
-  detail::append_json_string(out, message);
-  out += "}";
-  return out;
-}
 
 // A line of --raw input (a webhook body): the data of an event on `topic`, with a generated id and
 // the current time. A trailing CR (CRLF input) is not part of the data.
@@ -46,18 +36,6 @@ Event raw_event(const std::string& topic, std::string_view line) {
 
 constexpr const char* kInterruptedMessage =
     "stopped by a signal before the outcome was known; the event may have been written";
-
-// The report of an event still without one when the run stops (normally the destination's own
-// report, rewritten; this one only if the destination gave none).
-std::string interrupted_report(std::size_t line) {
-  std::string out =
-      "{\"status\":\"failed\",\"error\":\"interrupted\",\"retryable\":false,\"line\":";
-  out += std::to_string(line);
-  out += ",\"message\":";
-  detail::append_json_string(out, kInterruptedMessage);
-  out += "}";
-  return out;
-}
 
 }  // namespace
 
@@ -361,7 +339,8 @@ int cmd_publish(const Args& args) {
         destination->publish(std::move(event), on_report(slot));
       }
     } catch (const EventError& e) {
-      reports.set(slot, invalid_line_report(number, e.what()), DeliveryStatus::failed);
+      reports.set(slot, failed_line_report(number, "invalid_event", e.what()),
+                  DeliveryStatus::failed);
     }
     if (out.error() != 0) break;
   }
@@ -411,7 +390,10 @@ int cmd_publish(const Args& args) {
     std::lock_guard<std::mutex> lock(destination_mutex);
     destination.reset();
     router.reset();
-    reports.fill_missing([](std::size_t number) { return interrupted_report(number); });
+    reports.fill_missing([](std::size_t number) {
+      // Normally the destination's own report, rewritten; this one only if it gave none.
+      return failed_line_report(number, "interrupted", kInterruptedMessage);
+    });
   }
   reading = false;
   reports.wake();

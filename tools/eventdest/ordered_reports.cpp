@@ -2,6 +2,8 @@
 
 #include <sys/uio.h>
 
+#include "failed_line_report.hpp"
+
 namespace eventdest::cli {
 namespace {
 
@@ -90,9 +92,7 @@ void OrderedReports::publish(std::size_t slot, Cell& c, DeliveryStatus status, b
 
 void OrderedReports::unformatted(std::size_t slot, Cell& c) noexcept {
   try {
-    c.text.assign("{\"status\":\"failed\",\"error\":\"internal\",\"line\":");
-    c.text += std::to_string(c.line);
-    c.text += ",\"message\":\"the report could not be formatted\"}";
+    c.text = failed_line_report(c.line, "internal", "the report could not be formatted");
   } catch (...) {
     c.text.clear();  // not even that: the failed count says it
   }
