@@ -13,9 +13,9 @@ RecordPtr RecordPool::take(Event event, DeliveryCallback callback) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!records_.empty()) {
-      record = std::move(records_.back());
+      record = std::move(records_.back().first);
+      bytes_ -= records_.back().second;
       records_.pop_back();
-      bytes_ -= bytes_of(*record);
     }
   }
   if (!record) return std::make_unique<Record>(std::move(event), std::move(callback));
@@ -43,7 +43,7 @@ void RecordPool::give_back(std::vector<std::pair<RecordPtr, const Outcome*>>& re
     if (!reported[i].first) continue;
     if (records_.size() >= max_records_ || bytes_ + bytes[i] > max_bytes_) break;
     bytes_ += bytes[i];
-    records_.push_back(std::move(reported[i].first));
+    records_.emplace_back(std::move(reported[i].first), bytes[i]);
   }
 }
 

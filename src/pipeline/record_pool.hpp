@@ -35,7 +35,9 @@ class RecordPool {
   const std::size_t max_records_;
   const std::size_t max_bytes_;
   std::mutex mutex_;
-  std::vector<RecordPtr> records_;
+  // Each with its bytes_of(), so that take() does not read the record (last written by the
+  // reporting thread, on another core) while it holds the lock.
+  std::vector<std::pair<RecordPtr, std::size_t>> records_;
   std::size_t bytes_ = 0;
 };
 

@@ -18,6 +18,83 @@ namespace {
 
 using Steady = std::chrono::steady_clock;
 
+// Finished per-event records kept for reuse. Why: a record is made on the publishing thread and
+// finished on a destination's reporting thread; freeing it there contends with the publisher's
+// mallocs for the allocator's lock (a dead destination finishes its events in bursts). Records
+// come back on a lock-free stack (pushed by reporting threads) and are taken from a list only
+// publishers touch, which takes the whole stack when it runs out: a lock shared by both sides
+// moved its cache line between their cores twice per event. T has `T* next_kept`,
+// `std::atomic<std::size_t> kept_depth` and `clear_for_reuse()`.
+//
+// Thread-safety: take() and give_back() may be called from any threads at once.
+template <class T>
+class KeptRecords {
+ public:
+  KeptRecords() = default;
+  KeptRecords(const KeptRecords&) = delete;
+  KeptRecords& operator=(const KeptRecords&) = delete;
+  ~KeptRecords() {
+    free_list(taken_);
+    free_list(returned_.load());
+  }
+
+  /// A kept record, or nullptr when there is none.
+  T* take() {
+    std::lock_guard<std::mutex> lock(publishers_);
+    // Pushing one at a time and taking the whole stack at once: no ABA problem.
+    if (!taken_) taken_ = returned_.exchange(nullptr, std::memory_order_acquire);
+    T* p = taken_;
+    if (p) taken_ = p->next_kept;
+    return p;
+  }
+
+  /// Clears `p` and keeps it if there is room, else frees it.
+  void give_back(T* p) {
+    p->clear_for_reuse();
+    T* head = returned_.load(std::memory_order_relaxed);
+    do {
+      // The depth read may be stale (that head taken and given back again meanwhile): it only
+      // bounds the memory kept, the list itself stays right.
+      const std::size_t depth = head ? head->kept_depth.load(std::memory_order_relaxed) : 0;
+      if (depth >= kMaxKept) {
+        delete p;
+        return;
+      }
+      p->next_kept = head;
+      p->kept_depth.store(depth + 1, std::memory_order_relaxed);
+    } while (!returned_.compare_exchange_weak(head, p, std::memory_order_release,
+                                              std::memory_order_relaxed));
+  }
+
+ private:
+  static void free_list(T* p) {
+    while (p) {
+      T* next = p->next_kept;
+      delete p;
+      p = next;
+    }
+  }
+
+  static constexpr std::size_t kMaxKept = 8192;  // per list: at most twice this kept in all
+  std::mutex publishers_;                        // taken_
+  T* taken_ = nullptr;
+  alignas(64) std::atomic<T*> returned_{nullptr};
+};
+
+struct Route;
+
+// An event that one destination alone takes and that has no completion callback: the
+// publisher's report callback and the route. One cache line, where a Pending (several lines and
+// a vector) moved between the publishing and the reporting core on every event.
+struct SoleMatch {
+  DeliveryCallback on_report;
+  Route* route = nullptr;
+  SoleMatch* next_kept = nullptr;
+  std::atomic<std::size_t> kept_depth{0};
+
+  void clear_for_reuse() { on_report = nullptr; }
+};
+
 // One destination as the router holds it: what decides whether an event goes to it (the spec's
 // topics, filter and disabled_at), and the destination, built without them (the router decides).
 struct Route {
@@ -27,6 +104,16 @@ struct Route {
   bool disabled = false;
   bool blocks = false;  // on_queue_full block: the router waits for room itself
   std::shared_ptr<Destination> destination;
+  KeptRecords<SoleMatch>* sole_matches = nullptr;  // the router's
+  // Events handed to the destination, and their reports (retire() waits until they are equal).
+  // Counters rather than a shared_ptr copy per event: a reference count would be written by the
+  // publisher and by the reporting thread, moving its cache line between cores on every event;
+  // each of these is written by one side.
+  alignas(64) std::atomic<std::uint64_t> handed{0};
+  alignas(64) std::atomic<std::uint64_t> reported{0};
+  // Outcomes of the events this destination alone took (the router's all_delivered and
+  // some_failed for them), counted by the reporting thread.
+  std::atomic<std::uint64_t> sole_delivered{0}, sole_failed{0};
 
   bool takes(const Event& event) const {
     if (disabled || !detail::topics_take(topics, event.topic())) return false;
@@ -40,6 +127,98 @@ using Routes = std::vector<std::shared_ptr<Route>>;
 // block: a queue_full report for that very call means "full, try again", not an outcome.
 thread_local const void* g_handing = nullptr;
 thread_local bool g_refused = false;
+
+// True for `route`'s report of the event being handed to it on this thread, saying it is full
+// (retryable queue_full; an event that can never fit is not retryable: it is reported). The
+// router hands it again when there is room.
+bool refused_as_full(const Route& route, const DeliveryReport& r) {
+  return route.blocks && g_handing == &route && r.status == DeliveryStatus::failed && r.retryable &&
+         r.error == make_error_code(errc::queue_full);
+}
+
+// Gives `r` to the publisher's callback with the route's id, which a destination that labels its
+// own reports has set already (otherwise the report is copied). A throwing callback is counted
+// as reported all the same: the completion still comes.
+void report_to(const DeliveryCallback& on_report, const Route& route, const DeliveryReport& r) {
+  if (!on_report) return;
+  try {
+    if (r.destination_id == route.id) {
+      on_report(r);
+    } else {
+      DeliveryReport copy = r;
+      copy.destination_id = route.id;
+      on_report(copy);
+    }
+  } catch (...) {
+  }
+}
+
+// Hands `event` to `route` with `callback`. False when a full `block` destination refused it
+// (with `may_refuse`). `last`: no destination needs the event after this one, which gets the
+// event itself rather than a copy (an id, a metadata map and their allocations per event); a
+// destination that may refuse never does, it may be handed the event again.
+template <class Callback>
+bool hand_to(Route& route, Event& event, bool last, bool may_refuse, const Callback& callback) {
+  route.handed.fetch_add(1, std::memory_order_relaxed);
+  if (!may_refuse) {
+    if (last) {
+      route.destination->publish(std::move(event), callback);
+    } else {
+      route.destination->publish(event, callback);
+    }
+    return true;
+  }
+  const void* saved = g_handing;
+  g_handing = &route;
+  g_refused = false;
+  route.destination->publish(event, callback);
+  const bool refused = g_refused;
+  g_handing = saved;
+  g_refused = false;
+  return !refused;
+}
+
+// Hands again, backing off, what full `block` destinations refused (every other destination
+// already has the event) until each took it: `hand_again(item, closing)`, true once taken. Once
+// the router is closed, it is handed as is and reports `closed`.
+template <class Item, class HandAgain>
+void wait_for_room(std::vector<Item>& full, const std::atomic<bool>& closed, HandAgain hand_again) {
+  auto wait = std::chrono::microseconds(200);
+  while (!full.empty()) {
+    std::this_thread::sleep_for(wait);
+    wait = std::min(wait * 2, std::chrono::microseconds(20000));
+    const bool closing = closed.load();
+    full.erase(std::remove_if(full.begin(), full.end(),
+                              [&](const Item& item) { return hand_again(item, closing); }),
+               full.end());
+  }
+}
+
+// The report callback of a SoleMatch: a pointer, which std::function keeps inline. The route's
+// pool (the router's) outlives every report: a router closes each destination, which makes all
+// of its reports, before the pool goes.
+class SoleMatchCallback {
+ public:
+  explicit SoleMatchCallback(SoleMatch* match) : match_(match) {}
+
+  void operator()(const DeliveryReport& r) const {
+    Route& route = *match_->route;
+    if (refused_as_full(route, r)) {
+      g_refused = true;
+      route.reported.fetch_add(1, std::memory_order_release);
+      return;
+    }
+    ++(r.delivered() ? route.sole_delivered : route.sole_failed);
+    report_to(match_->on_report, route, r);
+    KeptRecords<SoleMatch>* kept = route.sole_matches;
+    // The last use of the route: retire() may close and free it once this is counted.
+    route.reported.fetch_add(1, std::memory_order_release);
+    kept->give_back(match_);
+  }
+
+ private:
+  SoleMatch* match_;
+};
 
 std::string route_prefix(const DestinationSpec& spec, std::size_t index) {
   return spec.id.empty() ? "[" + std::to_string(index) + "]" : spec.id;
@@ -72,8 +251,11 @@ struct Router::State {
 
   struct Pending;
   class SlotCallback;
-  class PendingPool;
-  std::unique_ptr<PendingPool> pending_pool;
+  std::unique_ptr<KeptRecords<Pending>> pending_pool;
+  std::unique_ptr<KeptRecords<SoleMatch>> sole_matches = std::make_unique<KeptRecords<SoleMatch>>();
+  // Routes removed or replaced and not yet closed (guarded by `mutex`): metrics() still counts
+  // their events' outcomes.
+  std::vector<const Route*> retiring;
 
   State();
   ~State();
@@ -84,9 +266,10 @@ struct Router::State {
   }
 
   // Builds the route for `spec` (throws ConfigError with unprefixed fields).
-  static std::shared_ptr<Route> build(const DestinationSpec& spec, std::string id) {
+  std::shared_ptr<Route> build(const DestinationSpec& spec, std::string id) {
     auto route = std::make_shared<Route>();
     route->id = std::move(id);
+    route->sole_matches = sole_matches.get();
     route->topics = spec.topics;
     route->filter = spec.filter;
     route->disabled = !spec.disabled_at.empty();
@@ -102,86 +285,58 @@ struct Router::State {
     return route;
   }
 
-  // Waits until no publish() (nor a report still to come) holds `route`, then closes its
-  // destination (bounded by `drain` for both).
-  static void retire(const std::shared_ptr<Route>& route, std::chrono::milliseconds drain) {
+  // Waits until no publish() holds `route` and every event handed to it has its report, then
+  // closes its destination (bounded by `drain` for both). A report still to come after that
+  // arrives within close(), which returns only once everything is reported. `route` was put in
+  // `retiring` when it left the routes.
+  void retire(const std::shared_ptr<Route>& route, std::chrono::milliseconds drain) {
     const auto end = Steady::now() + drain;
-    while (route.use_count() > 1 && Steady::now() < end) {
+    auto busy = [&] {
+      if (route.use_count() > 1) return true;  // a publish() still holds an older snapshot
+      // No publisher can hand it more once the snapshots are gone. A read-modify-write reads
+      // the latest `handed` (a plain load after the relaxed use_count() might not).
+      const std::uint64_t handed = route->handed.fetch_add(0, std::memory_order_acq_rel);
+      return route->reported.load(std::memory_order_acquire) != handed;
+    };
+    while (busy() && Steady::now() < end) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Steady::now());
     route->destination->close(std::max(left, std::chrono::milliseconds(0)));
+    std::lock_guard<std::mutex> lock(mutex);
+    all_delivered += route->sole_delivered.load();
+    some_failed += route->sole_failed.load();
+    retiring.erase(std::find(retiring.begin(), retiring.end(), route.get()));
   }
 };
 
 // The reports of one published event, until every matched destination has given its own.
-// Finished (given back to the PendingPool) by whichever comes last: the last report, or publish()
+// Finished (given back to the pool) by whichever comes last: the last report, or publish()
 // itself (it holds one count while it hands the event out), so no shared_ptr is copied per
 // (event, destination).
 struct Router::State::Pending {
   DeliveryCallback on_report;
   CompletionCallback on_complete;
   std::string event_id;
-  std::weak_ptr<State> state;  ///< set when the record is made (PendingPool::take)
-  // Slot i: the i-th matched route, held until its report (retire() waits for these).
-  std::vector<std::shared_ptr<const Route>> routes;
+  std::weak_ptr<State> state;  ///< set when the record is made
+  // Slot i: the i-th matched route (alive until its report: see Route::handed).
+  std::vector<Route*> routes;
   std::atomic<std::size_t> remaining{0};
   std::atomic<std::size_t> delivered{0};
   std::atomic<std::size_t> failed{0};
+  // In the KeptRecords' list: the next one and the list's length.
+  Pending* next_kept = nullptr;
+  std::atomic<std::size_t> kept_depth{0};
 
   void release();
-};
-
-// Finished Pending records kept for reuse. Why: a record is made on the publishing thread and
-// finished on a destination's reporting thread; freeing it there contends with the publisher's
-// mallocs for the allocator's lock (a dead destination finishes its events in bursts).
-//
-// Thread-safety: take() and give_back() may be called from any threads at once.
-class Router::State::PendingPool {
- public:
-  ~PendingPool() {
-    for (Pending* p : kept_)
-      delete p;
+  /// Releases what it holds for its publisher (callbacks); the capacities stay.
+  void clear_for_reuse() {
+    on_report = nullptr;
+    on_complete = nullptr;
+    routes.clear();
+    delivered = 0;
+    failed = 0;
   }
-
-  /// A record of `state`, which is set when the record is made: every record of the pool is its
-  /// state's (setting it per event cost an atomic on the state's control block, which the
-  /// reporting thread's state.lock() also writes).
-  Pending* take(const std::shared_ptr<State>& state) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!kept_.empty()) {
-        Pending* p = kept_.back();
-        kept_.pop_back();
-        return p;
-      }
-    }
-    auto* p = new Pending();
-    p->state = state;
-    return p;
-  }
-
-  /// Releases what `p` holds for its publisher (callbacks, routes) and keeps it if there is room.
-  void give_back(Pending* p) {
-    p->on_report = nullptr;
-    p->on_complete = nullptr;
-    p->routes.clear();  // each slot was reset by its report; the capacity stays
-    p->delivered = 0;
-    p->failed = 0;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (kept_.size() < kMaxKept) {
-        kept_.push_back(p);
-        return;
-      }
-    }
-    delete p;
-  }
-
- private:
-  static constexpr std::size_t kMaxKept = 8192;
-  std::mutex mutex_;
-  std::vector<Pending*> kept_;
 };
 
 void Router::State::Pending::release() {
@@ -210,7 +365,7 @@ void Router::State::Pending::release() {
   }
 }
 
-Router::State::State() : pending_pool(std::make_unique<PendingPool>()) {}
+Router::State::State() : pending_pool(std::make_unique<KeptRecords<Pending>>()) {}
 Router::State::~State() = default;
 
 // A matched destination's report callback: a pointer and a slot number, which std::function
@@ -220,28 +375,16 @@ class Router::State::SlotCallback {
   SlotCallback(Pending* pending, std::size_t slot) : pending_(pending), slot_(slot) {}
 
   void operator()(const DeliveryReport& r) const {
-    const Route& route = *pending_->routes[slot_];
-    // A full destination says so with a retryable queue_full (an event that can never fit is
-    // not retryable: it is reported).
-    if (route.blocks && g_handing == &route && r.status == DeliveryStatus::failed && r.retryable &&
-        r.error == make_error_code(errc::queue_full)) {
-      g_refused = true;  // full: the router hands it again when there is room
+    Route& route = *pending_->routes[slot_];
+    if (refused_as_full(route, r)) {
+      g_refused = true;
+      route.reported.fetch_add(1, std::memory_order_release);
       return;
     }
     ++(r.delivered() ? pending_->delivered : pending_->failed);
-    if (pending_->on_report) {
-      try {
-        if (r.destination_id == route.id) {  // a destination that labels its own reports
-          pending_->on_report(r);
-        } else {
-          DeliveryReport copy = r;
-          copy.destination_id = route.id;
-          pending_->on_report(copy);
-        }
-      } catch (...) {  // counted as reported all the same: the completion still comes
-      }
-    }
-    pending_->routes[slot_].reset();
+    report_to(pending_->on_report, route, r);
+    // The last use of the route: retire() may close and free it once this is counted.
+    route.reported.fetch_add(1, std::memory_order_release);
     pending_->release();
   }
 
@@ -264,7 +407,7 @@ Router::Router(const std::vector<DestinationSpec>& specs) : Router() {
       continue;
     }
     try {
-      routes->push_back(State::build(specs[i], id));
+      routes->push_back(state_->build(specs[i], id));
     } catch (const ConfigError& e) {
       for (const auto& p : e.problems())
         problems.push_back({prefix + "." + p.field, p.problem});
@@ -368,50 +511,49 @@ void Router::publish(Event event, DeliveryCallback on_report, CompletionCallback
     }
     return;
   }
-  auto* pending = state.pending_pool->take(state_);
+  if (matched == 1 && !on_complete) {
+    Route& route = *inline_matched[0]->get();
+    SoleMatch* match = state.sole_matches->take();
+    if (!match) match = new SoleMatch();
+    match->on_report = std::move(on_report);
+    match->route = &route;
+    if (!hand_to(route, event, true, route.blocks, SoleMatchCallback(match))) {
+      std::vector<int> full{0};
+      wait_for_room(full, state.closed, [&](int, bool closing) {
+        return hand_to(route, event, false, !closing, SoleMatchCallback(match));
+      });
+    }
+    return;
+  }
+  State::Pending* pending = state.pending_pool->take();
+  if (!pending) {
+    pending = new State::Pending();
+    // Every record of the pool is its state's: set once (per event, it cost an atomic on the
+    // state's control block, which the reporting thread's state.lock() also writes).
+    pending->state = state_;
+  }
   pending->on_report = std::move(on_report);
   pending->on_complete = std::move(on_complete);
   if (pending->on_complete) pending->event_id.assign(event.id());  // only the completion says it
   pending->routes.reserve(matched);
   for (std::size_t i = 0; i < matched; ++i)
-    pending->routes.emplace_back(i < kInline ? *inline_matched[i] : *more_matched[i - kInline]);
+    pending->routes.push_back(i < kInline ? inline_matched[i]->get()
+                                          : more_matched[i - kInline]->get());
   // + publish() itself, released below. Relaxed: the reporting threads see it through the
   // destination's hand-off of the event (a lock), and this thread's own reports follow it.
   pending->remaining.store(matched + 1, std::memory_order_relaxed);
 
-  // True when the destination took the event (a full `block` destination did not).
-  auto hand = [&](std::size_t slot) {
-    const Route* route = pending->routes[slot].get();
-    const void* saved = g_handing;
-    g_handing = route;
-    g_refused = false;
-    route->destination->publish(event, State::SlotCallback(pending, slot));
-    const bool refused = g_refused;
-    g_handing = saved;
-    g_refused = false;
-    return !refused;
-  };
   std::vector<std::size_t> full;
   for (std::size_t slot = 0; slot < matched; ++slot) {
-    if (!hand(slot)) full.push_back(slot);
+    Route& route = *pending->routes[slot];
+    const bool last = slot + 1 == matched && full.empty();
+    if (!hand_to(route, event, last, route.blocks, State::SlotCallback(pending, slot)))
+      full.push_back(slot);
   }
-  // Every other destination has the event: wait for room in the full ones alone.
-  auto wait = std::chrono::microseconds(200);
-  while (!full.empty()) {
-    std::this_thread::sleep_for(wait);
-    wait = std::min(wait * 2, std::chrono::microseconds(20000));
-    full.erase(std::remove_if(full.begin(), full.end(),
-                              [&](std::size_t slot) {
-                                if (state.closed.load()) {
-                                  // Closed while waiting: handed as is, it reports `closed`.
-                                  pending->routes[slot]->destination->publish(
-                                      event, State::SlotCallback(pending, slot));
-                                  return true;
-                                }
-                                return hand(slot);
-                              }),
-               full.end());
-  }
+  wait_for_room(full, state.closed, [&](std::size_t slot, bool closing) {
+    return hand_to(*pending->routes[slot], event, false, !closing,
+                   State::SlotCallback(pending, slot));
+  });
   pending->release();
 }
 
@@ -425,7 +567,7 @@ std::string Router::add(const DestinationSpec& spec, std::chrono::milliseconds d
   }
   std::shared_ptr<Route> route;
   try {
-    route = State::build(spec, id);
+    route = state.build(spec, id);
   } catch (const ConfigError& e) {
     std::vector<FieldProblem> problems;
     for (const auto& p : e.problems())
@@ -440,6 +582,7 @@ std::string Router::add(const DestinationSpec& spec, std::chrono::milliseconds d
                            [&](const std::shared_ptr<Route>& r) { return r->id == id; });
     if (it != routes->end()) {
       replaced = std::move(*it);
+      state.retiring.push_back(replaced.get());
       *it = route;
     } else {
       routes->push_back(route);
@@ -447,7 +590,7 @@ std::string Router::add(const DestinationSpec& spec, std::chrono::milliseconds d
     }
     state.routes = std::move(routes);
   }
-  if (replaced) State::retire(replaced, drain);
+  if (replaced) state.retire(replaced, drain);
   return id;
 }
 
@@ -462,10 +605,11 @@ bool Router::remove(const std::string& id, std::chrono::milliseconds drain) {
                            [&](const std::shared_ptr<Route>& r) { return r->id == id; });
     if (it == routes->end()) return false;
     removed = std::move(*it);
+    state.retiring.push_back(removed.get());
     routes->erase(it);
     state.routes = std::move(routes);
   }
-  State::retire(removed, drain);
+  state.retire(removed, drain);
   return true;
 }
 
@@ -510,9 +654,21 @@ RouterMetrics Router::metrics() const {
   RouterMetrics m;
   m.events = state.events.load();
   m.none_matched = state.none_matched.load();
-  m.all_delivered = state.all_delivered.load();
-  m.some_failed = state.some_failed.load();
-  for (const auto& r : *state.snapshot()) {
+  std::shared_ptr<const Routes> routes;
+  {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    routes = state.routes;
+    // Read under the lock that retire() folds them in with: each event counted once.
+    m.all_delivered = state.all_delivered.load();
+    m.some_failed = state.some_failed.load();
+    for (const Route* r : state.retiring) {
+      m.all_delivered += r->sole_delivered.load();
+      m.some_failed += r->sole_failed.load();
+    }
+  }
+  for (const auto& r : *routes) {
+    m.all_delivered += r->sole_delivered.load();
+    m.some_failed += r->sole_failed.load();
     DestinationMetrics d = r->destination->metrics();
     DestinationMetrics& t = m.total;
     t.published += d.published;

@@ -273,6 +273,93 @@ TEST_CASE("router: finished events release their callbacks and reused records st
   }
 }
 
+// An event one destination alone takes, published without a completion callback, goes the
+// router's shortest way (no per-event record shared between destinations): the same reports,
+// callbacks released, and the router's counts.
+TEST_CASE("router: events one destination alone takes, without a completion callback", "[router]") {
+  FakeKinesis sink;
+  const RefusingPort dead_port;
+  auto router = Router::from_json(
+      "[" + fake_kinesis_spec("a", sink.url()) + "," +
+      R"({"id":"dead","type":"aws_kinesis","topics":["refunds"],"config":{"stream_name":"s",)"
+      R"("region":"us-east-1","endpoint":"http://127.0.0.1:)" +
+      std::to_string(dead_port.port()) +
+      R"(","linger_ms":2,"delivery_timeout_ms":300,"retry_backoff_ms":10},)"
+      R"("credentials":{"key":"AKIDEXAMPLE","secret":"secret"}}])");
+  auto token = std::make_shared<int>(0);
+  Outcomes out;
+  std::atomic<int> reports{0};
+  // Waves, each finished before the next, so later events reuse earlier events' records.
+  for (int wave = 0; wave < 3; ++wave) {
+    for (int i = 0; i < 100; ++i) {
+      const int n = wave * 100 + i;
+      auto report = out.on_report();
+      router->publish(order(n, 1, n % 2 ? "refunds" : "orders"),
+                      [token, report, &reports](const DeliveryReport& r) {
+                        report(r);
+                        ++reports;
+                      });
+    }
+    REQUIRE(eventually([&] { return reports.load() == (wave + 1) * 100; }));
+  }
+  router->flush(5s);
+  CHECK(token.use_count() == 1);
+  {
+    std::lock_guard<std::mutex> lock(out.mutex);
+    REQUIRE(out.reports.size() == 300);
+    for (const auto& [id, list] : out.reports) {
+      const bool refund = std::stoi(id.substr(1)) % 2 == 1;
+      INFO(id);
+      REQUIRE(list.size() == 1);
+      CHECK(list[0].destination_id == (refund ? "dead" : "a"));
+      CHECK(list[0].delivered() == !refund);
+    }
+  }
+  CHECK(sink.stored().size() == 150);
+  RouterMetrics m = router->metrics();
+  CHECK(m.events == 300);
+  CHECK(m.all_delivered == 150);
+  CHECK(m.some_failed == 150);
+  // A removed destination's events stay counted.
+  CHECK(router->remove("dead"));
+  m = router->metrics();
+  CHECK(m.all_delivered == 150);
+  CHECK(m.some_failed == 150);
+  router->close();
+}
+
+TEST_CASE("router: a lone destination replaced under load, without completion callbacks",
+          "[router]") {
+  FakeKinesis old_sink, new_sink;
+  auto router = Router::from_json("[" + fake_kinesis_spec("b", old_sink.url()) + "]");
+  Outcomes out;
+  const int n = 3000;
+  std::atomic<int> published{0};
+  std::thread publisher([&] {
+    for (int i = 0; i < n; ++i) {
+      router->publish(order(i, 1), out.on_report());
+      ++published;
+    }
+  });
+  REQUIRE(eventually([&] { return published.load() > n / 3; }));
+  router->add(parse_spec(fake_kinesis_spec("b", new_sink.url())));
+  publisher.join();
+  router->close();
+  std::lock_guard<std::mutex> lock(out.mutex);
+  REQUIRE(out.reports.size() == static_cast<std::size_t>(n));
+  for (const auto& [id, list] : out.reports) {
+    INFO(id);
+    REQUIRE(list.size() == 1);
+    CHECK(list[0].delivered());
+    CHECK(list[0].destination_id == "b");
+  }
+  CHECK(old_sink.stored().size() + new_sink.stored().size() == static_cast<std::size_t>(n));
+  CHECK(old_sink.stored().size() > 0);
+  const RouterMetrics m = router->metrics();
+  CHECK(m.all_delivered == static_cast<std::uint64_t>(n));
+  CHECK(m.some_failed == 0);
+}
+
 TEST_CASE("router: with block, publish waits only for the full destination", "[router]") {
   FakeKinesis stalled, live;
   stalled.script_requests([](std::size_t, const ServerRequest&) { return Action::stall(); });
@@ -313,6 +400,37 @@ TEST_CASE("router: with block, publish waits only for the full destination", "[r
   for (const auto& [id, list] : out.reports) {
     for (const auto& r : list)
       CHECK(r.error != make_error_code(errc::queue_full));
+  }
+}
+
+TEST_CASE("router: with block, a lone full destination makes publish wait, no queue_full",
+          "[router]") {
+  FakeKinesis stalled;
+  stalled.script_requests([](std::size_t, const ServerRequest&) { return Action::stall(); });
+  auto router =
+      Router::from_json("[" +
+                        fake_kinesis_spec("full", stalled.url(),
+                                          R"(,"on_queue_full":"block","max_buffered_bytes":1024,)"
+                                          R"("request_timeout_ms":200,"delivery_timeout_ms":400,)"
+                                          R"("max_in_flight_requests":1)") +
+                        "]");
+  Outcomes out;
+  const std::string pad(250, 'x');
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 4; ++i) {
+    Event e("orders", "\"" + pad + "\"");
+    e.set_id("e" + std::to_string(i));
+    router->publish(std::move(e), out.on_report());  // no completion callback
+  }
+  // Room came only as earlier events timed out: publish() waited for it.
+  CHECK(std::chrono::steady_clock::now() - start >= 700ms);
+  router->close();
+  std::lock_guard<std::mutex> lock(out.mutex);
+  REQUIRE(out.reports.size() == 4);
+  for (const auto& [id, list] : out.reports) {
+    INFO(id);
+    REQUIRE(list.size() == 1);
+    CHECK(list[0].error != make_error_code(errc::queue_full));
   }
 }
 
