@@ -2,7 +2,8 @@
 // in-process Kinesis sinks, same run:
 //  1. N = 1, 2, 4 destinations: a Router (each line parsed once, published to N) vs N
 //     destinations each parsing and publishing every line itself, as N separate publishers
-//     would; CPU per event per destination for both, medians of five alternating rounds;
+//     would; CPU per event per destination for both, medians of six rounds, each side going
+//     first in three of them;
 //  2. two live destinations with and without a third whose endpoint refuses connections: the
 //     live ones' throughput (target: the dead one costs at most 10 %), in two states of the dead
 //     one: "filling" (down for less than its delivery_timeout_ms: every event adds to what it
@@ -95,9 +96,13 @@ Result run_router(const std::vector<std::string>& lines, const std::vector<std::
   return out;
 }
 
+// Six alternating rounds: each side goes first three times.
+constexpr int kRounds = 6;
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
+  const std::size_t mid = v.size() / 2;
+  return v.size() % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
 Result run_separate(const std::vector<std::string>& lines, const std::vector<std::string>& specs) {
@@ -144,10 +149,14 @@ int main(int argc, char** argv) {
     // Alternating rounds, medians: one round's CPU figure moves by 10-20 % on this VM, more
     // than a one-destination router adds.
     std::vector<double> routed_cpu, separate_cpu, routed_rate, separate_rate;
-    for (int round = 0; round < 5; ++round) {
-      const Result routed =
-          side == "separate" ? Result{1, 1} : run_router(lines, specs, static_cast<std::size_t>(n));
-      const Result separate = side == "router" ? Result{1, 1} : run_separate(lines, specs);
+    for (int round = 0; round < kRounds; ++round) {
+      // Each side goes first in every other round: the run after another one's teardown differs.
+      Result routed{1, 1}, separate{1, 1};
+      for (int turn = 0; turn < 2; ++turn) {
+        if ((turn == round % 2) && side != "separate")
+          routed = run_router(lines, specs, static_cast<std::size_t>(n));
+        if ((turn != round % 2) && side != "router") separate = run_separate(lines, specs);
+      }
       routed_cpu.push_back(routed.cpu_us_per_event_destination);
       separate_cpu.push_back(separate.cpu_us_per_event_destination);
       routed_rate.push_back(events / routed.seconds);
@@ -156,7 +165,7 @@ int main(int argc, char** argv) {
     const double router_us = median(routed_cpu), separate_us = median(separate_cpu);
     std::printf(
         "%d destination(s): router %.2f us CPU per event per destination (%.0f events/s), "
-        "separate %.2f us (%.0f events/s): router/separate CPU %.2f (medians of 5 rounds)\n",
+        "separate %.2f us (%.0f events/s): router/separate CPU %.2f (medians of 6 rounds)\n",
         n, router_us, median(routed_rate), separate_us, median(separate_rate),
         router_us / separate_us);
     json += "\"n" + std::to_string(n) + "\":{\"router_cpu_us\":" + std::to_string(router_us) +

@@ -31,7 +31,7 @@ RecordPtr DeliveryPipeline::make_record(Event event, DeliveryCallback callback) 
   return pool_.take(std::move(event), std::move(callback));
 }
 
-void DeliveryPipeline::submit(RecordPtr record) {
+void DeliveryPipeline::submit(RecordPtr record, bool wait_for_room) {
   const auto now = SteadyClock::now();
   record->accepted = now;
   record->deadline = now + options_.delivery_timeout;
@@ -51,7 +51,7 @@ void DeliveryPipeline::submit(RecordPtr record) {
     return;
   }
   if (buffered_bytes_ + record->bytes > options_.max_buffered_bytes) {
-    if (options_.on_queue_full == QueueFullBehavior::fail) {
+    if (options_.on_queue_full == QueueFullBehavior::fail && !wait_for_room) {
       lock.unlock();
       // Kind::retry: full for now (publishing again later can work), unlike an event larger
       // than the whole buffer above.
@@ -194,14 +194,18 @@ void DeliveryPipeline::report_all(std::vector<Final>& finals) {
     }
     fill_report(r, *record, *outcome, now);
     delivered += r.delivered();
-    if (record->callback) {
+    if (record->callback || record->hook) {
       // The id is lent, not copied: its bytes (cold by now, after a deep queue) are only read if
       // the callback reads them. The record gets it back below, whatever the callback does.
       std::string& id = EventInternals::id(record->event);
       r.event_id.swap(id);
       // A throwing callback must not take the I/O thread down or skip other reports.
       try {
-        record->callback(r);
+        if (record->hook) {
+          record->hook->report(r, record->callback);
+        } else {
+          record->callback(r);
+        }
       } catch (...) {
       }
       r.event_id.swap(id);

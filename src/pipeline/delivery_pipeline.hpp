@@ -65,7 +65,9 @@ class DeliveryPipeline {
   /// Accepts a prepared record (partition key, payload and bytes filled in). Blocks while the
   /// buffer is full (block mode) or reports queue_full at once (fail mode); after stop_accepting()
   /// reports closed. The report is delivered through record->callback.
-  void submit(RecordPtr record);
+  /// `wait_for_room`: when the buffer is full, wait as on_queue_full block does, whatever the
+  /// destination's own setting (the Router's choice for a `block` destination it alone feeds).
+  void submit(RecordPtr record, bool wait_for_room = false);
   /// Reports `record` at once with `outcome` (for records that fail before entering the queue).
   void reject(RecordPtr record, const Outcome& outcome);
 

@@ -23,6 +23,16 @@ void PipelineDestination::label_reports(const std::string& destination_id) {
 }
 
 void PipelineDestination::publish(Event event, DeliveryCallback callback) {
+  publish_with(std::move(event), std::move(callback), nullptr, false);
+}
+
+void PipelineDestination::publish(Event event, DeliveryCallback callback, ReportHook& hook,
+                                  bool wait_for_room) {
+  publish_with(std::move(event), std::move(callback), &hook, wait_for_room);
+}
+
+void PipelineDestination::publish_with(Event event, DeliveryCallback callback, ReportHook* hook,
+                                       bool wait_for_room) {
   if (auto reason = selector_.rejection(event)) {
     ++not_matched_;
     DeliveryReport r;
@@ -32,16 +42,21 @@ void PipelineDestination::publish(Event event, DeliveryCallback callback) {
     r.destination_type = type_;
     r.destination_id = report_destination_id_;
     r.message = std::move(*reason);
-    if (callback) callback(r);
+    if (hook) {
+      hook->report(r, callback);
+    } else if (callback) {
+      callback(r);
+    }
     return;
   }
   auto record = pipeline_->make_record(std::move(event), std::move(callback));
+  record->hook = hook;
   if (pipeline_->paused()) {
     // Held as it is until it is sent: an endpoint that stays down never costs its encoding.
     record->encoded = false;
     record->bytes = record->event.approximate_size();
     record->request_bytes = record->bytes;  // an estimate, until it is encoded
-    pipeline_->submit(std::move(record));
+    pipeline_->submit(std::move(record), wait_for_room);
     return;
   }
   if (auto failure = encode(*record)) {
@@ -49,7 +64,7 @@ void PipelineDestination::publish(Event event, DeliveryCallback callback) {
     pipeline_->reject(std::move(record), *failure);
     return;
   }
-  pipeline_->submit(std::move(record));
+  pipeline_->submit(std::move(record), wait_for_room);
 }
 
 std::optional<Outcome> PipelineDestination::encode(Record& record) {

@@ -18,13 +18,19 @@
 #include "eventdest/partition_key.hpp"
 #include "pipeline/delivery_pipeline.hpp"
 #include "spec/event_selector.hpp"
+#include "spec/report_hook.hpp"
 #include "spec/report_labelling.hpp"
 
 namespace eventdest::detail {
 
-class PipelineDestination : public Destination, public ReportLabelling, private RecordEncoder {
+class PipelineDestination : public Destination,
+                            public ReportLabelling,
+                            public HookedPublishing,
+                            private RecordEncoder {
  public:
   void publish(Event event, DeliveryCallback callback) override;
+  void publish(Event event, DeliveryCallback callback, ReportHook& hook,
+               bool wait_for_room) override;
   using Destination::publish;
   bool flush(std::chrono::milliseconds timeout) override;
   void close() override;
@@ -68,6 +74,7 @@ class PipelineDestination : public Destination, public ReportLabelling, private 
   const std::vector<std::string>& topics() const { return selector_.topics(); }
 
  private:
+  void publish_with(Event event, DeliveryCallback callback, ReportHook* hook, bool wait_for_room);
   // RecordEncoder: prepare() plus the checks and clean-up around it.
   std::optional<Outcome> encode(Record& record) override;
   void fill_partition_key(Record& record) override;

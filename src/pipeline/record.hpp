@@ -12,6 +12,7 @@
 #include "event/event_internals.hpp"
 #include "eventdest/destination.hpp"
 #include "eventdest/event.hpp"
+#include "spec/report_hook.hpp"
 
 namespace eventdest::detail {
 
@@ -27,6 +28,7 @@ struct Record {
   /// next (a fresh Event would generate an id only to be overwritten).
   void clear_for_reuse() {
     callback = nullptr;
+    hook = nullptr;
     partition_key.clear();
     explicit_hash_key.clear();
     payload.clear();
@@ -44,6 +46,7 @@ struct Record {
 
   Event event;
   DeliveryCallback callback;
+  ReportHook* hook = nullptr;  ///< given the report in the callback's place (the Router's route)
   std::string partition_key;
   std::string explicit_hash_key;  ///< Kinesis: the record's ExplicitHashKey (decimal), if any
   std::string payload;            ///< the destination's encoded form (e.g. one PutRecords entry)

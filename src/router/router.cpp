@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "spec/event_selector.hpp"
+#include "spec/report_hook.hpp"
 #include "spec/report_labelling.hpp"
 #include "util/json_util.hpp"
 
@@ -97,13 +98,16 @@ struct SoleMatch {
 
 // One destination as the router holds it: what decides whether an event goes to it (the spec's
 // topics, filter and disabled_at), and the destination, built without them (the router decides).
-struct Route {
+// As a ReportHook, it takes the reports of the events it alone matched from a destination that
+// carries the publisher's callback itself (HookedPublishing).
+struct Route final : detail::ReportHook {
   std::string id;
   std::vector<std::string> topics;
   std::optional<Filter> filter;
   bool disabled = false;
   bool blocks = false;  // on_queue_full block: the router waits for room itself
   std::shared_ptr<Destination> destination;
+  detail::HookedPublishing* hooked = nullptr;      // `destination`, when it is one
   KeptRecords<SoleMatch>* sole_matches = nullptr;  // the router's
   // Events handed to the destination, and their reports (retire() waits until they are equal).
   // Counters rather than a shared_ptr copy per event: a reference count would be written by the
@@ -119,6 +123,8 @@ struct Route {
     if (disabled || !detail::topics_take(topics, event.topic())) return false;
     return !filter || filter->matches(event);
   }
+
+  void report(const DeliveryReport& r, const DeliveryCallback& publisher_callback) override;
 };
 
 using Routes = std::vector<std::shared_ptr<Route>>;
@@ -192,6 +198,14 @@ void wait_for_room(std::vector<Item>& full, const std::atomic<bool>& closed, Han
                               [&](const Item& item) { return hand_again(item, closing); }),
                full.end());
   }
+}
+
+// A destination handed an event with its hook waits for room instead of refusing it.
+void Route::report(const DeliveryReport& r, const DeliveryCallback& publisher_callback) {
+  ++(r.delivered() ? sole_delivered : sole_failed);
+  report_to(publisher_callback, *this, r);
+  // The last use of the route: retire() may close and free it once this is counted.
+  reported.fetch_add(1, std::memory_order_release);
 }
 
 // The report callback of a SoleMatch: a pointer, which std::function keeps inline. The route's
@@ -280,6 +294,7 @@ struct Router::State {
     route->blocks = delivery_options_of(spec).on_queue_full == QueueFullBehavior::block;
     if (route->blocks) inner.config["on_queue_full"] = "fail";
     route->destination = make_destination(inner);
+    route->hooked = dynamic_cast<detail::HookedPublishing*>(route->destination.get());
     if (auto* labelling = dynamic_cast<detail::ReportLabelling*>(route->destination.get()))
       labelling->label_reports(route->id);
     return route;
@@ -513,6 +528,13 @@ void Router::publish(Event event, DeliveryCallback on_report, CompletionCallback
   }
   if (matched == 1 && !on_complete) {
     Route& route = *inline_matched[0]->get();
+    if (route.hooked) {
+      // The destination's record carries the callback, and gives the route the report. A full
+      // `block` destination makes this call wait: no other destination is held up.
+      route.handed.fetch_add(1, std::memory_order_relaxed);
+      route.hooked->publish(std::move(event), std::move(on_report), route, route.blocks);
+      return;
+    }
     SoleMatch* match = state.sole_matches->take();
     if (!match) match = new SoleMatch();
     match->on_report = std::move(on_report);

@@ -328,6 +328,44 @@ TEST_CASE("router: events one destination alone takes, without a completion call
   router->close();
 }
 
+#ifdef EVENTDEST_ROUTER_WITH_KAFKA
+// A destination that does not carry the router's hook (native Kafka) takes the events it alone
+// matches with a small record of the router's: the same reports and counts.
+TEST_CASE("router: events a native Kafka destination alone takes, without a completion callback",
+          "[router]") {
+  kafka::MockCluster cluster;
+  FakeKinesis sink;
+  auto router = Router::from_json(
+      "[" + fake_kinesis_spec("a", sink.url()) +
+      R"(,{"id":"refunds","type":"kafka","topics":["refunds"],"config":{"brokers":")" +
+      cluster.bootstraps() +
+      R"(","topic":"refunds","sasl_mechanism":"none","tls":"false","linger_ms":5}}])");
+  auto token = std::make_shared<int>(0);
+  Outcomes out;
+  for (int i = 0; i < 200; ++i) {
+    auto report = out.on_report();
+    router->publish(order(i, 1, i % 2 ? "refunds" : "orders"),
+                    [token, report](const DeliveryReport& r) { report(r); });
+  }
+  router->close();
+  CHECK(token.use_count() == 1);
+  {
+    std::lock_guard<std::mutex> lock(out.mutex);
+    REQUIRE(out.reports.size() == 200);
+    for (const auto& [id, list] : out.reports) {
+      INFO(id);
+      REQUIRE(list.size() == 1);
+      CHECK(list[0].delivered());
+      CHECK(list[0].destination_id == (std::stoi(id.substr(1)) % 2 ? "refunds" : "a"));
+    }
+  }
+  CHECK(consume_all(cluster.bootstraps(), "refunds", 100, 20s).size() == 100);
+  const RouterMetrics m = router->metrics();
+  CHECK(m.all_delivered == 200);
+  CHECK(m.some_failed == 0);
+}
+#endif
+
 TEST_CASE("router: a lone destination replaced under load, without completion callbacks",
           "[router]") {
   FakeKinesis old_sink, new_sink;
