@@ -82,6 +82,9 @@ class EVENTDEST_API Event {
  private:
   // The delivery pipeline lends the id to a report; json_dom.hpp reads the data buffer.
   friend struct detail::EventInternals;
+  struct Unset {};
+  /// Nothing set (no id generated, no clock read, no data): for the readers, which set it all.
+  explicit Event(Unset) noexcept {}
 
   std::string id_;
   std::string topic_;

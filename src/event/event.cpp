@@ -86,7 +86,18 @@ std::map<std::string, std::string> number_texts(std::string_view json) {
 
 }  // namespace
 
-Event::Event() : id_(generate_event_id()), time_(Clock::now()), data_(null_data()) {}
+Event::Event() : data_(null_data()) {
+  const auto now = Clock::now();
+  id_ = detail::event_id_at(now);
+  time_ = now;
+}
+
+void detail::EventInternals::fill_unset(Event& e, bool id_set, bool time_set) {
+  if (id_set && time_set) return;
+  const auto now = Clock::now();
+  if (!id_set) e.id_ = event_id_at(now);
+  if (!time_set) e.time_ = now;
+}
 
 Event::Event(std::string topic, std::string data_json) : Event() {
   std::vector<FieldProblem> problems;
@@ -180,10 +191,12 @@ Event Event::from_json(std::string_view json) {
   if (detail::read_plain_event_line(json, plain)) {
     Clock::time_point time{};
     if (!plain.time || parse_rfc3339(*plain.time, time)) {
-      Event event;
-      if (plain.id) event.set_id(std::string(*plain.id));
+      Event event(Unset{});
+      const bool has_id = plain.id && !plain.id->empty();  // an empty id asks for a new one
+      if (has_id) event.id_.assign(plain.id->data(), plain.id->size());
       event.topic_.assign(plain.topic.data(), plain.topic.size());
       if (plain.time) event.time_ = time;
+      detail::EventInternals::fill_unset(event, has_id, plain.time.has_value());
       event.data_ = std::make_shared<const Data>(std::string(plain.data));
       return event;
     }
@@ -243,9 +256,13 @@ Event detail::EventInternals::from_json_full(std::string_view json) {
     return text;
   };
 
-  Event event;
+  Event event = unset();
+  bool id_set = false, time_set = false;
   if (auto it = doc.FindMember("id"); it != doc.MemberEnd()) {
-    if (auto id = text_field("id", it->value)) event.set_id(std::string(*id));
+    if (auto id = text_field("id", it->value); id && !id->empty()) {  // empty: a new one
+      event.id_ = std::string(*id);
+      id_set = true;
+    }
   }
   auto topic = doc.FindMember("topic");
   if (topic == doc.MemberEnd()) {
@@ -262,6 +279,7 @@ Event detail::EventInternals::from_json_full(std::string_view json) {
       Clock::time_point t;
       if (parse_rfc3339(string_of(it->value), t)) {
         event.time_ = t;
+        time_set = true;
       } else {
         problems.push_back({"time", "must be an RFC 3339 time such as 2024-01-01T00:00:00Z"});
       }
@@ -273,6 +291,7 @@ Event detail::EventInternals::from_json_full(std::string_view json) {
       } else {
         event.time_ = Clock::time_point(
             std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)));
+        time_set = true;
       }
     } else {
       problems.push_back({"time", "must be an RFC 3339 string or unix seconds"});
@@ -321,6 +340,7 @@ Event detail::EventInternals::from_json_full(std::string_view json) {
     problems.push_back({"data", "could not be located"});  // unreachable for valid JSON
   }
   if (!problems.empty()) throw EventError(std::move(problems));
+  fill_unset(event, id_set, time_set);
   return event;
 }
 

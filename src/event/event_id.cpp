@@ -4,11 +4,16 @@
 #include <random>
 #include <string>
 
+#include "event/event_internals.hpp"
 #include "eventdest/event.hpp"
 
 namespace eventdest {
 
 std::string generate_event_id() {
+  return detail::event_id_at(Clock::now());
+}
+
+std::string detail::event_id_at(Clock::time_point now) {
   // UUIDv7 (RFC 9562): 48-bit unix milliseconds, then a 12-bit counter that keeps ids generated
   // in the same millisecond ordered, then 62 random bits.
   static std::mutex mutex;
@@ -17,8 +22,7 @@ std::string generate_event_id() {
   thread_local std::mt19937_64 rng{
       std::random_device{}() ^ static_cast<std::uint64_t>(Clock::now().time_since_epoch().count())};
   std::uint64_t ms = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
-          .count());
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
   std::uint32_t seq;
   {
     std::lock_guard<std::mutex> lock(mutex);
@@ -43,15 +47,17 @@ std::string generate_event_id() {
   b[8] = static_cast<unsigned char>(0x80 | ((rand_b >> 56) & 0x3f));
   for (int i = 9; i < 16; ++i)
     b[i] = static_cast<unsigned char>(rand_b >> (8 * (15 - i)));
+  // Written into a buffer, then made a string once (appending a character at a time checked the
+  // capacity 36 times).
   static const char* hex = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
+  char text[36];
+  std::size_t n = 0;
   for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(hex[b[i] >> 4]);
-    out.push_back(hex[b[i] & 0xf]);
+    if (i == 4 || i == 6 || i == 8 || i == 10) text[n++] = '-';
+    text[n++] = hex[b[i] >> 4];
+    text[n++] = hex[b[i] & 0xf];
   }
-  return out;
+  return std::string(text, sizeof text);
 }
 
 }  // namespace eventdest

@@ -18,6 +18,14 @@ struct EventInternals {
   static Event from_json_full(std::string_view json);
   /// The shared data buffer (and its lazily parsed DOM).
   static const std::shared_ptr<const Event::Data>& data(const Event& e) noexcept { return e.data_; }
+  /// An event with nothing set (no id, time or data): a reader fills it, then fill_unset().
+  static Event unset() noexcept { return Event(Event::Unset{}); }
+  /// Gives `e` a generated id unless `id_set`, and the time now unless `time_set`, from one
+  /// clock reading (a default Event reads the clock twice, and a given id wastes a generated one).
+  static void fill_unset(Event& e, bool id_set, bool time_set);
 };
+
+/// A UUIDv7 for the unix milliseconds of `now` (generate_event_id() at Clock::now()).
+std::string event_id_at(Clock::time_point now);
 
 }  // namespace eventdest::detail
