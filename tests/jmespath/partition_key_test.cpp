@@ -179,6 +179,29 @@ TEST_CASE("numbers that underflow are 0, not NaN (RapidJSON 1.1.0 full-precision
   CHECK(eventdest::jmespath::search("@", "[1.5e300, 2e-308]") == "[1.5e300,2e-308]");
 }
 
+TEST_CASE("numbers far below 1e-300 written with leading zeros do not crash the parse",
+          "[partition_key][fuzz]") {
+  // Found by fuzz_event: RapidJSON 1.1.0's full-precision parser read past its table of powers of
+  // ten for 0.000...5 with 330 zeros (and for 0.000...1e-300), through a key reading the data.
+  const std::string zeros(330, '0');
+  const std::string tiny = "0." + zeros + "50000000555555555";
+  const std::string tiny_exp = "0." + std::string(120, '0') + "1e-300";
+  for (const std::string& number : {tiny, tiny_exp}) {
+    INFO(number.size());
+    eventdest::Event e("t", "{\"x\": " + number + ", \"k\": \"c-1\"}");
+    CHECK(eventdest::PartitionKeyTemplate("to_string(data.x)").key(e) == "0.0");
+    CHECK(eventdest::PartitionKeyTemplate("join('-', [data.k, to_string(data.x)])").key(e) ==
+          "c-1-0.0");
+    CHECK(eventdest::jmespath::search("@", number) == "0.0");
+    CHECK(eventdest::jmespath::search("`" + number + "`", "{}") == "0.0");
+  }
+  // Negative, it is -0.0, as -1e-400 is.
+  CHECK(eventdest::jmespath::search("@", "-" + tiny) ==
+        eventdest::jmespath::search("@", "-1e-400"));
+  // A fraction with many zeros but a value near 1 keeps its value (read at normal precision).
+  CHECK(eventdest::jmespath::search("@", "1." + zeros + "5") == "1.0");
+}
+
 namespace {
 
 // A random JSON document over a small key alphabet, so that paths hit, miss, repeat names and
