@@ -32,8 +32,13 @@ void check_plain_reader(const std::string& input) {
   if (!eventdest::detail::read_plain_event_line(input, plain)) return;
   try {
     const auto full = eventdest::detail::EventInternals::from_json_full(input);
-    if (full.topic() != plain.topic || full.data() != plain.data || !full.metadata().empty())
+    if (full.topic() != plain.topic || full.data() != plain.data ||
+        full.metadata().size() != plain.metadata_count)
       std::abort();
+    for (std::size_t i = 0; i < plain.metadata_count; ++i) {
+      const auto at = full.metadata().find(std::string(plain.metadata[i].first));
+      if (at == full.metadata().end() || at->second != plain.metadata[i].second) std::abort();
+    }
     if (plain.id && !plain.id->empty() && full.id() != *plain.id) std::abort();
     if (plain.time) {
       eventdest::Clock::time_point t;
@@ -41,7 +46,7 @@ void check_plain_reader(const std::string& input) {
     }
     const auto fast = eventdest::Event::from_json(input);
     if (fast.topic() != full.topic() || fast.data() != full.data() ||
-        (plain.time && fast.time() != full.time()) ||
+        fast.metadata() != full.metadata() || (plain.time && fast.time() != full.time()) ||
         (plain.id && !plain.id->empty() && fast.id() != full.id())) {
       std::abort();
     }

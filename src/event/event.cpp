@@ -196,6 +196,10 @@ Event Event::from_json(std::string_view json) {
       if (has_id) event.id_.assign(plain.id->data(), plain.id->size());
       event.topic_.assign(plain.topic.data(), plain.topic.size());
       if (plain.time) event.time_ = time;
+      for (std::size_t i = 0; i < plain.metadata_count; ++i) {
+        const auto& [key, value] = plain.metadata[i];
+        event.metadata_.emplace_hint(event.metadata_.end(), std::string(key), std::string(value));
+      }
       detail::EventInternals::fill_unset(event, has_id, plain.time.has_value());
       event.data_ = std::make_shared<const Data>(std::string(plain.data));
       return event;

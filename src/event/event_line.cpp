@@ -29,6 +29,31 @@ bool plain_string(JsonCheckCursor& r, std::string_view& content) {
   return is_valid_utf8(content);
 }
 
+// `{"key":"value",...}` of plain strings into out.metadata. Anything else (numbers and booleans,
+// which the full reader keeps as their JSON text; null; duplicate keys, which it words as an
+// error; more pairs than fit) is the full reader's.
+bool plain_metadata(JsonCheckCursor& r, EventLine& out) {
+  if (!r.eat('{')) return false;
+  r.skip_space();
+  if (r.eat('}')) return true;
+  do {
+    r.skip_space();
+    std::string_view key, value;
+    if (!plain_string(r, key)) return false;
+    r.skip_space();
+    if (!r.eat(':')) return false;
+    r.skip_space();
+    if (!plain_string(r, value)) return false;
+    if (out.metadata_count == EventLine::kMaxMetadata) return false;
+    for (std::size_t i = 0; i < out.metadata_count; ++i) {
+      if (out.metadata[i].first == key) return false;
+    }
+    out.metadata[out.metadata_count++] = {key, value};
+    r.skip_space();
+  } while (r.eat(','));
+  return r.eat('}');
+}
+
 }  // namespace
 
 bool read_plain_event_line(std::string_view line, EventLine& out) {
@@ -36,7 +61,7 @@ bool read_plain_event_line(std::string_view line, EventLine& out) {
   JsonCheckCursor r(line, kMaxPlainDepth, &plain_text);
   r.skip_space();
   if (!r.eat('{')) return false;
-  bool have_topic = false, have_data = false;
+  bool have_topic = false, have_data = false, have_metadata = false;
   r.skip_space();
   if (r.eat('}')) return false;  // no topic, no data: the full reader says so
   do {
@@ -53,6 +78,9 @@ bool read_plain_event_line(std::string_view line, EventLine& out) {
       if (!r.value(1)) return false;
       out.data = std::string_view(start, static_cast<std::size_t>(r.position() - start));
       have_data = true;
+    } else if (key == "metadata") {
+      if (have_metadata || !plain_metadata(r, out)) return false;
+      have_metadata = true;
     } else if (key == "topic" || key == "id" || key == "time") {
       if (!plain_string(r, text)) return false;
       if (key == "topic") {
@@ -67,7 +95,7 @@ bool read_plain_event_line(std::string_view line, EventLine& out) {
         out.time = text;
       }
     } else {
-      return false;  // metadata, Outpost's other fields, unknown fields
+      return false;  // Outpost's other fields, unknown fields
     }
     r.skip_space();
   } while (r.eat(','));

@@ -50,21 +50,42 @@ TEST_CASE("plain lines are read without a DOM", "[event]") {
   CHECK(plain(
       R"( { "id" : "e1" , "topic" : "orders" , "time" : "2024-01-01T00:00:00Z" , "data" : [1, -2.5, "x\ny", true, false, null, {}, []] } )"));
   CHECK(plain("{\"topic\":\"t\",\"data\":\"caf\xC3\xA9\"}\r"));
+  CHECK(plain(R"({"topic":"t","metadata":{"source":"web", "region" : "eu"},"data":1})"));
+  CHECK(plain(R"({"metadata":{},"topic":"t","data":1})"));
+}
+
+TEST_CASE("the plain reader gives metadata pairs in the line's order", "[event]") {
+  detail::EventLine out;
+  REQUIRE(detail::read_plain_event_line(
+      "{\"topic\":\"t\",\"metadata\":{\"z\":\"1\",\"a\":\"caf\xC3\xA9\"},\"data\":1}", out));
+  REQUIRE(out.metadata_count == 2);
+  CHECK(out.metadata[0].first == "z");
+  CHECK(out.metadata[0].second == "1");
+  CHECK(out.metadata[1].first == "a");
+  CHECK(out.metadata[1].second == "caf\xC3\xA9");
+  const Event e = Event::from_json(R"({"topic":"t","metadata":{"z":"1","a":"b"},"data":1})");
+  CHECK(e.metadata() == Metadata{{"a", "b"}, {"z", "1"}});
 }
 
 TEST_CASE("everything else is left to the full reader", "[event]") {
   for (const std::string line : {
-           R"({"topic":"t","data":{"s":"\u00e9"}})",          // \u escapes
-           R"({"topic":"t","data":1e3})",                     // exponents
-           R"({"topic":"t","data":1234567890123456})",        // more than 15 digits
-           R"({"topic":"t","metadata":{"a":"b"},"data":1})",  // metadata
-           R"({"t\u006fpic":"t","data":1})",                  // escaped key
-           R"({"topic":"t","data":1,"tenant_id":"x"})",       // Outpost's other fields
-           R"({"topic":"t","topic":"u","data":1})",           // duplicates
-           R"({"topic":"","data":1})",                        // empty topic
-           R"({"topic":"t","time":1704067200,"data":1})",     // numeric time
-           R"({"topic":"t"})",                                // no data
-           R"({"topic":"t","data":01})",                      // invalid JSON
+           R"({"topic":"t","data":{"s":"\u00e9"}})",                  // \u escapes
+           R"({"topic":"t","data":1e3})",                             // exponents
+           R"({"topic":"t","data":1234567890123456})",                // more than 15 digits
+           R"({"topic":"t","metadata":{"a":1},"data":1})",            // a number in metadata
+           R"({"topic":"t","metadata":{"a":true},"data":1})",         // a boolean
+           R"({"topic":"t","metadata":null,"data":1})",               // null metadata
+           R"({"topic":"t","metadata":{"a":"b","a":"c"},"data":1})",  // duplicate key
+           R"({"topic":"t","metadata":{"a":"\n"},"data":1})",         // an escape
+           R"({"topic":"t","metadata":{"a":"b"},"metadata":{},"data":1})",
+           R"({"topic":"t","metadata":["a"],"data":1})",
+           R"({"t\u006fpic":"t","data":1})",               // escaped key
+           R"({"topic":"t","data":1,"tenant_id":"x"})",    // Outpost's other fields
+           R"({"topic":"t","topic":"u","data":1})",        // duplicates
+           R"({"topic":"","data":1})",                     // empty topic
+           R"({"topic":"t","time":1704067200,"data":1})",  // numeric time
+           R"({"topic":"t"})",                             // no data
+           R"({"topic":"t","data":01})",                   // invalid JSON
            R"({"topic":"t","data":[1,]})",
            R"({"topic":"t","data":{"a" 1}})",
            R"({"topic":"t","data":1} x)",
@@ -98,7 +119,19 @@ TEST_CASE("from_json gives the full reader's event or error, whichever reader ta
       R"({"topic":"t","data":01})",
       R"({"topic":"t","unknown":1,"data":1})",
       "{\"topic\":\"t\",\"data\":\"\xC3\x28\"}",
+      R"({"id":"e5","topic":"orders","metadata":{"source":"web","b":"","":"empty key"},"data":1})",
+      R"({"topic":"t","metadata":{"a":"b","a":"c"},"data":1})",
+      R"({"topic":"t","metadata":{"n":2.50,"ok":true},"data":1})",
+      R"({"topic":"t","metadata":{"a":"b"},"metadata":{},"data":1})",
+      "{\"topic\":\"t\",\"metadata\":{\"k\":\"\xC3\x28\"},\"data\":1}",
   };
   for (const auto& line : lines)
     check_same(line);
+  // More pairs than the plain reader holds: the full reader's, with the same event.
+  std::string many = R"({"topic":"t","metadata":{)";
+  for (int i = 0; i < 20; ++i)
+    many += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":\"v\"";
+  many += R"(},"data":1})";
+  CHECK_FALSE(plain(many));
+  check_same(many);
 }
