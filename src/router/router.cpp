@@ -107,7 +107,8 @@ struct Route final : detail::ReportHook {
   bool disabled = false;
   bool blocks = false;  // on_queue_full block: the router waits for room itself
   std::shared_ptr<Destination> destination;
-  detail::HookedPublishing* hooked = nullptr;      // `destination`, when it is one
+  detail::HookedPublishing* hooked = nullptr;  // `destination`, when it is one
+  bool labels_reports = false;                 // `destination` puts `id` into its reports itself
   KeptRecords<SoleMatch>* sole_matches = nullptr;  // the router's
   // Events handed to the destination, and their reports (retire() waits until they are equal).
   // Counters rather than a shared_ptr copy per event: a reference count would be written by the
@@ -115,9 +116,9 @@ struct Route final : detail::ReportHook {
   // each of these is written by one side.
   alignas(64) std::atomic<std::uint64_t> handed{0};
   alignas(64) std::atomic<std::uint64_t> reported{0};
-  // Outcomes of the events this destination alone took (the router's all_delivered and
-  // some_failed for them), counted by the reporting thread.
-  std::atomic<std::uint64_t> sole_delivered{0}, sole_failed{0};
+  // Events whose last report was this destination's (or that it alone took): all delivered or
+  // some failed. The router's totals, counted by this destination's reporting thread.
+  std::atomic<std::uint64_t> events_all_delivered{0}, events_some_failed{0};
 
   bool takes(const Event& event) const {
     if (disabled || !detail::topics_take(topics, event.topic())) return false;
@@ -148,7 +149,7 @@ bool refused_as_full(const Route& route, const DeliveryReport& r) {
 void report_to(const DeliveryCallback& on_report, const Route& route, const DeliveryReport& r) {
   if (!on_report) return;
   try {
-    if (r.destination_id == route.id) {
+    if (route.labels_reports || r.destination_id == route.id) {
       on_report(r);
     } else {
       DeliveryReport copy = r;
@@ -202,7 +203,7 @@ void wait_for_room(std::vector<Item>& full, const std::atomic<bool>& closed, Han
 
 // A destination handed an event with its hook waits for room instead of refusing it.
 void Route::report(const DeliveryReport& r, const DeliveryCallback& publisher_callback) {
-  ++(r.delivered() ? sole_delivered : sole_failed);
+  ++(r.delivered() ? events_all_delivered : events_some_failed);
   report_to(publisher_callback, *this, r);
   // The last use of the route: retire() may close and free it once this is counted.
   reported.fetch_add(1, std::memory_order_release);
@@ -222,7 +223,7 @@ class SoleMatchCallback {
       route.reported.fetch_add(1, std::memory_order_release);
       return;
     }
-    ++(r.delivered() ? route.sole_delivered : route.sole_failed);
+    ++(r.delivered() ? route.events_all_delivered : route.events_some_failed);
     report_to(match_->on_report, route, r);
     KeptRecords<SoleMatch>* kept = route.sole_matches;
     // The last use of the route: retire() may close and free it once this is counted.
@@ -295,8 +296,10 @@ struct Router::State {
     if (route->blocks) inner.config["on_queue_full"] = "fail";
     route->destination = make_destination(inner);
     route->hooked = dynamic_cast<detail::HookedPublishing*>(route->destination.get());
-    if (auto* labelling = dynamic_cast<detail::ReportLabelling*>(route->destination.get()))
+    if (auto* labelling = dynamic_cast<detail::ReportLabelling*>(route->destination.get())) {
       labelling->label_reports(route->id);
+      route->labels_reports = true;
+    }
     return route;
   }
 
@@ -319,51 +322,63 @@ struct Router::State {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Steady::now());
     route->destination->close(std::max(left, std::chrono::milliseconds(0)));
     std::lock_guard<std::mutex> lock(mutex);
-    all_delivered += route->sole_delivered.load();
-    some_failed += route->sole_failed.load();
+    all_delivered += route->events_all_delivered.load();
+    some_failed += route->events_some_failed.load();
     retiring.erase(std::find(retiring.begin(), retiring.end(), route.get()));
   }
 };
 
-// The reports of one published event, until every matched destination has given its own.
-// Finished (given back to the pool) by whichever comes last: the last report, or publish()
-// itself (it holds one count while it hands the event out), so no shared_ptr is copied per
-// (event, destination).
+// The reports of one published event that several destinations take, until each has given its
+// own. Finished (given back to the pool) by whichever comes last: the last report, or publish()
+// itself (it holds one count while it hands the event out). The reports change one atomic word,
+// so each moves the record's cache line between cores once; the route of each slot is in its
+// callback, not here.
 struct Router::State::Pending {
+  // `counts`: the reports still to come (with publish()'s own), delivered and failed ones, in
+  // fields of kCountBits each (a router hands an event to far fewer destinations than 2^21).
+  static constexpr unsigned kCountBits = 21;
+  static constexpr std::uint64_t kCountMask = (std::uint64_t{1} << kCountBits) - 1;
+  static constexpr std::uint64_t kOneDelivered = std::uint64_t{1} << kCountBits;
+  static constexpr std::uint64_t kOneFailed = std::uint64_t{1} << (2 * kCountBits);
+
   DeliveryCallback on_report;
   CompletionCallback on_complete;
   std::string event_id;
-  std::weak_ptr<State> state;  ///< set when the record is made
-  // Slot i: the i-th matched route (alive until its report: see Route::handed).
-  std::vector<Route*> routes;
-  std::atomic<std::size_t> remaining{0};
-  std::atomic<std::size_t> delivered{0};
-  std::atomic<std::size_t> failed{0};
+  State* state = nullptr;  ///< the router's (it outlives every report: see SoleMatchCallback)
+  std::size_t matched = 0;
+  std::atomic<std::uint64_t> counts{0};
   // In the KeptRecords' list: the next one and the list's length.
   Pending* next_kept = nullptr;
   std::atomic<std::size_t> kept_depth{0};
 
-  void release();
-  /// Releases what it holds for its publisher (callbacks); the capacities stay.
+  /// Counts a report (`one`: kOneDelivered or kOneFailed) or publish()'s own share (0), and
+  /// finishes the event if it was the last. `route`, the reporting one, counts the event's
+  /// outcome (publish() finishing last: the state counts it).
+  void count(std::uint64_t one, Route* route);
+  /// Releases what it holds for its publisher (callbacks); the id's capacity stays.
   void clear_for_reuse() {
     on_report = nullptr;
     on_complete = nullptr;
-    routes.clear();
-    delivered = 0;
-    failed = 0;
   }
 };
 
-void Router::State::Pending::release() {
-  if (remaining.fetch_sub(1) != 1) return;
+void Router::State::Pending::count(std::uint64_t one, Route* route) {
+  // One step: remaining - 1, and + 1 delivered or failed (no borrow: remaining >= 1 here).
+  const std::uint64_t after = counts.fetch_add(one - 1, std::memory_order_acq_rel) + one - 1;
+  if ((after & kCountMask) != 0) return;
   EventCompletion c;
-  c.matched = routes.size();
-  c.delivered = delivered.load();
-  c.failed = failed.load();
+  c.matched = matched;
+  c.delivered = static_cast<std::size_t>((after >> kCountBits) & kCountMask);
+  c.failed = static_cast<std::size_t>((after >> (2 * kCountBits)) & kCountMask);
   c.outcome = c.failed == 0 ? EventCompletion::Outcome::all_delivered
                             : EventCompletion::Outcome::some_failed;
-  auto s = state.lock();
-  if (s) ++(c.failed == 0 ? s->all_delivered : s->some_failed);
+  // Counted on the reporting route's own line: one counter shared by every destination's
+  // reporting thread moved between their cores on every event.
+  if (route) {
+    ++(c.failed == 0 ? route->events_all_delivered : route->events_some_failed);
+  } else {
+    ++(c.failed == 0 ? state->all_delivered : state->some_failed);
+  }
   // A throwing callback must not leak this record nor stop the destination's other reports.
   if (on_complete) {
     c.event_id.swap(event_id);  // lent: the kept record keeps the string's capacity
@@ -373,39 +388,35 @@ void Router::State::Pending::release() {
     }
     c.event_id.swap(event_id);
   }
-  if (s) {
-    s->pending_pool->give_back(this);
-  } else {
-    delete this;
-  }
+  state->pending_pool->give_back(this);
 }
 
 Router::State::State() : pending_pool(std::make_unique<KeptRecords<Pending>>()) {}
 Router::State::~State() = default;
 
-// A matched destination's report callback: a pointer and a slot number, which std::function
-// keeps inline (a lambda holding shared_ptrs cost an allocation per event and destination).
+// A matched destination's report callback: the event's record and the route, which
+// std::function keeps inline (a lambda holding shared_ptrs cost an allocation per event and
+// destination).
 class Router::State::SlotCallback {
  public:
-  SlotCallback(Pending* pending, std::size_t slot) : pending_(pending), slot_(slot) {}
+  SlotCallback(Pending* pending, Route* route) : pending_(pending), route_(route) {}
 
   void operator()(const DeliveryReport& r) const {
-    Route& route = *pending_->routes[slot_];
+    Route& route = *route_;
     if (refused_as_full(route, r)) {
       g_refused = true;
       route.reported.fetch_add(1, std::memory_order_release);
       return;
     }
-    ++(r.delivered() ? pending_->delivered : pending_->failed);
     report_to(pending_->on_report, route, r);
+    pending_->count(r.delivered() ? Pending::kOneDelivered : Pending::kOneFailed, &route);
     // The last use of the route: retire() may close and free it once this is counted.
     route.reported.fetch_add(1, std::memory_order_release);
-    pending_->release();
   }
 
  private:
   Pending* pending_;
-  std::size_t slot_;
+  Route* route_;
 };
 
 Router::Router() : state_(std::make_shared<State>()) {}
@@ -550,33 +561,31 @@ void Router::publish(Event event, DeliveryCallback on_report, CompletionCallback
   State::Pending* pending = state.pending_pool->take();
   if (!pending) {
     pending = new State::Pending();
-    // Every record of the pool is its state's: set once (per event, it cost an atomic on the
-    // state's control block, which the reporting thread's state.lock() also writes).
-    pending->state = state_;
+    pending->state = &state;
   }
   pending->on_report = std::move(on_report);
   pending->on_complete = std::move(on_complete);
   if (pending->on_complete) pending->event_id.assign(event.id());  // only the completion says it
-  pending->routes.reserve(matched);
-  for (std::size_t i = 0; i < matched; ++i)
-    pending->routes.push_back(i < kInline ? inline_matched[i]->get()
-                                          : more_matched[i - kInline]->get());
+  pending->matched = matched;
   // + publish() itself, released below. Relaxed: the reporting threads see it through the
   // destination's hand-off of the event (a lock), and this thread's own reports follow it.
-  pending->remaining.store(matched + 1, std::memory_order_relaxed);
+  pending->counts.store(matched + 1, std::memory_order_relaxed);
 
+  auto route_at = [&](std::size_t slot) {
+    return slot < kInline ? inline_matched[slot]->get() : more_matched[slot - kInline]->get();
+  };
   std::vector<std::size_t> full;
   for (std::size_t slot = 0; slot < matched; ++slot) {
-    Route& route = *pending->routes[slot];
+    Route& route = *route_at(slot);
     const bool last = slot + 1 == matched && full.empty();
-    if (!hand_to(route, event, last, route.blocks, State::SlotCallback(pending, slot)))
+    if (!hand_to(route, event, last, route.blocks, State::SlotCallback(pending, &route)))
       full.push_back(slot);
   }
   wait_for_room(full, state.closed, [&](std::size_t slot, bool closing) {
-    return hand_to(*pending->routes[slot], event, false, !closing,
-                   State::SlotCallback(pending, slot));
+    Route& route = *route_at(slot);
+    return hand_to(route, event, false, !closing, State::SlotCallback(pending, &route));
   });
-  pending->release();
+  pending->count(0, nullptr);
 }
 
 std::string Router::add(const DestinationSpec& spec, std::chrono::milliseconds drain) {
@@ -684,13 +693,13 @@ RouterMetrics Router::metrics() const {
     m.all_delivered = state.all_delivered.load();
     m.some_failed = state.some_failed.load();
     for (const Route* r : state.retiring) {
-      m.all_delivered += r->sole_delivered.load();
-      m.some_failed += r->sole_failed.load();
+      m.all_delivered += r->events_all_delivered.load();
+      m.some_failed += r->events_some_failed.load();
     }
   }
   for (const auto& r : *routes) {
-    m.all_delivered += r->sole_delivered.load();
-    m.some_failed += r->sole_failed.load();
+    m.all_delivered += r->events_all_delivered.load();
+    m.some_failed += r->events_some_failed.load();
     DestinationMetrics d = r->destination->metrics();
     DestinationMetrics& t = m.total;
     t.published += d.published;

@@ -398,6 +398,37 @@ TEST_CASE("router: a lone destination replaced under load, without completion ca
   CHECK(m.some_failed == 0);
 }
 
+TEST_CASE("router: events published after close are reported closed and counted", "[router]") {
+  FakeKinesis a_sink, b_sink;
+  auto router = Router::from_json("[" + fake_kinesis_spec("a", a_sink.url()) + "," +
+                                  fake_kinesis_spec("b", b_sink.url()) + "]");
+  router->close();
+  Outcomes out;
+  for (int i = 0; i < 3; ++i)
+    router->publish(order(i, 1), out.on_report(), out.on_complete());  // both destinations
+  router->publish(order(3, 1), out.on_report());                       // no completion callback
+  std::lock_guard<std::mutex> lock(out.mutex);
+  for (int i = 0; i < 4; ++i) {
+    const std::string id = "e" + std::to_string(i);
+    INFO(id);
+    REQUIRE(out.reports[id].size() == 2);
+    for (const auto& r : out.reports[id])
+      CHECK(r.error == make_error_code(errc::closed));
+  }
+  for (int i = 0; i < 3; ++i) {
+    const auto& c = out.completions.at("e" + std::to_string(i));
+    REQUIRE(c.size() == 1);
+    CHECK(c[0].outcome == EventCompletion::Outcome::some_failed);
+    CHECK(c[0].matched == 2);
+    CHECK(c[0].failed == 2);
+    CHECK(c[0].delivered == 0);
+  }
+  const RouterMetrics m = router->metrics();
+  CHECK(m.events == 4);
+  CHECK(m.some_failed == 4);
+  CHECK(m.all_delivered == 0);
+}
+
 TEST_CASE("router: with block, publish waits only for the full destination", "[router]") {
   FakeKinesis stalled, live;
   stalled.script_requests([](std::size_t, const ServerRequest&) { return Action::stall(); });
