@@ -81,7 +81,8 @@ void DeliveryPipeline::submit(RecordPtr record, bool wait_for_room) {
   queued_bytes_ += record->request_bytes;
   ++counters_.published;
   const std::size_t request_bytes = record->request_bytes;
-  queue_.push_back(Queued{std::move(record), request_bytes});
+  const auto deadline = record->deadline;
+  queue_.push_back(Queued{std::move(record), request_bytes, deadline});
   // The worker sleeps until the oldest record's linger ends, so it only needs waking when that
   // timer must start (first record) or when a full batch becomes ready. Once the queue holds a
   // full batch, the worker sends until it runs out of slots and is then woken by complete():
@@ -327,7 +328,7 @@ void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcome
 std::vector<RecordPtr> DeliveryPipeline::expire_locked(SteadyClock::time_point now) {
   std::vector<RecordPtr> out;
   // The queue is in acceptance order, so deadlines grow along it.
-  while (!queue_.empty() && queue_.front().record->deadline <= now) {
+  while (!queue_.empty() && queue_.front().deadline <= now) {
     queued_bytes_ -= queue_.front().request_bytes;
     out.push_back(std::move(queue_.front().record));
     queue_.pop_front();
@@ -399,8 +400,9 @@ Batch DeliveryPipeline::encode_taken(Batch batch, std::unique_lock<std::mutex>& 
   buffered_bytes_ = static_cast<std::size_t>(static_cast<long long>(buffered_bytes_) + growth);
   for (std::size_t i = kept.size(); i-- > cut;) {
     const std::size_t request_bytes = kept[i]->request_bytes;
+    const auto deadline = kept[i]->deadline;
     queued_bytes_ += request_bytes;
-    queue_.push_front(Queued{std::move(kept[i]), request_bytes});
+    queue_.push_front(Queued{std::move(kept[i]), request_bytes, deadline});
   }
   lock.unlock();
   kept.resize(cut);
@@ -480,7 +482,7 @@ void DeliveryPipeline::run() {
       // reported at its deadline (else it would be reported `closed`).
       const auto grouping =
           flush_waiters_ > 0 || !accepting_ ? std::chrono::milliseconds(0) : expiry_grouping_;
-      if (!queue_.empty()) wake = std::min(wake, queue_.front().record->deadline + grouping);
+      if (!queue_.empty()) wake = std::min(wake, queue_.front().deadline + grouping);
     }
     if (slot && !retries_.empty()) wake = std::min(wake, retries_.begin()->first);
     if (slot && !queue_.empty())

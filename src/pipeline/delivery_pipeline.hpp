@@ -132,12 +132,14 @@ class DeliveryPipeline {
   std::condition_variable work_cv_;   // the worker: new records, retries due, slots, stop
   std::condition_variable space_cv_;  // blocked publishers: buffer space
   std::condition_variable done_cv_;   // flush(): reports
-  // Accepted, never sent. The size the batching decisions read is kept next to the pointer:
-  // with a deep queue the records themselves are long out of cache, and reading each one while
-  // holding mutex_ would stall publishers behind a cache miss per record.
+  // Accepted, never sent. What the batching and expiry decisions read is kept next to the
+  // pointer: with a deep queue the records themselves are long out of cache, and reading each one
+  // while holding mutex_ would stall publishers behind a cache miss per record (an endpoint that
+  // stays down expires every record it holds).
   struct Queued {
     RecordPtr record;
     std::size_t request_bytes;
+    SteadyClock::time_point deadline;
   };
   std::deque<Queued> queue_;
   std::multimap<SteadyClock::time_point, RecordPtr> retries_;  // by not_before
