@@ -88,6 +88,18 @@ std::string fake_kinesis_spec(const std::string& id, const std::string& url,
          R"(},"credentials":{"key":"AKIDEXAMPLE","secret":"secret"}})";
 }
 
+// "a" takes "orders" events into `sink`; "dead" takes "refunds" events and cannot connect, so an
+// event fails or is delivered by its topic.
+std::unique_ptr<Router> live_and_refunds_dead(FakeKinesis& sink, const RefusingPort& dead_port) {
+  return Router::from_json(
+      "[" + fake_kinesis_spec("a", sink.url()) + "," +
+      R"({"id":"dead","type":"aws_kinesis","topics":["refunds"],"config":{"stream_name":"s",)"
+      R"("region":"us-east-1","endpoint":"http://127.0.0.1:)" +
+      std::to_string(dead_port.port()) +
+      R"(","linger_ms":2,"delivery_timeout_ms":300,"retry_backoff_ms":10},)"
+      R"("credentials":{"key":"AKIDEXAMPLE","secret":"secret"}}])");
+}
+
 Event order(int i, int total, const std::string& topic = "orders") {
   Event e(topic, R"({"customer_id":"c)" + std::to_string(i % 7) + R"(","total":)" +
                      std::to_string(total) + "}");
@@ -229,14 +241,7 @@ TEST_CASE("router: finished events release their callbacks and reused records st
           "[router]") {
   FakeKinesis sink;
   const RefusingPort dead_port;
-  // "dead" takes only "refunds" events, so an event fails or is delivered by its topic.
-  auto router = Router::from_json(
-      "[" + fake_kinesis_spec("a", sink.url()) + "," +
-      R"({"id":"dead","type":"aws_kinesis","topics":["refunds"],"config":{"stream_name":"s",)"
-      R"("region":"us-east-1","endpoint":"http://127.0.0.1:)" +
-      std::to_string(dead_port.port()) +
-      R"(","linger_ms":2,"delivery_timeout_ms":300,"retry_backoff_ms":10},)"
-      R"("credentials":{"key":"AKIDEXAMPLE","secret":"secret"}}])");
+  auto router = live_and_refunds_dead(sink, dead_port);
   auto token = std::make_shared<int>(0);  // held by every callback given to the router
   Outcomes out;
   // Waves, each finished before the next, so later events reuse earlier events' records.
@@ -279,13 +284,7 @@ TEST_CASE("router: finished events release their callbacks and reused records st
 TEST_CASE("router: events one destination alone takes, without a completion callback", "[router]") {
   FakeKinesis sink;
   const RefusingPort dead_port;
-  auto router = Router::from_json(
-      "[" + fake_kinesis_spec("a", sink.url()) + "," +
-      R"({"id":"dead","type":"aws_kinesis","topics":["refunds"],"config":{"stream_name":"s",)"
-      R"("region":"us-east-1","endpoint":"http://127.0.0.1:)" +
-      std::to_string(dead_port.port()) +
-      R"(","linger_ms":2,"delivery_timeout_ms":300,"retry_backoff_ms":10},)"
-      R"("credentials":{"key":"AKIDEXAMPLE","secret":"secret"}}])");
+  auto router = live_and_refunds_dead(sink, dead_port);
   auto token = std::make_shared<int>(0);
   Outcomes out;
   std::atomic<int> reports{0};
