@@ -87,9 +87,7 @@ std::map<std::string, std::string> number_texts(std::string_view json) {
 }  // namespace
 
 Event::Event() : data_(null_data()) {
-  const auto now = Clock::now();
-  id_ = detail::event_id_at(now);
-  time_ = now;
+  detail::EventInternals::fill_unset(*this, false, false);
 }
 
 void detail::EventInternals::fill_unset(Event& e, bool id_set, bool time_set) {

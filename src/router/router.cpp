@@ -82,20 +82,6 @@ class KeptRecords {
   alignas(64) std::atomic<T*> returned_{nullptr};
 };
 
-struct Route;
-
-// An event that one destination alone takes and that has no completion callback: the
-// publisher's report callback and the route. One cache line, where a Pending (several lines and
-// a vector) moved between the publishing and the reporting core on every event.
-struct SoleMatch {
-  DeliveryCallback on_report;
-  Route* route = nullptr;
-  SoleMatch* next_kept = nullptr;
-  std::atomic<std::size_t> kept_depth{0};
-
-  void clear_for_reuse() { on_report = nullptr; }
-};
-
 // One destination as the router holds it: what decides whether an event goes to it (the spec's
 // topics, filter and disabled_at), and the destination, built without them (the router decides).
 // As a ReportHook, it takes the reports of the events it alone matched from a destination that
@@ -109,7 +95,6 @@ struct Route final : detail::ReportHook {
   std::shared_ptr<Destination> destination;
   detail::HookedPublishing* hooked = nullptr;  // `destination`, when it is one
   bool labels_reports = false;                 // `destination` puts `id` into its reports itself
-  KeptRecords<SoleMatch>* sole_matches = nullptr;  // the router's
   // Events handed to the destination, and their reports (retire() waits until they are equal).
   // Counters rather than a shared_ptr copy per event: a reference count would be written by the
   // publisher and by the reporting thread, moving its cache line between cores on every event;
@@ -209,32 +194,6 @@ void Route::report(const DeliveryReport& r, const DeliveryCallback& publisher_ca
   reported.fetch_add(1, std::memory_order_release);
 }
 
-// The report callback of a SoleMatch: a pointer, which std::function keeps inline. The route's
-// pool (the router's) outlives every report: a router closes each destination, which makes all
-// of its reports, before the pool goes.
-class SoleMatchCallback {
- public:
-  explicit SoleMatchCallback(SoleMatch* match) : match_(match) {}
-
-  void operator()(const DeliveryReport& r) const {
-    Route& route = *match_->route;
-    if (refused_as_full(route, r)) {
-      g_refused = true;
-      route.reported.fetch_add(1, std::memory_order_release);
-      return;
-    }
-    ++(r.delivered() ? route.events_all_delivered : route.events_some_failed);
-    report_to(match_->on_report, route, r);
-    KeptRecords<SoleMatch>* kept = route.sole_matches;
-    // The last use of the route: retire() may close and free it once this is counted.
-    route.reported.fetch_add(1, std::memory_order_release);
-    kept->give_back(match_);
-  }
-
- private:
-  SoleMatch* match_;
-};
-
 std::string route_prefix(const DestinationSpec& spec, std::size_t index) {
   return spec.id.empty() ? "[" + std::to_string(index) + "]" : spec.id;
 }
@@ -267,7 +226,6 @@ struct Router::State {
   struct Pending;
   class SlotCallback;
   std::unique_ptr<KeptRecords<Pending>> pending_pool;
-  std::unique_ptr<KeptRecords<SoleMatch>> sole_matches = std::make_unique<KeptRecords<SoleMatch>>();
   // Routes removed or replaced and not yet closed (guarded by `mutex`): metrics() still counts
   // their events' outcomes.
   std::vector<const Route*> retiring;
@@ -284,7 +242,6 @@ struct Router::State {
   std::shared_ptr<Route> build(const DestinationSpec& spec, std::string id) {
     auto route = std::make_shared<Route>();
     route->id = std::move(id);
-    route->sole_matches = sole_matches.get();
     route->topics = spec.topics;
     route->filter = spec.filter;
     route->disabled = !spec.disabled_at.empty();
@@ -344,7 +301,9 @@ struct Router::State::Pending {
   DeliveryCallback on_report;
   CompletionCallback on_complete;
   std::string event_id;
-  State* state = nullptr;  ///< the router's (it outlives every report: see SoleMatchCallback)
+  /// The router's: it outlives every report (a router closes each destination, which makes all
+  /// of its reports, before its state goes).
+  State* state = nullptr;
   std::size_t matched = 0;
   std::atomic<std::uint64_t> counts{0};
   // In the KeptRecords' list: the next one and the list's length.
@@ -537,25 +496,12 @@ void Router::publish(Event event, DeliveryCallback on_report, CompletionCallback
     }
     return;
   }
-  if (matched == 1 && !on_complete) {
-    Route& route = *inline_matched[0]->get();
-    if (route.hooked) {
-      // The destination's record carries the callback, and gives the route the report. A full
-      // `block` destination makes this call wait: no other destination is held up.
-      route.handed.fetch_add(1, std::memory_order_relaxed);
-      route.hooked->publish(std::move(event), std::move(on_report), route, route.blocks);
-      return;
-    }
-    SoleMatch* match = state.sole_matches->take();
-    if (!match) match = new SoleMatch();
-    match->on_report = std::move(on_report);
-    match->route = &route;
-    if (!hand_to(route, event, true, route.blocks, SoleMatchCallback(match))) {
-      std::vector<int> full{0};
-      wait_for_room(full, state.closed, [&](int, bool closing) {
-        return hand_to(route, event, false, !closing, SoleMatchCallback(match));
-      });
-    }
+  if (matched == 1 && !on_complete && (*inline_matched[0])->hooked) {
+    // The destination's record carries the callback, and gives the route the report. A full
+    // `block` destination makes this call wait: no other destination is held up.
+    Route& route = **inline_matched[0];
+    route.handed.fetch_add(1, std::memory_order_relaxed);
+    route.hooked->publish(std::move(event), std::move(on_report), route, route.blocks);
     return;
   }
   State::Pending* pending = state.pending_pool->take();

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 #include <vector>
 
 namespace eventdest::detail {
@@ -48,8 +49,12 @@ inline bool may_have_exponent(const char* s, std::size_t n) {
 /// more leading zeros, or whose leading zeros and exponent put it below 1e-300. Any text that
 /// looks so counts (even inside a string): that document only loses full precision.
 inline bool may_crash_full_precision(const char* s, std::size_t n) {
+  // Runs before every full-precision parse (a partition key per event): memchr to each '.'.
   for (std::size_t i = 1; i < n; ++i) {
-    if (s[i] != '.' || s[i - 1] < '0' || s[i - 1] > '9') continue;
+    const void* dot = std::memchr(s + i, '.', n - i);
+    if (dot == nullptr) return false;
+    i = static_cast<std::size_t>(static_cast<const char*>(dot) - s);
+    if (s[i - 1] < '0' || s[i - 1] > '9') continue;
     std::size_t j = i + 1;
     long zeros = 0;
     while (j < n && s[j] == '0') {

@@ -329,7 +329,7 @@ TEST_CASE("router: events one destination alone takes, without a completion call
 
 #ifdef EVENTDEST_ROUTER_WITH_KAFKA
 // A destination that does not carry the router's hook (native Kafka) takes the events it alone
-// matches with a small record of the router's: the same reports and counts.
+// matches with the router's per-event record: the same reports and counts.
 TEST_CASE("router: events a native Kafka destination alone takes, without a completion callback",
           "[router]") {
   kafka::MockCluster cluster;
