@@ -51,8 +51,10 @@ std::string_view string_of(const rapidjson::Value& v) {
   return std::string_view(v.GetString(), v.GetStringLength());
 }
 
-// The events' data is shared immutable; `null` is the common default, so share one instance.
-std::shared_ptr<const Event::Data> null_data() {
+// An event whose data is `null` (the default, and every encoded record's) holds no buffer: a
+// shared one's reference count, changed by every thread making or dropping such events, moved
+// between cores on each. This one is only lent, for its DOM.
+const std::shared_ptr<const Event::Data>& null_data() {
   static const auto data = std::make_shared<const Event::Data>("null");
   return data;
 }
@@ -86,7 +88,7 @@ std::map<std::string, std::string> number_texts(std::string_view json) {
 
 }  // namespace
 
-Event::Event() : data_(null_data()) {
+Event::Event() {
   detail::EventInternals::fill_unset(*this, false, false);
 }
 
@@ -129,12 +131,12 @@ Event& Event::set_metadata(Metadata m) {
 }
 
 std::string_view Event::data() const noexcept {
-  return data_->raw;
+  return data_ ? std::string_view(data_->raw) : std::string_view("null");
 }
 
 Event& Event::set_data(std::string json) {
-  if (json == "null") {  // the default data: share the one buffer
-    data_ = null_data();
+  if (json == "null") {  // the default data: no buffer
+    data_.reset();
     return *this;
   }
   auto error = validate_json(json);
@@ -144,7 +146,8 @@ Event& Event::set_data(std::string json) {
 }
 
 const rapidjson::Value& data_document(const Event& event) {
-  const auto& data = detail::EventInternals::data(event);
+  const auto& data =
+      detail::EventInternals::data(event) ? detail::EventInternals::data(event) : null_data();
   std::call_once(data->parsed, [&data] {
     data->document = std::make_unique<rapidjson::Document>();
     data->document->Parse(data->raw.data(), data->raw.size());
@@ -153,7 +156,7 @@ const rapidjson::Value& data_document(const Event& event) {
 }
 
 std::size_t Event::approximate_size() const noexcept {
-  std::size_t size = sizeof(Event) + id_.size() + topic_.size() + data_->raw.size();
+  std::size_t size = sizeof(Event) + id_.size() + topic_.size() + data().size();
   for (const auto& [k, v] : metadata_)
     size += k.size() + v.size() + 64;
   return size;
@@ -177,7 +180,8 @@ std::string Event::to_json() const {
   }
   writer.EndObject();
   writer.Key("data");
-  writer.RawValue(data_->raw.data(), data_->raw.size(), rapidjson::kObjectType);
+  const std::string_view data_text = data();
+  writer.RawValue(data_text.data(), data_text.size(), rapidjson::kObjectType);
   writer.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }

@@ -16,7 +16,7 @@ struct EventInternals {
   /// Event::from_json without its fast path for plain lines (event/event_line.hpp): the reader
   /// that decides every line and words every error. Tests and fuzzers compare the two.
   static Event from_json_full(std::string_view json);
-  /// The shared data buffer (and its lazily parsed DOM).
+  /// The shared data buffer (and its lazily parsed DOM); none for data `null`.
   static const std::shared_ptr<const Event::Data>& data(const Event& e) noexcept { return e.data_; }
   /// An event with nothing set (no id, time or data): a reader fills it, then fill_unset().
   static Event unset() noexcept { return Event(Event::Unset{}); }
