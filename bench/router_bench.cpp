@@ -56,6 +56,7 @@ std::string spec(const std::string& id, const std::string& url, const std::strin
 struct Result {
   double seconds = 0;
   double cpu_us_per_event_destination = 0;
+  double cpu_us_per_event = 0;  ///< the whole process's, all destinations together
 };
 
 // Publishes `lines` through a router of `specs` and times until the `live` destinations have
@@ -91,8 +92,8 @@ Result run_router(const std::vector<std::string>& lines, const std::vector<std::
   pass();
   Result out;
   out.seconds = std::chrono::duration<double>(progress.live_done - t0).count();
-  out.cpu_us_per_event_destination =
-      (test::cpu_seconds() - cpu0) * 1e6 / static_cast<double>(lines.size() * specs.size());
+  out.cpu_us_per_event = (test::cpu_seconds() - cpu0) * 1e6 / static_cast<double>(lines.size());
+  out.cpu_us_per_event_destination = out.cpu_us_per_event / static_cast<double>(specs.size());
   router->close(std::chrono::milliseconds(0));
   return out;
 }
@@ -190,6 +191,9 @@ int main(int argc, char** argv) {
   // router (a warm-up pass would fill the dead one further), so its baseline does too; "steady"
   // and its baseline publish the events once untimed first.
   std::vector<double> filling_ratio, steady_ratio;
+  // CPU per event of the whole process (all destinations): alone new, beside the filling one,
+  // alone warmed up, beside the steady one. What the dead one costs, steadier than the rates.
+  std::vector<double> cpu[4];
   for (int round = 0; round < 5; ++round) {
     const Result none{1, 1};
     const Result alone_new = runs("alone") ? run_router(lines, live, 2) : none;
@@ -198,18 +202,25 @@ int main(int argc, char** argv) {
     const Result beside_steady = runs("steady") ? run_router(lines, steady, 2, true) : none;
     filling_ratio.push_back(alone_new.seconds / beside_filling.seconds);
     steady_ratio.push_back(alone_warm.seconds / beside_steady.seconds);
+    cpu[0].push_back(alone_new.cpu_us_per_event);
+    cpu[1].push_back(beside_filling.cpu_us_per_event);
+    cpu[2].push_back(alone_warm.cpu_us_per_event);
+    cpu[3].push_back(beside_steady.cpu_us_per_event);
     std::printf(
         "round %d: 2 live destinations, new router: %.0f events/s alone, %.0f next to a dead "
         "one that fills (%.2f); warmed up: %.0f alone, %.0f next to a dead one once steady "
-        "(%.2f)\n",
+        "(%.2f); CPU per event %.2f, %.2f; %.2f, %.2f us\n",
         round + 1, events / alone_new.seconds, events / beside_filling.seconds,
         filling_ratio.back(), events / alone_warm.seconds, events / beside_steady.seconds,
-        steady_ratio.back());
+        steady_ratio.back(), alone_new.cpu_us_per_event, beside_filling.cpu_us_per_event,
+        alone_warm.cpu_us_per_event, beside_steady.cpu_us_per_event);
   }
   std::printf(
       "2 live destinations next to a dead one (medians): %.2f of their throughput alone while "
-      "it fills, %.2f once steady\n",
-      median(filling_ratio), median(steady_ratio));
+      "it fills, %.2f once steady; CPU per event %.2f alone, %.2f beside the filling one; %.2f "
+      "alone, %.2f beside the steady one (us, whole process)\n",
+      median(filling_ratio), median(steady_ratio), median(cpu[0]), median(cpu[1]), median(cpu[2]),
+      median(cpu[3]));
   json += "\"live_with_dead_filling_ratio\":" + std::to_string(median(filling_ratio)) +
           ",\"live_with_dead_steady_ratio\":" + std::to_string(median(steady_ratio)) + "}";
   std::printf("%s\n", json.c_str());
