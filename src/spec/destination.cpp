@@ -1,18 +1,125 @@
 #include "eventdest/destination.hpp"
 
+#include <cassert>
 #include <charconv>
+#include <cstring>
+#include <string_view>
 
 #include "util/json_util.hpp"
 
 namespace eventdest {
 namespace {
 
-// `key` then the decimal `value`, with no temporary string.
-void append_number(std::string& out, const char* key, long long value) {
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-  out += key;
-  out.append(digits, static_cast<std::size_t>(end - digits));
+// A report's JSON line is sized first and then written with plain copies into memory reserved
+// once: appended piece by piece, each piece cost a capacity check (and a strlen per literal) on
+// the CLI's reporting thread, for every event. report_fields() gives both passes the same pieces.
+
+/// The first pass: the line's length, and each string's JSON length for the second.
+class LineSizer {
+ public:
+  void text(std::string_view t) { size_ += t.size(); }
+  void string(std::string_view s) {
+    const std::size_t n = detail::json_string_size(s);
+    string_sizes_[strings_++] = n;
+    size_ += n;
+  }
+  void number(long long v) {
+    char digits[24];
+    size_ +=
+        static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, v).ptr - digits);
+  }
+  std::size_t size() const { return size_; }
+  const std::size_t* string_sizes() const { return string_sizes_; }
+
+  static constexpr std::size_t kMaxStrings = 16;  ///< report_fields() writes at most 10
+
+ private:
+  std::size_t size_ = 0;
+  std::size_t strings_ = 0;
+  std::size_t string_sizes_[kMaxStrings];
+};
+
+/// The second pass, into the bytes the first one measured.
+class LineWriter {
+ public:
+  LineWriter(char* at, const std::size_t* string_sizes) : p_(at), string_sizes_(string_sizes) {}
+  void text(std::string_view t) {
+    std::memcpy(p_, t.data(), t.size());
+    p_ += t.size();
+  }
+  void string(std::string_view s) { p_ = detail::write_json_string(p_, s, *string_sizes_++); }
+  void number(long long v) { p_ = std::to_chars(p_, p_ + 24, v).ptr; }
+  const char* end() const { return p_; }
+
+ private:
+  char* p_;
+  const std::size_t* string_sizes_;
+};
+
+template <class Sink>
+void report_fields(const DeliveryReport& r, Sink& out) {
+  using namespace std::string_view_literals;
+  out.text("{\"status\":"sv);
+  out.string(to_string(r.status));
+  out.text(",\"event_id\":"sv);
+  out.string(r.event_id);
+  out.text(",\"topic\":"sv);
+  out.string(r.topic);
+  out.text(",\"destination\":"sv);
+  out.string(r.destination_type);
+  if (!r.destination_id.empty()) {
+    out.text(",\"destination_id\":"sv);
+    out.string(r.destination_id);
+  }
+  if (r.status != DeliveryStatus::not_matched) {
+    out.text(",\"partition_key\":"sv);
+    out.string(r.partition_key);
+  }
+  if (r.status == DeliveryStatus::delivered) {
+    if (!r.shard_id.empty()) {
+      out.text(",\"shard_id\":"sv);
+      out.string(r.shard_id);
+      out.text(",\"sequence_number\":"sv);
+      out.string(r.sequence_number);
+      if (r.sub_sequence_number >= 0) {
+        out.text(",\"sub_sequence_number\":"sv);
+        out.number(r.sub_sequence_number);
+      }
+    }
+    if (r.partition >= 0) {
+      out.text(",\"partition\":"sv);
+      out.number(r.partition);
+    }
+    if (r.offset >= 0) {
+      out.text(",\"offset\":"sv);
+      out.number(r.offset);
+    }
+  } else if (r.status == DeliveryStatus::failed) {
+    out.text(",\"error\":"sv);
+    out.string(to_string(static_cast<errc>(r.error.value())));
+    out.text(r.retryable ? ",\"retryable\":true"sv : ",\"retryable\":false"sv);
+    if (!r.provider_code.empty()) {
+      out.text(",\"provider_code\":"sv);
+      out.string(r.provider_code);
+    }
+    if (r.http_status != 0) {
+      out.text(",\"http_status\":"sv);
+      out.number(r.http_status);
+    }
+  }
+  if (!r.message.empty()) {
+    out.text(",\"message\":"sv);
+    out.string(r.message);
+  }
+  if (r.status != DeliveryStatus::not_matched) {
+    out.text(",\"attempts\":"sv);
+    out.number(r.attempts);
+    if (r.possible_duplicate) out.text(",\"possible_duplicate\":true"sv);
+    if (r.replayed) out.text(",\"replayed\":true"sv);
+    out.text(",\"latency_us\":"sv);
+    out.number(r.latency.count());
+  }
+  out.text("}"sv);
 }
 
 }  // namespace
@@ -36,62 +143,13 @@ std::string DeliveryReport::to_json() const {
 }
 
 void DeliveryReport::append_json(std::string& out) const {
-  using detail::append_json_string;
-  // Sized once for the usual report: built per event by the CLI, growing it step by step cost
-  // several allocations each time (a JSON escape may still grow it).
-  out.reserve(out.size() + 224 + event_id.size() + topic.size() + destination_id.size() +
-              partition_key.size() + shard_id.size() + sequence_number.size() +
-              provider_code.size() + message.size());
-  out += "{\"status\":";
-  append_json_string(out, eventdest::to_string(status));
-  out += ",\"event_id\":";
-  append_json_string(out, event_id);
-  out += ",\"topic\":";
-  append_json_string(out, topic);
-  out += ",\"destination\":";
-  append_json_string(out, destination_type);
-  if (!destination_id.empty()) {
-    out += ",\"destination_id\":";
-    append_json_string(out, destination_id);
-  }
-  if (status != DeliveryStatus::not_matched) {
-    out += ",\"partition_key\":";
-    append_json_string(out, partition_key);
-  }
-  if (status == DeliveryStatus::delivered) {
-    if (!shard_id.empty()) {
-      out += ",\"shard_id\":";
-      append_json_string(out, shard_id);
-      out += ",\"sequence_number\":";
-      append_json_string(out, sequence_number);
-      if (sub_sequence_number >= 0) {
-        append_number(out, ",\"sub_sequence_number\":", sub_sequence_number);
-      }
-    }
-    if (partition >= 0) append_number(out, ",\"partition\":", partition);
-    if (offset >= 0) append_number(out, ",\"offset\":", offset);
-  } else if (status == DeliveryStatus::failed) {
-    out += ",\"error\":";
-    append_json_string(out, eventdest::to_string(static_cast<errc>(error.value())));
-    out += ",\"retryable\":";
-    out += retryable ? "true" : "false";
-    if (!provider_code.empty()) {
-      out += ",\"provider_code\":";
-      append_json_string(out, provider_code);
-    }
-    if (http_status != 0) append_number(out, ",\"http_status\":", http_status);
-  }
-  if (!message.empty()) {
-    out += ",\"message\":";
-    append_json_string(out, message);
-  }
-  if (status != DeliveryStatus::not_matched) {
-    append_number(out, ",\"attempts\":", attempts);
-    if (possible_duplicate) out += ",\"possible_duplicate\":true";
-    if (replayed) out += ",\"replayed\":true";
-    append_number(out, ",\"latency_us\":", latency.count());
-  }
-  out += '}';
+  LineSizer sizer;
+  report_fields(*this, sizer);
+  const std::size_t at = out.size();
+  out.resize(at + sizer.size());
+  LineWriter writer(out.data() + at, sizer.string_sizes());
+  report_fields(*this, writer);
+  assert(writer.end() == out.data() + out.size());
 }
 
 std::string DestinationMetrics::to_json() const {

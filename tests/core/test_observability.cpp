@@ -109,4 +109,35 @@ TEST_CASE("a delivery report's JSON line has every field it should, in order", "
         R"("destination":"kafka_rest","partition_key":"","error":"access_denied",)"
         R"("retryable":false,"provider_code":"40301","http_status":403,"message":")" +
             std::string(300, 'm') + R"(\n","attempts":1,"latency_us":0})");
+  // append_json() adds the line after what `out` holds; control characters are \u-escaped.
+  DeliveryReport n;
+  n.status = DeliveryStatus::not_matched;
+  n.event_id = std::string("e\x01", 2);
+  n.topic = "t\\";
+  n.destination_type = "kafka";
+  n.destination_id = "[1]";
+  n.message = "topic t\\ is not one of the destination's topics";
+  std::string out = "before\n";
+  n.append_json(out);
+  CHECK(out == "before\n" +
+                   std::string(R"({"status":"not_matched","event_id":"e\u0001","topic":"t\\",)"
+                               R"("destination":"kafka","destination_id":"[1]",)"
+                               R"("message":"topic t\\ is not one of the destination's topics"})"));
+
+  DeliveryReport t;
+  t.status = DeliveryStatus::failed;
+  t.event_id = "e4";
+  t.topic = "orders";
+  t.destination_type = "aws_kinesis";
+  t.partition_key = "k";
+  t.error = make_error_code(errc::timeout);
+  t.retryable = true;
+  t.attempts = 0;
+  t.replayed = true;
+  t.possible_duplicate = true;
+  t.latency = std::chrono::microseconds(-5);  // a clock step back, printed as it is
+  CHECK(t.to_json() == R"({"status":"failed","event_id":"e4","topic":"orders",)"
+                       R"("destination":"aws_kinesis","partition_key":"k","error":"timeout",)"
+                       R"("retryable":true,"attempts":0,"possible_duplicate":true,"replayed":true,)"
+                       R"("latency_us":-5})");
 }
