@@ -37,33 +37,32 @@ bool ascii_without_unicode_escapes(std::string_view line) {
   return (seen & 0x8080808080808080ull) == 0 && line.find("\\u") == std::string_view::npos;
 }
 
-// A string without escapes at the cursor: its content, valid UTF-8 (unless `text_checked`: the
-// whole line was).
-bool plain_string(JsonCheckCursor& r, std::string_view& content, bool text_checked) {
+// A string without escapes at the cursor: its content, accepted by the cursor's text check.
+bool plain_string(JsonCheckCursor& r, std::string_view& content) {
   const char* const open = r.position();
   if (!r.eat('"')) return false;
   const char* const close = find_plain_string_end(open + 1, open + 1 + r.remaining());
   if (close == nullptr) return false;
   content = std::string_view(open + 1, static_cast<std::size_t>(close - open - 1));
   r.advance_to(close + 1);
-  return text_checked || is_valid_utf8(content);
+  return r.text_ok(content);
 }
 
 // `{"key":"value",...}` of plain strings into out.metadata. Anything else (numbers and booleans,
 // which the full reader keeps as their JSON text; null; duplicate keys, which it words as an
 // error; more pairs than fit) is the full reader's.
-bool plain_metadata(JsonCheckCursor& r, EventLine& out, bool text_checked) {
+bool plain_metadata(JsonCheckCursor& r, EventLine& out) {
   if (!r.eat('{')) return false;
   r.skip_space();
   if (r.eat('}')) return true;
   do {
     r.skip_space();
     std::string_view key, value;
-    if (!plain_string(r, key, text_checked)) return false;
+    if (!plain_string(r, key)) return false;
     r.skip_space();
     if (!r.eat(':')) return false;
     r.skip_space();
-    if (!plain_string(r, value, text_checked)) return false;
+    if (!plain_string(r, value)) return false;
     if (out.metadata_count == EventLine::kMaxMetadata) return false;
     for (std::size_t i = 0; i < out.metadata_count; ++i) {
       if (out.metadata[i].first == key) return false;
@@ -78,8 +77,8 @@ bool plain_metadata(JsonCheckCursor& r, EventLine& out, bool text_checked) {
 
 bool read_plain_event_line(std::string_view line, EventLine& out) {
   out = EventLine{};
-  const bool text_checked = ascii_without_unicode_escapes(line);
-  JsonCheckCursor r(line, kMaxPlainDepth, text_checked ? nullptr : &plain_text);
+  JsonCheckCursor r(line, kMaxPlainDepth,
+                    ascii_without_unicode_escapes(line) ? nullptr : &plain_text);
   r.skip_space();
   if (!r.eat('{')) return false;
   bool have_topic = false, have_data = false, have_metadata = false;
@@ -88,7 +87,7 @@ bool read_plain_event_line(std::string_view line, EventLine& out) {
   do {
     r.skip_space();
     std::string_view key;
-    if (!plain_string(r, key, text_checked)) return false;
+    if (!plain_string(r, key)) return false;
     r.skip_space();
     if (!r.eat(':')) return false;
     r.skip_space();
@@ -100,10 +99,10 @@ bool read_plain_event_line(std::string_view line, EventLine& out) {
       out.data = std::string_view(start, static_cast<std::size_t>(r.position() - start));
       have_data = true;
     } else if (key == "metadata") {
-      if (have_metadata || !plain_metadata(r, out, text_checked)) return false;
+      if (have_metadata || !plain_metadata(r, out)) return false;
       have_metadata = true;
     } else if (key == "topic" || key == "id" || key == "time") {
-      if (!plain_string(r, text, text_checked)) return false;
+      if (!plain_string(r, text)) return false;
       if (key == "topic") {
         if (have_topic || text.empty()) return false;
         out.topic = text;

@@ -91,6 +91,12 @@ class JsonCheckCursor {
     }
     const std::string_view content(start, static_cast<std::size_t>(p_ - start));
     ++p_;
+    return text_ok(content);
+  }
+
+  /// Whether the `text_check` given (if any) accepts a string's raw content: for readers that
+  /// find a string's end themselves.
+  bool text_ok(std::string_view content) const {
     return text_check_ == nullptr || text_check_(content);
   }
 
