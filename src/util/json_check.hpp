@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string_view>
 
@@ -39,7 +40,7 @@ class JsonCheckCursor {
   bool value(int depth) {
     skip_space();
     if (p_ == end_) return false;
-    if (*p_ == '{' || *p_ == '[') return depth < max_depth_ && container(depth);
+    if (*p_ == '{' || *p_ == '[') return container(depth);
     return scalar();
   }
 
@@ -61,37 +62,12 @@ class JsonCheckCursor {
   /// A string at p_ ('"'), escapes checked as rapidjson does (surrogates left to it).
   bool string() {
     const char* const start = ++p_;
-    for (;;) {
-      p_ = find_json_special(p_, end_);
-      if (p_ == end_) return false;
-      if (*p_ == '"') break;
-      if (*p_ != '\\') return false;  // a control character
-      if (end_ - p_ < 2) return false;
-      const char e = p_[1];
-      if (e == 'u') {
-        if (end_ - p_ < 6) return false;
-        unsigned code = 0;
-        for (int i = 2; i < 6; ++i) {
-          const char h = p_[i];
-          const int d = h >= '0' && h <= '9'   ? h - '0'
-                        : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                        : h >= 'A' && h <= 'F' ? h - 'A' + 10
-                                               : -1;
-          if (d < 0) return false;
-          code = code * 16 + static_cast<unsigned>(d);
-        }
-        if (code >= 0xD800 && code <= 0xDFFF) return false;
-        p_ += 6;
-      } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' ||
-                 e == 'r' || e == 't') {
-        p_ += 2;
-      } else {
-        return false;
-      }
+    p_ = find_json_special(p_, end_);
+    if (p_ != end_ && *p_ == '"') {  // the usual string: no escape
+      ++p_;
+      return text_ok(std::string_view(start, static_cast<std::size_t>(p_ - 1 - start)));
     }
-    const std::string_view content(start, static_cast<std::size_t>(p_ - start));
-    ++p_;
-    return text_ok(content);
+    return string_from_special(start);
   }
 
   /// Whether the `text_check` given (if any) accepts a string's raw content: for readers that
@@ -128,31 +104,55 @@ class JsonCheckCursor {
   }
 
  protected:
+  /// The container at p_ ('{' or '[') and everything in it. A loop over an explicit stack
+  /// rather than a call per value: most values are small, and a call's cost was a third of
+  /// the check. Nesting is refused past max_depth or 64 levels, whichever comes first.
   bool container(int depth) {
-    const char close = *p_ == '{' ? '}' : ']';
-    ++p_;
-    skip_space();
-    if (p_ != end_ && *p_ == close) {
-      ++p_;
-      return true;
-    }
+    std::uint64_t objects = 0;  // bit i: the container i levels up from the innermost is an object
+    int open = 0;
+    const int limit = max_depth_ - depth < 64 ? max_depth_ - depth : 64;
     for (;;) {
-      if (close == '}') {
-        skip_space();
-        if (p_ == end_ || *p_ != '"' || !string()) return false;
-        skip_space();
-        if (p_ == end_ || *p_ != ':') return false;
-        ++p_;
-      }
-      if (!value(depth + 1)) return false;
+      // p_ at '{' or '[': open it (an empty one closes at once).
+      if (open >= limit) return false;
+      const bool object = *p_ == '{';
+      objects = objects << 1 | (object ? 1u : 0u);
+      ++open;
+      ++p_;
       skip_space();
       if (p_ == end_) return false;
-      if (*p_ == close) {
-        ++p_;
-        return true;
+      bool element = *p_ != (object ? '}' : ']');
+      if (!element) ++p_;
+      // Elements, and containers closing, until an element opens a container of its own.
+      for (;;) {
+        if (element) {
+          if ((objects & 1u) != 0) {
+            if (*p_ != '"' || !string()) return false;
+            skip_space();
+            if (p_ == end_ || *p_ != ':') return false;
+            ++p_;
+            skip_space();
+            if (p_ == end_) return false;
+          }
+          if (*p_ == '{' || *p_ == '[') break;
+          if (!(*p_ == '"' ? string() : scalar())) return false;  // strings inline: the usual value
+        } else {  // the innermost container has just closed
+          objects >>= 1;
+          if (--open == 0) return true;
+        }
+        skip_space();
+        if (p_ == end_) return false;
+        if (*p_ == ',') {
+          ++p_;
+          skip_space();
+          if (p_ == end_) return false;
+          element = true;
+        } else if (*p_ == ((objects & 1u) != 0 ? '}' : ']')) {
+          ++p_;
+          element = false;
+        } else {
+          return false;
+        }
       }
-      if (*p_ != ',') return false;
-      ++p_;
     }
   }
 
@@ -160,6 +160,9 @@ class JsonCheckCursor {
   const char* const end_;
 
  private:
+  // The rest of string() from its first escape or control character (out of line: rare).
+  bool string_from_special(const char* start);
+
   const int max_depth_;
   const TextCheck text_check_;
 };

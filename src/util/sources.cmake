@@ -4,6 +4,8 @@ target_sources(eventdest_objects PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/crc32c.cpp
   ${CMAKE_CURRENT_LIST_DIR}/error.cpp
   ${CMAKE_CURRENT_LIST_DIR}/field_path_scan.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/json_check.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/json_scan.cpp
   ${CMAKE_CURRENT_LIST_DIR}/json_skip.cpp
   ${CMAKE_CURRENT_LIST_DIR}/json_util.cpp
   ${CMAKE_CURRENT_LIST_DIR}/latency_histogram.cpp

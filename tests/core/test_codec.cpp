@@ -3,10 +3,11 @@
 #include <cstdint>
 #include <string>
 
+#include "support/catch.hpp"
 #include "util/base64.hpp"
+#include "util/json_check.hpp"
 #include "util/json_scan.hpp"
 #include "util/json_util.hpp"
-#include "support/catch.hpp"
 
 using namespace eventdest::detail;
 
@@ -124,4 +125,86 @@ TEST_CASE("the JSON string scan finds the first quote, backslash or control byte
     }
   }
   CHECK(checked > 100000);
+}
+
+TEST_CASE("JSON whitespace is exactly space, tab, LF and CR", "[codec]") {
+  for (int c = 0; c < 256; ++c) {
+    const bool want = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    if (is_json_space(static_cast<char>(c)) != want) FAIL("byte " << c);
+  }
+  const std::string text = " \t\r\n\x0b x";
+  CHECK(skip_json_space(text.data(), text.data() + text.size()) == text.data() + 4);
+}
+
+namespace {
+// Whether the cursor reads `json` as one value and nothing after it (max_depth `depth`,
+// starting `outer` containers deep).
+bool cursor_accepts(const std::string& json, int depth = 64, int outer = 0) {
+  JsonCheckCursor r(json, depth);
+  if (!r.value(outer)) return false;
+  r.skip_space();
+  return r.at_end();
+}
+
+bool rapidjson_accepts(const std::string& json) {
+  rapidjson::Document d;
+  d.Parse(json.data(), json.size());
+  return !d.HasParseError();
+}
+}  // namespace
+
+TEST_CASE("the hand-written JSON check agrees with rapidjson on the grammar it reads", "[codec]") {
+  // Each document is within what the cursor reads (no exponent, no surrogate, shallow): its
+  // verdict must be rapidjson's, either way.
+  const char* documents[] = {"{}",
+                             "[]",
+                             " [ ] ",
+                             "{\"a\":1}",
+                             "{\"a\":[{\"b\":[]},{}],\"c\":{\"d\":null}}",
+                             "[[[[1,2],[3]],[]],{\"x\":[true,false]}]",
+                             "[\"a\\u0041\\n\",-0.5,0,12.25]",
+                             "{ \"a\" : [ 1 , { \"b\" : \"c\" } ] }",
+                             "[1,]",
+                             "{\"a\":1,}",
+                             "{\"a\"}",
+                             "[}",
+                             "{]",
+                             "{\"a\":1]",
+                             "[1 2]",
+                             "{\"a\" 1}",
+                             "[{\"a\":1}",
+                             "[[1]",
+                             "{1:2}",
+                             "[01]",
+                             "[1.]",
+                             "[-]",
+                             "[\"\\x\"]",
+                             "[\"a\tb\"]",
+                             "[tru]",
+                             "[nul]",
+                             "{\"a\":{\"b\":{}}}}",
+                             ",",
+                             "[,1]",
+                             "{\"a\":1 \"b\":2}",
+                             "[\"unterminated]"};
+  for (const char* d : documents) {
+    INFO(d);
+    CHECK(cursor_accepts(d) == rapidjson_accepts(d));
+  }
+}
+
+TEST_CASE("the hand-written JSON check refuses nesting past its depth", "[codec]") {
+  CHECK(cursor_accepts("[[[1]]]", 3));
+  CHECK_FALSE(cursor_accepts("[[[[1]]]]", 3));
+  CHECK(cursor_accepts("{\"a\":[{}]}", 3));
+  CHECK_FALSE(cursor_accepts("{\"a\":[{\"b\":[]}]}", 3));
+  // Starting inside one container leaves room for one fewer.
+  CHECK(cursor_accepts("[[1]]", 3, 1));
+  CHECK_FALSE(cursor_accepts("[[[1]]]", 3, 1));
+  // Past 64 levels even when max_depth allows more (the cursor's own stack).
+  const std::string deep64 = std::string(64, '[') + std::string(64, ']');
+  const std::string deep65 = std::string(65, '[') + std::string(65, ']');
+  CHECK(cursor_accepts(deep64, 100));
+  CHECK_FALSE(cursor_accepts(deep65, 100));
+  CHECK(rapidjson_accepts(deep65));  // a refusal hands it to rapidjson, which reads it
 }
