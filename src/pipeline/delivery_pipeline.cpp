@@ -31,6 +31,10 @@ RecordPtr DeliveryPipeline::make_record(Event event, DeliveryCallback callback) 
   return pool_.take(std::move(event), std::move(callback));
 }
 
+RecordPtr DeliveryPipeline::make_record_copy(const Event& event, DeliveryCallback callback) {
+  return pool_.take_copy(event, std::move(callback));
+}
+
 void DeliveryPipeline::submit(RecordPtr record, bool wait_for_room) {
   const auto now = SteadyClock::now();
   record->accepted = now;

@@ -61,6 +61,8 @@ class DeliveryPipeline {
   /// their capacity, and its memory goes back to the thread that allocates records instead of
   /// being freed on the I/O thread), else a new one.
   RecordPtr make_record(Event event, DeliveryCallback callback);
+  /// As make_record, with a copy of `event` (see RecordPool::take_copy).
+  RecordPtr make_record_copy(const Event& event, DeliveryCallback callback);
 
   /// Accepts a prepared record (partition key, payload and bytes filled in). Blocks while the
   /// buffer is full (block mode) or reports queue_full at once (fail mode); after stop_accepting()

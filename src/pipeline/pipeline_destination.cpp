@@ -23,15 +23,20 @@ void PipelineDestination::label_reports(const std::string& destination_id) {
 }
 
 void PipelineDestination::publish(Event event, DeliveryCallback callback) {
-  publish_with(std::move(event), std::move(callback), nullptr, false);
+  publish_with(event, &event, std::move(callback), nullptr, false);
+}
+
+void PipelineDestination::publish_copy(const Event& event, DeliveryCallback callback) {
+  publish_with(event, nullptr, std::move(callback), nullptr, false);
 }
 
 void PipelineDestination::publish(Event event, DeliveryCallback callback, ReportHook& hook,
                                   bool wait_for_room) {
-  publish_with(std::move(event), std::move(callback), &hook, wait_for_room);
+  publish_with(event, &event, std::move(callback), &hook, wait_for_room);
 }
 
-void PipelineDestination::publish_with(Event event, DeliveryCallback callback, ReportHook* hook,
+void PipelineDestination::publish_with(const Event& event, Event* movable,
+                                       DeliveryCallback callback, ReportHook* hook,
                                        bool wait_for_room) {
   if (auto reason = selector_.rejection(event)) {
     ++not_matched_;
@@ -49,7 +54,9 @@ void PipelineDestination::publish_with(Event event, DeliveryCallback callback, R
     }
     return;
   }
-  auto record = pipeline_->make_record(std::move(event), std::move(callback));
+  auto record = movable != nullptr
+                    ? pipeline_->make_record(std::move(*movable), std::move(callback))
+                    : pipeline_->make_record_copy(event, std::move(callback));
   record->hook = hook;
   if (pipeline_->paused()) {
     // Held as it is until it is sent: an endpoint that stays down never costs its encoding.

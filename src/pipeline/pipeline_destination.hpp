@@ -29,6 +29,7 @@ class PipelineDestination : public Destination,
                             private RecordEncoder {
  public:
   void publish(Event event, DeliveryCallback callback) override;
+  void publish_copy(const Event& event, DeliveryCallback callback) override;
   void publish(Event event, DeliveryCallback callback, ReportHook& hook,
                bool wait_for_room) override;
   using Destination::publish;
@@ -74,7 +75,9 @@ class PipelineDestination : public Destination,
   const std::vector<std::string>& topics() const { return selector_.topics(); }
 
  private:
-  void publish_with(Event event, DeliveryCallback callback, ReportHook* hook, bool wait_for_room);
+  /// `movable`: `event` itself, when the record may take it over; null to copy it.
+  void publish_with(const Event& event, Event* movable, DeliveryCallback callback, ReportHook* hook,
+                    bool wait_for_room);
   // RecordEncoder: prepare() plus the checks and clean-up around it.
   std::optional<Outcome> encode(Record& record) override;
   void fill_partition_key(Record& record) override;

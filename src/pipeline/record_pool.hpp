@@ -23,6 +23,10 @@ class RecordPool {
 
   /// A record for `event`: a kept one when there is one, else a new one.
   RecordPtr take(Event event, DeliveryCallback callback);
+  /// A record for a copy of `event`. A kept record's event is assigned `event`: its id string
+  /// and metadata nodes are reused (no allocation when they are large enough), and the old
+  /// ones are not freed on this thread.
+  RecordPtr take_copy(const Event& event, DeliveryCallback callback);
   /// Keeps the records of `reported` (each already reported, its callback released) as room
   /// allows; the others are freed. `bytes[i]` is bytes_of() of record i, taken while the caller
   /// had it in cache. Every RecordPtr is left empty.
@@ -32,6 +36,8 @@ class RecordPool {
   static std::size_t bytes_of(const Record& r);
 
  private:
+  RecordPtr take_kept();
+
   const std::size_t max_records_;
   const std::size_t max_bytes_;
   std::mutex mutex_;

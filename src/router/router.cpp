@@ -152,18 +152,27 @@ void report_to(const DeliveryCallback& on_report, const Route& route, const Deli
 template <class Callback>
 bool hand_to(Route& route, Event& event, bool last, bool may_refuse, const Callback& callback) {
   route.handed.fetch_add(1, std::memory_order_relaxed);
+  // A copy for each destination but the last: into a pooled record when the destination has
+  // them (reusing an earlier event's id and metadata allocations), else a fresh Event.
+  auto publish_copy = [&] {
+    if (route.hooked) {
+      route.hooked->publish_copy(event, callback);
+    } else {
+      route.destination->publish(event, callback);
+    }
+  };
   if (!may_refuse) {
     if (last) {
       route.destination->publish(std::move(event), callback);
     } else {
-      route.destination->publish(event, callback);
+      publish_copy();
     }
     return true;
   }
   const void* saved = g_handing;
   g_handing = &route;
   g_refused = false;
-  route.destination->publish(event, callback);
+  publish_copy();
   const bool refused = g_refused;
   g_handing = saved;
   g_refused = false;

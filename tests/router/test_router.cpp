@@ -278,6 +278,55 @@ TEST_CASE("router: finished events release their callbacks and reused records st
   }
 }
 
+// Each destination but the last is handed a copy made into one of its reused records: a later
+// event must carry its own id and metadata only, not keys or bytes of the event the record held.
+TEST_CASE("router: copies into reused records carry only their own event's id and metadata",
+          "[router]") {
+  FakeKinesis first, second;
+  auto router = Router::from_json("[" + fake_kinesis_spec("first", first.url()) + "," +
+                                  fake_kinesis_spec("second", second.url()) + "]");
+  Outcomes out;
+  std::map<std::string, Metadata> sent;
+  // Waves, each delivered before the next; metadata shrinks and grows and ids change length.
+  const std::vector<Metadata> shapes = {
+      {{"a", "1"}, {"b", "22"}, {"c", std::string(40, 'c')}}, {{"x", "9"}}, {}, {{"b", "2"}}};
+  int n = 0;
+  for (std::size_t wave = 0; wave < shapes.size(); ++wave) {
+    for (int i = 0; i < 50; ++i, ++n) {
+      Event e = order(n, 1);
+      e.set_id(wave % 2 == 0 ? "event-" + std::string(30, 'x') + std::to_string(n)
+                             : "e" + std::to_string(n));
+      e.set_metadata(shapes[wave]);
+      sent[e.id()] = shapes[wave];
+      router->publish(std::move(e), out.on_report(), out.on_complete());
+    }
+    REQUIRE(eventually([&] { return out.completed() == static_cast<std::size_t>(n); }));
+  }
+  for (FakeKinesis* sink : {&first, &second}) {
+    std::map<std::string, Metadata> got;
+    for (const auto& entry : sink->stored()) {
+      rapidjson::Document doc;
+      doc.Parse(entry.data.c_str());
+      REQUIRE(doc.IsObject());
+      Metadata user;
+      for (const auto& m : doc["metadata"].GetObject()) {
+        const std::string key = m.name.GetString();
+        if (key != "event-id" && key != "topic" && key != "timestamp")
+          user[key] = m.value.GetString();
+      }
+      CHECK(got.emplace(doc["metadata"]["event-id"].GetString(), user).second);
+    }
+    CHECK(got == sent);
+  }
+  std::lock_guard<std::mutex> lock(out.mutex);
+  for (const auto& [id, list] : out.reports) {
+    INFO(id);
+    REQUIRE(list.size() == 2);
+    for (const auto& r : list)
+      CHECK(r.event_id == id);
+  }
+}
+
 // An event one destination alone takes, published without a completion callback, goes the
 // router's shortest way (no per-event record shared between destinations): the same reports,
 // callbacks released, and the router's counts.
