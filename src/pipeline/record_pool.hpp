@@ -2,7 +2,7 @@
 // a steady stream of publishes allocates nothing per event, and the publishing thread does not
 // free what the reporting thread allocated (cross-thread frees are slow in glibc's malloc).
 //
-// Thread-safety: take() and give_back() may be called from any threads at once.
+// Thread-safety: take(), take_copy() and give_back() may be called from any threads at once.
 #pragma once
 
 #include <cstddef>
@@ -23,9 +23,9 @@ class RecordPool {
 
   /// A record for `event`: a kept one when there is one, else a new one.
   RecordPtr take(Event event, DeliveryCallback callback);
-  /// A record for a copy of `event`. A kept record's event is assigned `event`: its id string
-  /// and metadata nodes are reused (no allocation when they are large enough), and the old
-  /// ones are not freed on this thread.
+  /// A record for a copy of `event`. A kept record's event is assigned `event`: its id string's
+  /// buffer and its metadata map's nodes are reused (no allocation when they are large enough,
+  /// and nothing the reporting thread last touched is freed here).
   RecordPtr take_copy(const Event& event, DeliveryCallback callback);
   /// Keeps the records of `reported` (each already reported, its callback released) as room
   /// allows; the others are freed. `bytes[i]` is bytes_of() of record i, taken while the caller
