@@ -146,6 +146,9 @@ void DeliveryReport::append_json(std::string& out) const {
   LineSizer sizer;
   report_fields(*this, sizer);
   const std::size_t at = out.size();
+  // One byte of room past the line: a writer of report lines adds its newline next, which
+  // would otherwise reallocate (and copy) the string the line was just sized into.
+  out.reserve(at + sizer.size() + 1);
   out.resize(at + sizer.size());
   LineWriter writer(out.data() + at, sizer.string_sizes());
   report_fields(*this, writer);
