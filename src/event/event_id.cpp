@@ -1,6 +1,6 @@
 // Event ids: UUIDv7 (RFC 9562), unique and ordered by creation time.
+#include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <random>
 #include <string>
 
@@ -15,29 +15,28 @@ std::string generate_event_id() {
 
 std::string detail::event_id_at(Clock::time_point now) {
   // UUIDv7 (RFC 9562): 48-bit unix milliseconds, then a 12-bit counter that keeps ids generated
-  // in the same millisecond ordered, then 62 random bits.
-  static std::mutex mutex;
-  static std::uint64_t last_ms = 0;
-  static std::uint32_t counter = 0;
+  // in the same millisecond ordered, then 62 random bits. The last (milliseconds, counter) pair
+  // is one 64-bit word advanced by compare-and-swap, not under a lock: publishers on many threads
+  // make ids at once. Adding one to the word is the counter's step, and its carry borrows the
+  // next millisecond when the counter is exhausted.
+  static std::atomic<std::uint64_t> last{0};  // ms << 12 | counter
   thread_local std::mt19937_64 rng{
       std::random_device{}() ^ static_cast<std::uint64_t>(Clock::now().time_since_epoch().count())};
-  std::uint64_t ms = static_cast<std::uint64_t>(
+  const std::uint64_t now_ms = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
-  std::uint32_t seq;
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (ms <= last_ms) {
-      ms = last_ms;
-      if (++counter > 0xfff) {  // counter exhausted: borrow the next millisecond
-        ++ms;
-        counter = 0;
-      }
+  std::uint64_t prev = last.load(std::memory_order_relaxed);
+  std::uint64_t next = 0;
+  std::uint64_t fresh = 0;  // a new millisecond's word, its counter starting at random (headroom)
+  do {
+    if ((prev >> 12) >= now_ms) {
+      next = prev + 1;
     } else {
-      counter = static_cast<std::uint32_t>(rng() & 0x3ff);  // random start leaves headroom
+      if (fresh >> 12 != now_ms) fresh = now_ms << 12 | (rng() & 0x3ff);
+      next = fresh;
     }
-    last_ms = ms;
-    seq = counter;
-  }
+  } while (!last.compare_exchange_weak(prev, next, std::memory_order_relaxed));
+  const std::uint64_t ms = next >> 12;
+  const auto seq = static_cast<std::uint32_t>(next & 0xfff);
   std::uint64_t rand_b = rng();
   unsigned char b[16];
   for (int i = 0; i < 6; ++i)

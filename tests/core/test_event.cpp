@@ -4,6 +4,7 @@
 #include <set>
 #include <thread>
 
+#include "event/event_internals.hpp"
 #include "eventdest/error.hpp"
 #include "eventdest/event.hpp"
 #include "eventdest/json_dom.hpp"
@@ -165,6 +166,43 @@ TEST_CASE("generated ids are unique, time-ordered UUIDv7", "[event]") {
   CHECK(std::regex_match(ids.back(), uuid7));
   CHECK_FALSE(Event().id().empty());
   CHECK_FALSE(Event::from_json(R"({"topic":"t","data":1,"id":""})").id().empty());
+}
+
+TEST_CASE("ids made on many threads at once are unique and ordered on each thread", "[event]") {
+  constexpr int kThreads = 4, kEach = 20000;
+  std::vector<std::vector<std::string>> made(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&made, t] {
+      for (int i = 0; i < kEach; ++i)
+        made[t].push_back(generate_event_id());
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  std::set<std::string> all;
+  for (const auto& ids : made) {
+    CHECK(std::adjacent_find(ids.begin(), ids.end(), std::greater_equal<std::string>()) ==
+          ids.end());  // strictly increasing
+    all.insert(ids.begin(), ids.end());
+  }
+  CHECK(all.size() == static_cast<std::size_t>(kThreads * kEach));
+}
+
+TEST_CASE("ids of one millisecond past its 4096 counter values borrow the next one", "[event]") {
+  // The same instant again and again: the 12-bit counter (starting at random below 1024) runs
+  // out, and the ids go on in order into the next milliseconds instead of repeating.
+  const auto at = Clock::now();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10000; ++i)
+    ids.push_back(detail::event_id_at(at));
+  CHECK(std::adjacent_find(ids.begin(), ids.end(), std::greater_equal<std::string>()) == ids.end());
+  // The first 12 hex digits are the milliseconds: at least two later ones were borrowed.
+  const auto ms_of = [](const std::string& id) { return id.substr(0, 8) + id.substr(9, 4); };
+  CHECK(ms_of(ids.back()) > ms_of(ids.front()));
+  CHECK(std::stoull(ms_of(ids.back()), nullptr, 16) -
+            std::stoull(ms_of(ids.front()), nullptr, 16) >=
+        2);
 }
 
 TEST_CASE("system metadata is merged under user metadata in wire order", "[event]") {
