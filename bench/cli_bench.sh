@@ -3,11 +3,16 @@
 # publishing the same events to the same sink (bench/library_publish.cpp: events parsed before the
 # clock starts, a callback that only counts; and again parsing each line inside the clock, as a
 # service reading NDJSON would), in one run, for each destination type:
-#   aws_kinesis  the fast acknowledging sink (bench_sink kinesis, its own process)
+#   aws_kinesis  the fast acknowledging sink (bench_sink kinesis, its own process), next to boto3
+#                put_records (500 a call) sending the same events' data (without the metadata the
+#                CLI's records wrap it in) to the same sink
 #   kafka_rest   the C++ REST Proxy v3 emulator (bench_sink rest, its own process)
 #   kafka        a real Kafka 4.1.1 broker (scripts/kafka-broker.sh, PLAINTEXT), next to kcat -P
 #                producing the same keys and values with the same settings (its headers are
-#                static: kcat cannot vary them per message)
+#                static: kcat cannot vary them per message), and next to plain librdkafka
+#                producing the same messages (kafka_bench --raw-file: the adapter's keys, headers
+#                and librdkafka properties, messages built before its clock, timed after its
+#                first delivery)
 # and prints each rate, the ratios and the CPU per event (on this shared VM the steadier figure).
 #
 #   bash bench/cli_bench.sh [EVENTS=200000] [BUILD_DIR=build-bench] [ROUNDS=3]
@@ -18,6 +23,8 @@ events=${1:-200000}
 build=${2:-build-bench}
 rounds=${3:-3}
 cmake --build "$build" -j"$(nproc)" --target eventdest_cli bench_sink library_publish >/dev/null
+# Plain librdkafka's side exists only where the Kafka adapter is built.
+cmake --build "$build" -j"$(nproc)" --target kafka_bench >/dev/null 2>&1 || true
 cli=$build/tools/eventdest/eventdest
 work=$(mktemp -d /tmp/eventdest-cli-bench-XXXXXX)
 sink_pid=""
@@ -102,6 +109,23 @@ cat >"$work/kinesis.json" <<EOF
  "credentials":{"key":"AKIDBENCH","secret":"bench-secret"}}
 EOF
 compare aws_kinesis "$work/kinesis.json"
+if /usr/bin/python3 -c "import boto3" 2>/dev/null; then
+  boto_events=$((events < 50000 ? events : 50000))
+  boto_rates=()
+  for ((r = 0; r < rounds; r++)); do
+    boto_rates+=("$(/usr/bin/python3 bench/boto3_put_records.py "$sink_url" "$boto_events")")
+  done
+  python3 - "$(cat "$work/aws_kinesis.cli_median")" "$boto_events" "${boto_rates[*]}" <<'EOF'
+import statistics, sys
+cli, count = float(sys.argv[1]), sys.argv[2]
+boto = [float(x) for x in sys.argv[3].split()]
+print(f"aws_kinesis: boto3 put_records (500 a call, the events' data alone, {count} records) "
+      f"{min(boto):.0f}-{max(boto):.0f} records/s: CLI/boto3 {cli / statistics.median(boto):.2f} "
+      f"(medians)")
+EOF
+else
+  echo "aws_kinesis: boto3 skipped (no python3-boto3: run scripts/setup.sh)"
+fi
 stop_sink
 
 start_sink rest
@@ -120,6 +144,23 @@ if KAFKA_OWNER_PID=$$ bash scripts/kafka-broker.sh start "$work/broker" >/dev/nu
  "partition_key_template":"data.customer_id"}}
 EOF
   compare kafka "$work/kafka.json"
+  if [ -x "$build/bench/kafka_bench" ]; then
+    raw=()
+    for ((r = 0; r < rounds; r++)); do
+      raw+=("$("$build/bench/kafka_bench" --raw-file "$work/kafka.json" "$work/events.ndjson" |
+        tr ' ' :)")
+    done
+    python3 - "$(cat "$work/kafka.cli_median")" "${raw[*]}" <<'EOF'
+import statistics, sys
+cli = float(sys.argv[1])
+raw = [tuple(float(v) for v in x.split(":")) for x in sys.argv[2].split()]
+rates = [r for r, _ in raw]
+cpu = statistics.median(c for _, c in raw)
+print(f"kafka: plain librdkafka (same messages, keys, headers and properties; built before its "
+      f"clock) {min(rates):.0f}-{max(rates):.0f} messages/s, CPU {cpu:.2f} us per message: "
+      f"CLI/librdkafka {cli / statistics.median(rates):.2f} (medians)")
+EOF
+  fi
   if command -v kcat >/dev/null; then
     # kcat producing the same messages as far as it can: the same key (customer_id) and value
     # (the event's data), the producer settings the adapter sets (acks=all, idempotence,

@@ -5,7 +5,11 @@
 // against a real Apache Kafka 4.x (scripts/kafka-broker.sh) over PLAINTEXT and over SASL_SSL with
 // SCRAM-SHA-512.
 //   kafka_bench [messages=200000] [rounds=3] [--real] [--adapter-only]
+//   kafka_bench --raw-file SPEC_FILE EVENTS_FILE
 // --adapter-only runs the adapter alone (for a profiler: valgrind --tool=callgrind ...).
+// --raw-file runs plain librdkafka alone, once, on the events of an NDJSON file (their data as
+// values, the adapter's keys, headers and properties for the destination spec in SPEC_FILE) and
+// prints "<messages/s> <CPU us per message>": bench/cli_bench.sh compares the CLI with it.
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
@@ -14,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -136,7 +141,8 @@ Result raw_librdkafka(const std::vector<Event>& events, const std::string& spec_
   const double cpu = test::cpu_seconds() - cpu0;
   const auto threads = per_thread(threads0, test::thread_cpu_seconds(), events.size());
   rd_kafka_destroy(rk);
-  if (delivered.load() != static_cast<long>(events.size())) std::printf("raw: not all delivered\n");
+  if (delivered.load() != static_cast<long>(events.size()))
+    std::fprintf(stderr, "raw: not all delivered\n");
   return {events.size() / secs, cpu * 1e6 / events.size(), threads};
 }
 
@@ -235,7 +241,36 @@ void compare(const char* name, const std::vector<Event>& events, const std::stri
 
 }  // namespace
 
+namespace {
+
+// The whole of a text file (empty if it cannot be read).
+std::string read_file(const char* path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// --raw-file: plain librdkafka on the events of an NDJSON file, for cli_bench.sh.
+int raw_file(const char* spec_path, const char* events_path) {
+  const std::string spec = read_file(spec_path);
+  std::vector<Event> events;
+  std::ifstream in(events_path);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) events.push_back(Event::from_json(line));
+  }
+  if (spec.empty() || events.empty()) {
+    std::fprintf(stderr, "kafka_bench --raw-file: nothing to read in %s or %s\n", spec_path,
+                 events_path);
+    return 2;
+  }
+  const Result raw = raw_librdkafka(events, spec);
+  std::printf("%.0f %.3f\n", raw.rate, raw.cpu_us);
+  return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (argc == 4 && std::strcmp(argv[1], "--raw-file") == 0) return raw_file(argv[2], argv[3]);
   int n = 200000;
   bool real = false;
   int rounds = 3;
