@@ -1,5 +1,7 @@
 #include "pipeline/record_pool.hpp"
 
+#include <utility>
+
 namespace eventdest::detail {
 
 std::size_t RecordPool::bytes_of(const Record& r) {
@@ -8,35 +10,32 @@ std::size_t RecordPool::bytes_of(const Record& r) {
          r.event.id().capacity() + (r.encoded ? 0 : r.event.data().size());
 }
 
-RecordPtr RecordPool::take_kept() {
+template <class E>
+RecordPtr RecordPool::take_for(E&& event, DeliveryCallback callback) {
   RecordPtr record;
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!records_.empty()) {
-    record = std::move(records_.back().first);
-    bytes_ -= records_.back().second;
-    records_.pop_back();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!records_.empty()) {
+      record = std::move(records_.back().first);
+      bytes_ -= records_.back().second;
+      records_.pop_back();
+    }
   }
+  if (!record) return std::make_unique<Record>(std::forward<E>(event), std::move(callback));
+  // Reset here rather than when kept: this thread writes these fields next anyway, while the
+  // reporting thread (another core) would have had to take each record's lines over to do it.
+  record->clear_for_reuse();
+  record->event = std::forward<E>(event);
+  record->callback = std::move(callback);
   return record;
 }
 
 RecordPtr RecordPool::take(Event event, DeliveryCallback callback) {
-  RecordPtr record = take_kept();
-  if (!record) return std::make_unique<Record>(std::move(event), std::move(callback));
-  // Reset here rather than when kept: this thread writes these fields next anyway, while the
-  // reporting thread (another core) would have had to take each record's lines over to do it.
-  record->clear_for_reuse();
-  record->event = std::move(event);
-  record->callback = std::move(callback);
-  return record;
+  return take_for(std::move(event), std::move(callback));
 }
 
 RecordPtr RecordPool::take_copy(const Event& event, DeliveryCallback callback) {
-  RecordPtr record = take_kept();
-  if (!record) return std::make_unique<Record>(event, std::move(callback));
-  record->clear_for_reuse();
-  record->event = event;
-  record->callback = std::move(callback);
-  return record;
+  return take_for(event, std::move(callback));
 }
 
 void RecordPool::give_back(std::vector<std::pair<RecordPtr, const Outcome*>>& reported,

@@ -36,7 +36,9 @@ class RecordPool {
   static std::size_t bytes_of(const Record& r);
 
  private:
-  RecordPtr take_kept();
+  /// take() and take_copy(): `event` moved or copied into a kept record, else a new one.
+  template <class E>
+  RecordPtr take_for(E&& event, DeliveryCallback callback);
 
   const std::size_t max_records_;
   const std::size_t max_bytes_;
