@@ -593,6 +593,9 @@ class KafkaDestination final : public Destination {
     rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     wait_for_reports(Steady::now() + std::chrono::seconds(30));
     stop_polling_ = true;
+    // Ends the poll thread's wait now rather than at its 100 ms timeout (the flag persists, so a
+    // poll that starts after this returns at once too).
+    rd_kafka_queue_yield(queue_.get());
     if (poller_.joinable()) poller_.join();
     // Serves anything left (none after the purge) so rd_kafka_destroy never drops a report.
     while (rd_kafka_event_t* event = rd_kafka_queue_poll(queue_.get(), 0))
