@@ -10,7 +10,7 @@ APT_PACKAGES=(
   build-essential cmake pkg-config git
   libcurl4-openssl-dev libssl-dev rapidjson-dev catch2 librdkafka-dev kcat
   libbenchmark-dev python3 python3-venv python3-boto3 python3-jmespath node-jmespath
-  clang libclang-rt-14-dev clang-format openssl curl libzstd-dev
+  clang libclang-rt-14-dev clang-format openssl curl libzstd-dev libjemalloc-dev
 )
 # The real Kafka broker of the tests and the demo runs on a JDK (17 is Debian 12's default) from
 # jars that Maven fetches; cargo only downloads librdkafka's sources (see scripts/lib/librdkafka.sh).

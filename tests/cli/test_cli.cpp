@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cli_child.hpp"
+#include "eventdest/version.hpp"
 #include "kinesis/fake_kinesis.hpp"
 #include "support/catch.hpp"
 
@@ -82,6 +83,19 @@ TEST_CASE("validate: exit 2 with every field problem for each invalid example", 
   }
   closedir(dir);
   CHECK(examples >= 6);
+}
+
+TEST_CASE("--version names the version and the malloc the build linked, serving", "[cli]") {
+  const Run r = cli("--version");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.rfind("eventdest " + std::string(eventdest::kVersion) + "\n", 0) == 0);
+#if defined(EVENTDEST_CLI_EXPECTS_JEMALLOC)
+  // jemalloc's own count of what its malloc handed out grew: it serves malloc, not only linked.
+  CHECK(r.out.find("\nmalloc: jemalloc ") != std::string::npos);
+  CHECK(r.out.find("not serving") == std::string::npos);
+#else
+  CHECK(r.out.find("\nmalloc: the C library's malloc\n") != std::string::npos);
+#endif
 }
 
 TEST_CASE("validate: a valid spec exits 0; usage errors exit 2", "[cli]") {

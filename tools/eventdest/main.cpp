@@ -3,6 +3,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "allocator_info.hpp"
 #include "cli.hpp"
 #include "eventdest/version.hpp"
 
@@ -70,7 +71,8 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (command == "--version" || command == "version") {
-    std::cout << "eventdest " << eventdest::kVersion << "\n";
+    std::cout << "eventdest " << eventdest::kVersion << "\n"
+              << "malloc: " << allocator_description() << "\n";
     return kExitOk;
   }
   Args args;
