@@ -12,7 +12,7 @@
 #                static: kcat cannot vary them per message), and next to plain librdkafka
 #                producing the same messages (kafka_bench --raw-file: the adapter's keys, headers
 #                and librdkafka properties, messages built before its clock, timed after its
-#                first delivery)
+#                first delivery), each in the same alternating rounds as the CLI
 # and prints each rate, the ratios and the CPU per event (on this shared VM the steadier figure).
 #
 #   bash bench/cli_bench.sh [EVENTS=200000] [BUILD_DIR=build-bench] [ROUNDS=3]
@@ -26,6 +26,9 @@ cmake --build "$build" -j"$(nproc)" --target eventdest_cli bench_sink library_pu
 # Plain librdkafka's side exists only where the Kafka adapter is built.
 cmake --build "$build" -j"$(nproc)" --target kafka_bench >/dev/null 2>&1 || true
 cli=$build/tools/eventdest/eventdest
+# The CLI may run on jemalloc (EVENTDEST_CLI_JEMALLOC); the library benchmark, plain librdkafka and
+# kcat run on the C library's malloc.
+echo "CLI: $("$cli" --version | tr '\n' ' ')"
 work=$(mktemp -d /tmp/eventdest-cli-bench-XXXXXX)
 sink_pid=""
 cleanup() {
@@ -62,15 +65,17 @@ print(f"{rate}:{cpu * 1e6 / int(count):.3f}")
 PY
 }
 
-# compare NAME SPEC: the library and the CLI, alternating, ROUNDS each; prints medians and ratios,
-# and the CPU per event of each.
+# compare NAME SPEC [PEERS]: the library and the CLI, alternating, ROUNDS each; prints medians and
+# ratios, and the CPU per event of each. PEERS, a function, runs the peers' side of each round in
+# the same alternation (a broker's speed drifts as its log grows).
 compare() {
-  local name=$1 spec=$2 lib=() parsed=() ours=()
+  local name=$1 spec=$2 peers=${3:-} lib=() parsed=() ours=()
   for ((r = 0; r < rounds; r++)); do
     lib+=("$("$build/bench/library_publish" "$spec" "$work/events.ndjson" | tr ' ' :)")
     parsed+=("$("$build/bench/library_publish" "$spec" "$work/events.ndjson" --parse-timed |
       tr ' ' :)")
     ours+=("$(cli_run "$spec")")
+    [ -z "$peers" ] || "$peers"
   done
   python3 - "$name" "${lib[*]}" "${parsed[*]}" "${ours[*]}" <<'EOF'
 import statistics, sys
@@ -143,25 +148,10 @@ if KAFKA_OWNER_PID=$$ bash scripts/kafka-broker.sh start "$work/broker" >/dev/nu
 {"type":"kafka","config":{"brokers":"$brokers","topic":"orders","tls":false,"sasl_mechanism":"none",
  "partition_key_template":"data.customer_id"}}
 EOF
-  compare kafka "$work/kafka.json"
-  if [ -x "$build/bench/kafka_bench" ]; then
-    raw=()
-    for ((r = 0; r < rounds; r++)); do
-      raw+=("$("$build/bench/kafka_bench" --raw-file "$work/kafka.json" "$work/events.ndjson" |
-        tr ' ' :)")
-    done
-    python3 - "$(cat "$work/kafka.cli_median")" "${raw[*]}" <<'EOF'
-import statistics, sys
-cli = float(sys.argv[1])
-raw = [tuple(float(v) for v in x.split(":")) for x in sys.argv[2].split()]
-rates = [r for r, _ in raw]
-cpu = statistics.median(c for _, c in raw)
-print(f"kafka: plain librdkafka (same messages, keys, headers and properties; built before its "
-      f"clock) {min(rates):.0f}-{max(rates):.0f} messages/s, CPU {cpu:.2f} us per message: "
-      f"CLI/librdkafka {cli / statistics.median(rates):.2f} (medians)")
-EOF
-  fi
+  have_raw=false have_kcat=false
+  [ -x "$build/bench/kafka_bench" ] && have_raw=true
   if command -v kcat >/dev/null; then
+    have_kcat=true
     # kcat producing the same messages as far as it can: the same key (customer_id) and value
     # (the event's data), the producer settings the adapter sets (acks=all, idempotence,
     # linger 5 ms), and the adapter's four headers, though static ones (kcat cannot vary them).
@@ -178,21 +168,42 @@ PY
     # in more than speed: plain 2.12.1 waits ~0.5 s for the idempotent producer id (the adapter
     # does not, see README), 2.0.2 does not wait. The CLI is compared with the faster of the two.
     rdkafka_dir=$(dirname "$(ldd "$cli" | sed -n 's/.*librdkafka\.so\.1 => \([^ ]*\).*/\1/p')")
-    kcat_run() {  # kcat_run [LD_LIBRARY_PATH]: events/s of one kcat -P run
-      local start end
-      start=$(date +%s.%N)
-      LD_LIBRARY_PATH=${1:-} kcat -P -b "$brokers" -t orders -K $'\t' -X linger.ms=5 -X acks=all \
-        -X enable.idempotence=true -H content-type=application/json \
-        -H event-id=0b7e6f0a-3c51-4c1e-9d2f-8a4b5c6d7e8f -H topic=orders \
-        -H timestamp=2026-12-05T12:00:00Z -l "$work/kcat.tsv"
-      end=$(date +%s.%N)
-      python3 -c "print(round($events / ($end - $start)))"
-    }
-    system_rates=() same_rates=()
-    for ((r = 0; r < rounds; r++)); do
+  fi
+  kcat_run() {  # kcat_run [LD_LIBRARY_PATH]: events/s of one kcat -P run
+    local start end
+    start=$(date +%s.%N)
+    LD_LIBRARY_PATH=${1:-} kcat -P -b "$brokers" -t orders -K $'\t' -X linger.ms=5 -X acks=all \
+      -X enable.idempotence=true -H content-type=application/json \
+      -H event-id=0b7e6f0a-3c51-4c1e-9d2f-8a4b5c6d7e8f -H topic=orders \
+      -H timestamp=2026-12-05T12:00:00Z -l "$work/kcat.tsv"
+    end=$(date +%s.%N)
+    python3 -c "print(round($events / ($end - $start)))"
+  }
+  raw=() system_rates=() same_rates=()
+  kafka_peers() {  # plain librdkafka and kcat, in each round of the CLI's alternation
+    if $have_raw; then
+      raw+=("$("$build/bench/kafka_bench" --raw-file "$work/kafka.json" "$work/events.ndjson" |
+        tr ' ' :)")
+    fi
+    if $have_kcat; then
       system_rates+=("$(kcat_run)")
       same_rates+=("$(kcat_run "$rdkafka_dir")")
-    done
+    fi
+  }
+  compare kafka "$work/kafka.json" kafka_peers
+  if $have_raw; then
+    python3 - "$(cat "$work/kafka.cli_median")" "${raw[*]}" <<'EOF'
+import statistics, sys
+cli = float(sys.argv[1])
+raw = [tuple(float(v) for v in x.split(":")) for x in sys.argv[2].split()]
+rates = [r for r, _ in raw]
+cpu = statistics.median(c for _, c in raw)
+print(f"kafka: plain librdkafka (same messages, keys, headers and properties; built before its "
+      f"clock) {min(rates):.0f}-{max(rates):.0f} messages/s, CPU {cpu:.2f} us per message: "
+      f"CLI/librdkafka {cli / statistics.median(rates):.2f} (medians)")
+EOF
+  fi
+  if $have_kcat; then
     python3 - "$(cat "$work/kafka.cli_median")" "${system_rates[*]}" "${same_rates[*]}" <<'EOF'
 import statistics, sys
 cli = float(sys.argv[1])
