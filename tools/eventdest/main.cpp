@@ -53,6 +53,8 @@ commands:
   filter --filter JSON|@FILE [--input FILE|-]
       Print `true` or `false` per input event line: whether Outpost's filter matches the event
       ({id, topic, time (RFC 3339), metadata, data}). Exit 2 on an invalid filter.
+  --version
+      Print the version, and the malloc the CLI runs on (jemalloc when the build found it).
 
 Input event lines: {"id"?, "topic", "time"?, "metadata"?: {string: string}, "data"}
 )";
