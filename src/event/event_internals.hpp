@@ -28,4 +28,7 @@ struct EventInternals {
 /// A UUIDv7 for the unix milliseconds of `now` (generate_event_id() at Clock::now()).
 std::string event_id_at(Clock::time_point now);
 
+/// Writes the 16 `bytes` as a UUID's 36 characters (8-4-4-4-12 lowercase hex digits) to `out`.
+void write_uuid_text(const unsigned char* bytes, char* out) noexcept;
+
 }  // namespace eventdest::detail

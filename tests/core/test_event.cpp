@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <random>
 #include <regex>
 #include <set>
 #include <thread>
@@ -166,6 +168,47 @@ TEST_CASE("generated ids are unique, time-ordered UUIDv7", "[event]") {
   CHECK(std::regex_match(ids.back(), uuid7));
   CHECK_FALSE(Event().id().empty());
   CHECK_FALSE(Event::from_json(R"({"topic":"t","data":1,"id":""})").id().empty());
+}
+
+TEST_CASE("a UUID's text: every byte as two lowercase hex digits, dashes at 8-4-4-4-12",
+          "[event]") {
+  // Against snprintf, for every byte value in every position and for random bytes.
+  const auto reference = [](const unsigned char* b) {
+    char text[37];
+    std::snprintf(text, sizeof text,
+                  "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+                  b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+                  b[14], b[15]);
+    return std::string(text, 36);
+  };
+  std::mt19937 rng(7);
+  for (int round = 0; round < 256 + 1000; ++round) {
+    unsigned char b[16];
+    for (int i = 0; i < 16; ++i)
+      b[i] = static_cast<unsigned char>(round < 256 ? (round + 37 * i) & 0xff : rng() & 0xff);
+    char out[36];
+    detail::write_uuid_text(b, out);
+    REQUIRE(std::string(out, sizeof out) == reference(b));
+  }
+}
+
+TEST_CASE("an id holds its millisecond, version 7 and variant 10", "[event]") {
+  const auto unix_ms = [] {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+            .count());
+  };
+  for (int i = 0; i < 1000; ++i) {
+    const std::uint64_t before = unix_ms();
+    const std::string id = generate_event_id();
+    const std::uint64_t after = unix_ms();
+    const std::uint64_t ms = std::stoull(id.substr(0, 8) + id.substr(9, 4), nullptr, 16);
+    // Never earlier than the clock; later only by what a burst of ids borrowed (a few ms).
+    CHECK(ms >= before);
+    CHECK(ms <= after + 1000);
+    CHECK(id[14] == '7');
+    CHECK(std::string("89ab").find(id[19]) != std::string::npos);
+  }
 }
 
 TEST_CASE("ids made on many threads at once are unique and ordered on each thread", "[event]") {
