@@ -5,6 +5,10 @@
 #include <cstring>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "event/event_text.hpp"
 #include "util/json_check.hpp"
 #include "util/json_scan.hpp"
@@ -26,15 +30,25 @@ bool plain_text(std::string_view content) {
 bool ascii_without_unicode_escapes(std::string_view line) {
   const char* p = line.data();
   const char* const end = p + line.size();
-  std::uint64_t seen = 0;
-  for (; end - p >= 8; p += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p, sizeof w);
-    seen |= w;
+  unsigned char seen = 0;  // every byte OR-ed: bit 7 set if any is not ASCII
+  bool backslash = false;  // only then can the line hold a \u
+#if defined(__SSE2__)
+  // Sixteen bytes at a time, the tests accumulated and read once after the loop.
+  __m128i any = _mm_setzero_si128(), slashes = _mm_setzero_si128();
+  const __m128i slash = _mm_set1_epi8('\\');
+  for (; end - p >= 16; p += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    any = _mm_or_si128(any, v);
+    slashes = _mm_or_si128(slashes, _mm_cmpeq_epi8(v, slash));
   }
-  for (; p != end; ++p)
+  if (_mm_movemask_epi8(any) != 0) return false;
+  backslash = _mm_movemask_epi8(slashes) != 0;
+#endif
+  for (; p != end; ++p) {
     seen |= static_cast<unsigned char>(*p);
-  return (seen & 0x8080808080808080ull) == 0 && line.find("\\u") == std::string_view::npos;
+    backslash |= *p == '\\';
+  }
+  return (seen & 0x80) == 0 && (!backslash || line.find("\\u") == std::string_view::npos);
 }
 
 // A string without escapes at the cursor: its content, accepted by the cursor's text check.
@@ -76,7 +90,13 @@ bool plain_metadata(JsonCheckCursor& r, EventLine& out) {
 }  // namespace
 
 bool read_plain_event_line(std::string_view line, EventLine& out) {
-  out = EventLine{};
+  // Pairs past metadata_count are never read: resetting the whole (half a kilobyte) cost more
+  // than the rest of reading a usual line's fields.
+  out.id.reset();
+  out.topic = {};
+  out.time.reset();
+  out.data = {};
+  out.metadata_count = 0;
   JsonCheckCursor r(line, kMaxPlainDepth,
                     ascii_without_unicode_escapes(line) ? nullptr : &plain_text);
   r.skip_space();

@@ -104,6 +104,34 @@ TEST_CASE("everything else is left to the full reader", "[event]") {
   CHECK_FALSE(plain(deep + "}"));
 }
 
+TEST_CASE("a byte that is not ASCII or a \\u is found wherever it sits in the line", "[event]") {
+  // The line's text is checked sixteen bytes at a time, then byte by byte: each kind of byte at
+  // every offset across several blocks and the tail, in data, in the topic and in metadata.
+  struct Case {
+    std::string bytes;
+    bool plain_in_data;  // whether the plain reader takes the line with these bytes in data
+  };
+  const std::vector<Case> cases = {
+      {"\xC3\x28", false},  // not UTF-8
+      {"\xC3\xA9", true},   // UTF-8: accepted after the per-string check
+      {"\\u00e9", false},   // a \u escape: the full reader's
+      {"\\n", true},        // another escape
+      {"\\\\u", false},     // an escaped backslash, then a 'u': left to the full reader too
+  };
+  for (const auto& c : cases) {
+    for (std::size_t pad = 0; pad < 48; ++pad) {
+      const std::string filler(pad, 'x');
+      const std::string in_data = R"({"topic":"t","data":")" + filler + c.bytes + R"("})";
+      INFO(in_data);
+      CHECK(plain(in_data) == c.plain_in_data);
+      check_same(in_data);
+      // Topic and metadata strings take no escape in the plain reader: only agreement matters.
+      check_same(R"({"topic":"t)" + filler + c.bytes + R"(","data":1})");
+      check_same(R"({"topic":"t","metadata":{"k":")" + filler + c.bytes + R"("},"data":1})");
+    }
+  }
+}
+
 TEST_CASE("from_json gives the full reader's event or error, whichever reader takes the line",
           "[event]") {
   const std::vector<std::string> lines = {
