@@ -105,8 +105,9 @@ Result raw_librdkafka(const std::vector<Event>& events, const std::string& spec_
   };
   std::vector<Msg> msgs;
   msgs.reserve(events.size());
+  const PartitionKeyTemplate key_template(config.partition_key_template);
   for (const auto& e : events) {
-    Msg m{"c-" + std::to_string(msgs.size() % 1000), std::string(e.data()), {}};
+    Msg m{key_template.key(e), std::string(e.data()), {}};
     m.headers.emplace_back("content-type", "application/json");
     for (auto& h : merged_metadata(e))
       m.headers.push_back(h);
@@ -238,10 +239,6 @@ void compare(const char* name, const std::vector<Event>& events, const std::stri
       name, rounds, median(raw_rate), median(ours_rate), median(ratio),
       *std::min_element(ratio.begin(), ratio.end()), median(raw_cpu), median(ours_cpu));
 }
-
-}  // namespace
-
-namespace {
 
 // The whole of a text file (empty if it cannot be read).
 std::string read_file(const char* path) {
