@@ -2,6 +2,7 @@
 // then a destination's delivery_metadata, then the event's own.
 #include <algorithm>
 
+#include "event/merged_metadata.hpp"
 #include "eventdest/event.hpp"
 
 namespace eventdest {
@@ -31,20 +32,12 @@ MetadataList merged_metadata(const Event& e, TimestampFormat format, const Metad
                              bool timestamp_ms) {
   MetadataList out;
   out.reserve(4 + extra.size() + e.metadata().size());
-  append_system_metadata(out, e, format, timestamp_ms);
-  auto merge = [&out](const Metadata& m) {
-    for (const auto& [k, v] : m) {
-      auto it =
-          std::find_if(out.begin(), out.end(), [&k = k](const auto& p) { return p.first == k; });
-      if (it != out.end()) {
-        it->second = v;
-      } else {
-        out.emplace_back(k, v);
-      }
-    }
-  };
-  merge(extra);
-  merge(e.metadata());
+  const std::string timestamp = format_timestamp(e.time(), format);
+  const std::string ms = timestamp_ms ? format_timestamp(e.time(), TimestampFormat::unix_ms) : "";
+  detail::for_each_merged_metadata(e, timestamp, ms, extra,
+                                   [&out](std::string_view k, std::string_view v) {
+                                     out.emplace_back(std::string(k), std::string(v));
+                                   });
   return out;
 }
 

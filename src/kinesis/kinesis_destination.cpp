@@ -106,12 +106,12 @@ class KinesisDestination final : public detail::PipelineDestination {
 
  protected:
   std::optional<detail::Outcome> prepare(detail::Record& record) override {
-    // The merged list is only built when something needs more than the three system keys: a
-    // template reading metadata, or metadata beyond them. An empty list means "system only".
+    // The merged list is only built for a template that reads metadata; the payload's metadata
+    // is written from the event and the destination's options otherwise.
     const bool system_only = record.event.metadata().empty() &&
                              options().delivery_metadata.empty() && !options().timestamp_ms;
     MetadataList metadata;
-    if (!system_only || key_template_.reads_metadata() || hash_key_template_.reads_metadata()) {
+    if (key_template_.reads_metadata() || hash_key_template_.reads_metadata()) {
       metadata = merged_metadata(record.event, options().timestamp_format,
                                  options().delivery_metadata, options().timestamp_ms);
     }
@@ -135,11 +135,15 @@ class KinesisDestination final : public detail::PipelineDestination {
     std::string_view blob = record.event.data();
     if (config_.metadata_in_payload) {
       scratch.clear();
-      if (metadata.empty()) {
+      if (!metadata.empty()) {
+        detail::append_kinesis_payload_with_metadata(scratch, record.event, metadata);
+      } else if (system_only) {
         detail::append_kinesis_payload_with_system_metadata(scratch, record.event,
                                                             options().timestamp_format);
       } else {
-        detail::append_kinesis_payload_with_metadata(scratch, record.event, metadata);
+        detail::append_kinesis_payload_with_merged_metadata(
+            scratch, record.event, options().timestamp_format, options().delivery_metadata,
+            options().timestamp_ms);
       }
       blob = scratch;
     }

@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "event/merged_metadata.hpp"
 #include "pipeline/http_outcome.hpp"
 #include "util/base64.hpp"
 #include "util/json_depth.hpp"
@@ -66,6 +67,27 @@ void append_kinesis_payload_with_system_metadata(std::string& out, const Event& 
   p = put(p, k_data);
   p = put(p, data);
   *p = '}';
+}
+
+void append_kinesis_payload_with_merged_metadata(std::string& out, const Event& event,
+                                                 TimestampFormat format, const Metadata& extra,
+                                                 bool timestamp_ms) {
+  const std::string timestamp = format_timestamp(event.time(), format);
+  const std::string ms =
+      timestamp_ms ? format_timestamp(event.time(), TimestampFormat::unix_ms) : std::string();
+  out += "{\"metadata\":{";
+  bool first = true;
+  for_each_merged_metadata(event, timestamp, ms, extra,
+                           [&out, &first](std::string_view k, std::string_view v) {
+                             if (!first) out += ',';
+                             first = false;
+                             append_json_string(out, k);
+                             out += ':';
+                             append_json_string(out, v);
+                           });
+  out += "},\"data\":";
+  out += event.data();
+  out += '}';
 }
 
 void append_put_records_entry(std::string& out, std::string_view blob, std::string_view key) {

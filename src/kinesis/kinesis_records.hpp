@@ -23,6 +23,11 @@ void append_kinesis_payload_with_metadata(std::string& out, const Event& event,
 /// delivery_metadata: the system metadata is written straight from the event, no list built.
 void append_kinesis_payload_with_system_metadata(std::string& out, const Event& event,
                                                  TimestampFormat format);
+/// The same, merged_metadata(event, format, extra, timestamp_ms) written pair by pair (no list
+/// built).
+void append_kinesis_payload_with_merged_metadata(std::string& out, const Event& event,
+                                                 TimestampFormat format, const Metadata& extra,
+                                                 bool timestamp_ms);
 /// Appends one PutRecords entry for `blob` and `key` to `out`.
 void append_put_records_entry(std::string& out, std::string_view blob, std::string_view key);
 /// The same with an ExplicitHashKey (decimal) when `explicit_hash_key` is not empty.

@@ -281,6 +281,44 @@ TEST_CASE("Outpost's optional timestamp-ms follows the system timestamp", "[even
   CHECK(merged[4].first == "r");  // delivery metadata, then the event's
 }
 
+TEST_CASE("merged metadata: later sources win, each key where it first appeared", "[event]") {
+  // Against the rule written out as a list merge, for every subset of keys (system keys among
+  // them) in the destination's and the event's metadata, with and without timestamp-ms.
+  const std::vector<std::string> keys = {"event-id",     "topic", "timestamp",
+                                         "timestamp-ms", "a",     "b"};
+  auto merge_by_list = [](const Event& e, const Metadata& extra, bool ms) {
+    MetadataList out = system_metadata(e, TimestampFormat::rfc3339, ms);
+    for (const Metadata* m : {&extra, &e.metadata()}) {
+      for (const auto& [k, v] : *m) {
+        auto it = std::find_if(out.begin(), out.end(), [&k = k](auto& p) { return p.first == k; });
+        if (it != out.end()) {
+          it->second = v;
+        } else {
+          out.emplace_back(k, v);
+        }
+      }
+    }
+    return out;
+  };
+  int checked = 0;
+  for (unsigned extra_keys = 0; extra_keys < 64; ++extra_keys) {
+    for (unsigned own_keys = 0; own_keys < 64; own_keys += 3) {
+      Event e("orders", "1");
+      Metadata extra;
+      for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (extra_keys >> i & 1u) extra[keys[i]] = "x-" + keys[i];
+        if (own_keys >> i & 1u) e.metadata()[keys[i]] = "e-" + keys[i];
+      }
+      for (bool ms : {false, true}) {
+        if (merged_metadata(e, TimestampFormat::rfc3339, extra, ms) != merge_by_list(e, extra, ms))
+          FAIL("extra " << extra_keys << " own " << own_keys << " ms " << ms);
+        ++checked;
+      }
+    }
+  }
+  CHECK(checked == 64 * 22 * 2);
+}
+
 TEST_CASE("events built in code validate their data", "[event]") {
   CHECK_THROWS_AS(Event("t", "{oops"), EventError);
   CHECK_THROWS_AS(Event("", "1"), EventError);

@@ -46,6 +46,35 @@ TEST_CASE("the system-metadata payload writer equals the general one", "[kinesis
       R"({"metadata":{"event-id":"e\"1","topic":"or\\ders","timestamp":"2024-01-01T00:00:00.250Z"},"data":{"b":[1,"x"]}})");
 }
 
+TEST_CASE("the merged-metadata payload writer equals the general one", "[kinesis]") {
+  // Events with metadata of their own, or destinations with delivery_metadata or timestamp-ms,
+  // are written pair by pair from the event: the bytes of the list-based writer, system keys
+  // overridden, escapes included.
+  Event e("or\"ders", R"({"a":[1,"x"]})");
+  e.set_id("id\\1");
+  e.metadata() = {{"source", "web"}, {"topic", "mine"}, {"q\"k", "v\n"}, {"r", "own"}};
+  const std::vector<Metadata> extras = {{},
+                                        {{"region", "eu"}},
+                                        {{"r", "destination"}, {"timestamp", "fixed"}},
+                                        {{"timestamp-ms", "x"}, {"z\x01", "\x1f"}}};
+  for (bool own : {true, false}) {
+    Event event = e;
+    if (!own) event.metadata().clear();
+    for (const auto& extra : extras) {
+      for (bool ms : {false, true}) {
+        for (auto format : {TimestampFormat::unix_seconds, TimestampFormat::rfc3339_ms}) {
+          std::string general = "prefix";
+          append_kinesis_payload_with_metadata(general, event,
+                                               merged_metadata(event, format, extra, ms));
+          std::string direct = "prefix";
+          append_kinesis_payload_with_merged_metadata(direct, event, format, extra, ms);
+          CHECK(direct == general);
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("a PutRecords entry is the same whether its key needs escaping or not", "[kinesis]") {
   // The one-pass writer (plain keys) against the entry built piece by piece, at blob sizes
   // around the vector encoder's block and the padding cases, after existing text.
