@@ -2,6 +2,7 @@
 // modes. Stream mode is the default: one request carries many records and REST Proxy answers one
 // report per record, so the per-request cost is shared and every record still gets an exact
 // outcome (records:batch is capped at a few entries per request by the server).
+#include "event/merged_metadata.hpp"
 #include "eventdest/kafka_rest.hpp"
 #include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"
@@ -77,23 +78,36 @@ class KafkaRestDestination final : public detail::PipelineDestination {
 
  protected:
   std::optional<detail::Outcome> prepare(detail::Record& record) override {
-    const auto metadata = merged_metadata(record.event, options().timestamp_format,
-                                          options().delivery_metadata, options().timestamp_ms);
+    const DeliveryOptions& o = options();
+    // The merged list is only built for a key template that reads metadata; Outpost's headers
+    // are otherwise written from the event and the options pair by pair.
+    MetadataList metadata;
+    if (key_template_.reads_metadata())
+      metadata =
+          merged_metadata(record.event, o.timestamp_format, o.delivery_metadata, o.timestamp_ms);
     record.partition_key = key_template_.key(record.event, metadata);
     const auto format = config_.record.format;
-    const MetadataList hookstream =
-        format == KafkaRecordFormat::hookstream
-            ? detail::hookstream_headers(record.event, options().delivery_metadata,
-                                         config_.record.destination_id)
-            : MetadataList{};
-    const MetadataList& headers = format == KafkaRecordFormat::hookstream ? hookstream : metadata;
-    // One allocation: the fixed JSON around the record, headers as base64, key and data.
-    std::size_t size = 160 + record.partition_key.size() + record.event.data().size();
-    for (const auto& [name, value] : headers)
-      size += 32 + name.size() + (value.size() + 2) / 3 * 4;
-    record.payload.reserve(size);
-    detail::append_produce_request(record.payload, record.partition_key, record.event.data(),
-                                   headers, format);
+    const std::string_view data = record.event.data();
+    // Room for the usual record at once (the fixed JSON, the system headers in base64); a pooled
+    // record's payload keeps its capacity from event to event.
+    record.payload.reserve(384 + record.partition_key.size() + data.size());
+    if (format == KafkaRecordFormat::hookstream) {
+      const MetadataList headers = detail::hookstream_headers(record.event, o.delivery_metadata,
+                                                              config_.record.destination_id);
+      detail::append_produce_request(record.payload, record.partition_key, data, headers, format);
+    } else if (!metadata.empty()) {
+      detail::append_produce_request(record.payload, record.partition_key, data, metadata, format);
+    } else {
+      const std::string timestamp = format_timestamp(record.event.time(), o.timestamp_format);
+      const std::string ms =
+          o.timestamp_ms ? format_timestamp(record.event.time(), TimestampFormat::unix_ms) : "";
+      detail::append_produce_request_with(
+          record.payload, record.partition_key, data,
+          [&](const auto& add) {
+            detail::for_each_merged_metadata(record.event, timestamp, ms, o.delivery_metadata, add);
+          },
+          format);
+    }
     if (record.payload.size() > config_.max_record_bytes) {
       return detail::Outcome::failure(detail::Outcome::Kind::fail, errc::record_too_large,
                                       "record of " + std::to_string(record.payload.size()) +
