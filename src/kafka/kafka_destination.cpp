@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "event/event_text.hpp"
+#include "event/merged_metadata.hpp"
 #include "eventdest/kafka.hpp"
 #include "eventdest/log.hpp"
 #include "eventdest/partition_key.hpp"
@@ -216,14 +217,14 @@ class KafkaDestination final : public Destination {
       if (callback) callback(r);
       return;
     }
-    // Events without metadata of their own write the system metadata straight into the headers
-    // (no merged list per event) unless the key template reads metadata.
+    // The metadata is written straight into the headers (no merged list per event) unless the
+    // key template reads it.
     const bool hookstream = config_.record.format == KafkaRecordFormat::hookstream;
     const bool system_metadata_only = event.metadata().empty() &&
                                       config_.delivery.delivery_metadata.empty() &&
                                       !config_.delivery.timestamp_ms;
     MetadataList metadata;
-    if (!system_metadata_only || key_template_.reads_metadata())
+    if (key_template_.reads_metadata())
       metadata = merged_metadata(event, config_.delivery.timestamp_format,
                                  config_.delivery.delivery_metadata, config_.delivery.timestamp_ms);
     auto inflight = pool_.acquire();
@@ -254,13 +255,19 @@ class KafkaDestination final : public Destination {
                                                 config_.record.destination_id)
                    : MetadataList{};
     while (true) {
-      HeadersPtr headers(rd_kafka_headers_new(hookstream         ? hookstream_list.size()
-                                              : metadata.empty() ? 4
-                                                                 : metadata.size() + 1));
+      HeadersPtr headers(rd_kafka_headers_new(hookstream ? hookstream_list.size()
+                                              : !metadata.empty()
+                                                  ? metadata.size() + 1
+                                                  : 5 + config_.delivery.delivery_metadata.size() +
+                                                        event.metadata().size()));
       if (hookstream) {
         for (const auto& [name, v] : hookstream_list)
           add_header(headers.get(), name, v);
-      } else if (metadata.empty()) {
+      } else if (!metadata.empty()) {
+        rd_kafka_header_add(headers.get(), "content-type", -1, "application/json", -1);
+        for (const auto& [name, v] : metadata)
+          add_header(headers.get(), name, v);
+      } else if (system_metadata_only) {
         rd_kafka_header_add(headers.get(), "content-type", -1, "application/json", -1);
         add_header(headers.get(), "event-id", event.id());
         add_header(headers.get(), "topic", event.topic());
@@ -268,8 +275,15 @@ class KafkaDestination final : public Destination {
                    timestamp_text(event.time(), config_.delivery.timestamp_format));
       } else {
         rd_kafka_header_add(headers.get(), "content-type", -1, "application/json", -1);
-        for (const auto& [name, v] : metadata)
-          add_header(headers.get(), name, v);
+        const std::string ms = config_.delivery.timestamp_ms
+                                   ? format_timestamp(event.time(), TimestampFormat::unix_ms)
+                                   : std::string();
+        detail::for_each_merged_metadata(
+            event, timestamp_text(event.time(), config_.delivery.timestamp_format), ms,
+            config_.delivery.delivery_metadata,
+            [&headers](std::string_view name, std::string_view v) {
+              add_header(headers.get(), name, v);
+            });
       }
 // librdkafka's RD_KAFKA_V_* macros type-check their arguments with GNU statement expressions,
 // which clang's -Wpedantic reports at each use (GCC does not: they come from a system header).

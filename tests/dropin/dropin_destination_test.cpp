@@ -195,6 +195,33 @@ TEST_CASE("kafka record_format hookstream writes hookstream's headers",
 }
 #endif
 
+#ifdef EVENTDEST_DROPIN_TEST_KAFKA
+TEST_CASE("kafka: delivery_metadata and the event's own metadata merge into the headers",
+          "[dropin][outpost][kafka]") {
+  // The event's env overrides the destination's in place; the destination's region comes before
+  // the event's source (the order merged_metadata() gives every destination type).
+  kafka::MockCluster cluster;
+  cluster.create_topic("orders", 1);
+  auto d = make_destination(
+      kafka_spec(cluster, R"(,"id":"des_7","delivery_metadata":{"env":"prod","region":"eu"})",
+                 R"(,"partition_key_template":"data.customer")"));
+  ReportCollector reports;
+  d->publish(customer_event(), reports.callback());
+  d->close();
+  REQUIRE(reports.by_id["e1"].size() == 1);
+  REQUIRE(reports.by_id["e1"][0].delivered());
+  const auto messages = consume_all(cluster.bootstraps(), "orders", 1, 20s);
+  REQUIRE(messages.size() == 1);
+  CHECK(messages[0].headers == Headers{{"content-type", "application/json"},
+                                       {"event-id", "e1"},
+                                       {"topic", "orders"},
+                                       {"timestamp", "1704067200"},
+                                       {"env", "test"},
+                                       {"region", "eu"},
+                                       {"source", "web"}});
+}
+#endif
+
 TEST_CASE("timestamp-ms and rfc3339 timestamps reach the record's headers", "[dropin][outpost]") {
   FastRestProxy emu;
   auto d = make_destination(
