@@ -46,6 +46,14 @@ TEST_CASE("the system-metadata payload writer equals the general one", "[kinesis
       R"({"metadata":{"event-id":"e\"1","topic":"or\\ders","timestamp":"2024-01-01T00:00:00.250Z"},"data":{"b":[1,"x"]}})");
 }
 
+// More pairs than the one-pass writer keeps string sizes for.
+static Metadata many_pairs() {
+  Metadata m;
+  for (int i = 0; i < 40; ++i)
+    m["k" + std::to_string(i)] = i % 7 == 0 ? "v\"" + std::to_string(i) : "v" + std::to_string(i);
+  return m;
+}
+
 TEST_CASE("the merged-metadata payload writer equals the general one", "[kinesis]") {
   // Events with metadata of their own, or destinations with delivery_metadata or timestamp-ms,
   // are written pair by pair from the event: the bytes of the list-based writer, system keys
@@ -56,7 +64,8 @@ TEST_CASE("the merged-metadata payload writer equals the general one", "[kinesis
   const std::vector<Metadata> extras = {{},
                                         {{"region", "eu"}},
                                         {{"r", "destination"}, {"timestamp", "fixed"}},
-                                        {{"timestamp-ms", "x"}, {"z\x01", "\x1f"}}};
+                                        {{"timestamp-ms", "x"}, {"z\x01", "\x1f"}},
+                                        many_pairs()};
   for (bool own : {true, false}) {
     Event event = e;
     if (!own) event.metadata().clear();
