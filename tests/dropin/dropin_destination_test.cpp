@@ -112,6 +112,16 @@ const Headers kHookstreamHeaders = {{"hookstream-event-id", "e1"},
                                     {"env", "test"},  // the event's metadata wins
                                     {"region", "eu"},
                                     {"source", "web"}};
+// Outpost's headers for the same event and delivery_metadata: the system keys, then the merged
+// metadata (the event's env in the destination's env's place, the destination's region before
+// the event's source).
+const Headers kOutpostHeaders = {{"content-type", "application/json"},
+                                 {"event-id", "e1"},
+                                 {"topic", "orders"},
+                                 {"timestamp", "1704067200"},
+                                 {"env", "test"},
+                                 {"region", "eu"},
+                                 {"source", "web"}};
 
 Headers stored_headers(const rapidjson::Value& record) {
   Headers out;
@@ -141,13 +151,7 @@ TEST_CASE("kafka_rest record_format hookstream writes hookstream's headers",
   CHECK(std::string(records[0]["key"].GetString()) == "c-42");
   CHECK(stored_headers(records[0]) == kHookstreamHeaders);
   CHECK(std::string(records[1]["key"].GetString()) == "c-42");
-  CHECK(stored_headers(records[1]) == Headers{{"content-type", "application/json"},
-                                              {"event-id", "e1"},
-                                              {"topic", "orders"},
-                                              {"timestamp", "1704067200"},
-                                              {"env", "test"},
-                                              {"region", "eu"},
-                                              {"source", "web"}});
+  CHECK(stored_headers(records[1]) == kOutpostHeaders);
 }
 
 TEST_CASE("hookstream's body delivers hookstream's headers by default", "[dropin][hookstream]") {
@@ -175,19 +179,29 @@ TEST_CASE("hookstream's body delivers hookstream's headers by default", "[dropin
 }
 
 #ifdef EVENTDEST_DROPIN_TEST_KAFKA
-TEST_CASE("kafka record_format hookstream writes hookstream's headers",
-          "[dropin][hookstream][kafka]") {
+namespace {
+
+// customer_event() delivered by a kafka destination with des_7's delivery_metadata, keyed by
+// data.customer, `config` added; the messages of the mock cluster's topic read back.
+std::vector<test::ConsumedMessage> deliver_customer_event(const std::string& config) {
   kafka::MockCluster cluster;
   cluster.create_topic("orders", 1);
   auto d = make_destination(
       kafka_spec(cluster, R"(,"id":"des_7","delivery_metadata":{"env":"prod","region":"eu"})",
-                 R"(,"partition_key_template":"data.customer","record_format":"hookstream")"));
+                 R"(,"partition_key_template":"data.customer")" + config));
   ReportCollector reports;
   d->publish(customer_event(), reports.callback());
   d->close();
   REQUIRE(reports.by_id["e1"].size() == 1);
   REQUIRE(reports.by_id["e1"][0].delivered());
-  const auto messages = consume_all(cluster.bootstraps(), "orders", 1, 20s);
+  return consume_all(cluster.bootstraps(), "orders", 1, 20s);
+}
+
+}  // namespace
+
+TEST_CASE("kafka record_format hookstream writes hookstream's headers",
+          "[dropin][hookstream][kafka]") {
+  const auto messages = deliver_customer_event(R"(,"record_format":"hookstream")");
   REQUIRE(messages.size() == 1);
   CHECK(messages[0].key == "c-42");
   CHECK(messages[0].value == R"({"customer":"c-42"})");
@@ -198,27 +212,9 @@ TEST_CASE("kafka record_format hookstream writes hookstream's headers",
 #ifdef EVENTDEST_DROPIN_TEST_KAFKA
 TEST_CASE("kafka: delivery_metadata and the event's own metadata merge into the headers",
           "[dropin][outpost][kafka]") {
-  // The event's env overrides the destination's in place; the destination's region comes before
-  // the event's source (the order merged_metadata() gives every destination type).
-  kafka::MockCluster cluster;
-  cluster.create_topic("orders", 1);
-  auto d = make_destination(
-      kafka_spec(cluster, R"(,"id":"des_7","delivery_metadata":{"env":"prod","region":"eu"})",
-                 R"(,"partition_key_template":"data.customer")"));
-  ReportCollector reports;
-  d->publish(customer_event(), reports.callback());
-  d->close();
-  REQUIRE(reports.by_id["e1"].size() == 1);
-  REQUIRE(reports.by_id["e1"][0].delivered());
-  const auto messages = consume_all(cluster.bootstraps(), "orders", 1, 20s);
+  const auto messages = deliver_customer_event("");
   REQUIRE(messages.size() == 1);
-  CHECK(messages[0].headers == Headers{{"content-type", "application/json"},
-                                       {"event-id", "e1"},
-                                       {"topic", "orders"},
-                                       {"timestamp", "1704067200"},
-                                       {"env", "test"},
-                                       {"region", "eu"},
-                                       {"source", "web"}});
+  CHECK(messages[0].headers == kOutpostHeaders);
 }
 #endif
 
