@@ -1,7 +1,5 @@
 // The metadata every record carries: the system keys (event-id, topic, timestamp) in wire order,
 // then a destination's delivery_metadata, then the event's own.
-#include <algorithm>
-
 #include "event/merged_metadata.hpp"
 #include "eventdest/event.hpp"
 
