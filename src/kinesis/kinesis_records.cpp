@@ -75,44 +75,21 @@ void append_kinesis_payload_with_merged_metadata(std::string& out, const Event& 
   const std::string timestamp = format_timestamp(event.time(), format);
   const std::string ms =
       timestamp_ms ? format_timestamp(event.time(), TimestampFormat::unix_ms) : std::string();
-  auto each_pair = [&](auto&& visit) {
-    for_each_merged_metadata(event, timestamp, ms, extra, visit);
-  };
-  constexpr std::string_view k_open = "{\"metadata\":{", k_data = "},\"data\":";
-  const std::string_view data = event.data();
-  // Sized first, then written in one pass, as the system-metadata writer is; the JSON size of
-  // the first strings is kept from the first pass for the second.
-  constexpr std::size_t kKeptSizes = 32;
-  std::size_t sizes[kKeptSizes];
-  std::size_t strings = 0;
-  std::size_t size = k_open.size() + k_data.size() + data.size() + 1;
-  each_pair([&](std::string_view k, std::string_view v) {
-    for (const std::string_view s : {k, v}) {
-      const std::size_t n = json_string_size(s);
-      if (strings < kKeptSizes) sizes[strings] = n;
-      ++strings;
-      size += n;
-    }
-    size += strings > 2 ? 2 : 1;  // ':', and ',' before every pair but the first
-  });
-  const std::size_t at = out.size();
-  out.resize(at + size);
-  char* p = put(out.data() + at, k_open);
-  std::size_t written = 0;
-  auto put_string = [&](std::string_view s) {
-    const std::size_t n = written < kKeptSizes ? sizes[written] : json_string_size(s);
-    ++written;
-    p = write_json_string(p, s, n);
-  };
-  each_pair([&](std::string_view k, std::string_view v) {
-    if (written > 0) *p++ = ',';
-    put_string(k);
-    *p++ = ':';
-    put_string(v);
-  });
-  p = put(p, k_data);
-  p = put(p, data);
-  *p = '}';
+  // Appended piece by piece: `out` is a scratch buffer that keeps its capacity, and sizing the
+  // record first (a second pass over the pairs) measured no fewer instructions.
+  out += "{\"metadata\":{";
+  bool first = true;
+  for_each_merged_metadata(event, timestamp, ms, extra,
+                           [&out, &first](std::string_view k, std::string_view v) {
+                             if (!first) out += ',';
+                             first = false;
+                             append_json_string(out, k);
+                             out += ':';
+                             append_json_string(out, v);
+                           });
+  out += "},\"data\":";
+  out += event.data();
+  out += '}';
 }
 
 void append_put_records_entry(std::string& out, std::string_view blob, std::string_view key) {
