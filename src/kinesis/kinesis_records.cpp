@@ -77,17 +77,10 @@ void append_kinesis_payload_with_merged_metadata(std::string& out, const Event& 
       timestamp_ms ? format_timestamp(event.time(), TimestampFormat::unix_ms) : std::string();
   // Appended piece by piece: `out` is a scratch buffer that keeps its capacity, and sizing the
   // record first (a second pass over the pairs) measured no fewer instructions.
-  out += "{\"metadata\":{";
-  bool first = true;
-  for_each_merged_metadata(event, timestamp, ms, extra,
-                           [&out, &first](std::string_view k, std::string_view v) {
-                             if (!first) out += ',';
-                             first = false;
-                             append_json_string(out, k);
-                             out += ':';
-                             append_json_string(out, v);
-                           });
-  out += "},\"data\":";
+  out += "{\"metadata\":";
+  append_json_string_object_with(
+      out, [&](const auto& add) { for_each_merged_metadata(event, timestamp, ms, extra, add); });
+  out += ",\"data\":";
   out += event.data();
   out += '}';
 }

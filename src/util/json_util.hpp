@@ -44,19 +44,28 @@ inline char* write_json_string(char* out, std::string_view s, std::size_t size) 
 }
 /// `s` as a JSON string literal.
 std::string json_string(std::string_view s);
-/// Appends `{"name":"value",...}` for (name, value) string pairs (a metadata map or list).
-template <typename Pairs>
-void append_json_string_object(std::string& out, const Pairs& pairs) {
+/// Appends `{"name":"value",...}` for the string pairs `each_pair(f)` gives, calling
+/// `f(name, value)` for each in order (pairs visited without a container holding them).
+template <typename EachPair>
+void append_json_string_object_with(std::string& out, EachPair&& each_pair) {
   out += '{';
   bool first = true;
-  for (const auto& [name, value] : pairs) {
+  each_pair([&out, &first](std::string_view name, std::string_view value) {
     if (!first) out += ',';
     first = false;
     append_json_string(out, name);
     out += ':';
     append_json_string(out, value);
-  }
+  });
   out += '}';
+}
+/// Appends `{"name":"value",...}` for (name, value) string pairs (a metadata map or list).
+template <typename Pairs>
+void append_json_string_object(std::string& out, const Pairs& pairs) {
+  append_json_string_object_with(out, [&pairs](const auto& add) {
+    for (const auto& [name, value] : pairs)
+      add(name, value);
+  });
 }
 /// Compact JSON text of `v`.
 std::string compact_json(const rapidjson::Value& v);
