@@ -2,15 +2,15 @@
 // match (read back from kinesis-local, the REST v3 emulator and a Kafka cluster); a dead or full
 // destination does not hold the others back; destinations replaced and removed under load report
 // each (event, destination) once.
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <atomic>
 #include <map>
 #include <mutex>
 #include <set>
 #include <thread>
-
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "eventdest/eventdest.hpp"
 #include "kafka_rest/rest_emulator.hpp"
@@ -544,8 +544,8 @@ TEST_CASE("router: with block, the last destination full for a while still gets 
   std::map<std::string, std::string> data_of;
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 6; ++i) {
-    Event e("orders", R"({"n":)" + std::to_string(i) + R"(,"pad":")" + std::string(250, 'x') +
-                          R"("})");
+    Event e("orders",
+            R"({"n":)" + std::to_string(i) + R"(,"pad":")" + std::string(250, 'x') + R"("})");
     e.set_id("e" + std::to_string(i));
     e.set_metadata({{"shard-hint", "h" + std::to_string(i)}});
     data_of[e.id()] = e.data();
