@@ -7,6 +7,18 @@
 
 namespace eventdest::detail {
 
+namespace {
+
+// The records a pipeline keeps for reuse hold at most an eighth of what its buffer may hold
+// (8 MiB by default), between 1 and 64 MiB: an idle destination's pool stays proportionate to its
+// buffer.
+std::size_t record_pool_bytes(std::size_t max_buffered_bytes) {
+  return std::clamp(max_buffered_bytes / 8, std::size_t{1} << 20, std::size_t{64} << 20);
+}
+constexpr std::size_t kMaxPooledRecords = 65536;
+
+}  // namespace
+
 DeliveryPipeline::DeliveryPipeline(std::string destination_type, DeliveryOptions options,
                                    BatchLimits limits, SendFn send, RecordEncoder* encoder)
     : type_(std::move(destination_type)),
@@ -16,7 +28,8 @@ DeliveryPipeline::DeliveryPipeline(std::string destination_type, DeliveryOptions
                                   std::chrono::milliseconds(20))),
       backoff_(options_.retry_backoff, options_.retry_backoff_max),
       send_(std::move(send)),
-      encoder_(encoder) {
+      encoder_(encoder),
+      pool_(kMaxPooledRecords, record_pool_bytes(options_.max_buffered_bytes)) {
   worker_ = std::thread([this] {
     set_thread_name("eventdest-batch");
     run();

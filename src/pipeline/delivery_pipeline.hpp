@@ -171,9 +171,12 @@ class DeliveryPipeline {
   LatencyHistogram latencies_;
   std::thread worker_;
 
-  // Room for several full batches that complete together (e.g. 4 in flight x 500 records),
-  // within 4 MiB.
-  RecordPool pool_{4096, 4u << 20};
+  // Room for what the batching thread reports at once: full batches completing together, and
+  // the records that expire together while the endpoint is down (one group per
+  // expiry_grouping_: 5,000 at 1M events/s and 5 ms). What does not fit is freed on that thread
+  // and allocated again by the publishing one: at a million events a second, glibc's malloc
+  // cost a dead destination as much as the rest of its work. See record_pool_bytes().
+  RecordPool pool_;
 };
 
 }  // namespace eventdest::detail
