@@ -8,12 +8,13 @@
 //     live ones' throughput (target: the dead one costs at most 10 %), in two states of the dead
 //     one: "filling" (down for less than its delivery_timeout_ms: every event adds to what it
 //     holds) and "steady" (down for longer than its delivery_timeout_ms, 250 ms here: it fails
-//     old events, one report each, as fast as it takes new ones). Medians of five rounds.
+//     old events, one report each, as fast as it takes new ones). Medians of five rounds;
+//  3. the steady dead one alone in a router: its own CPU per event beyond parsing (median of 5).
 //
-//   router_bench [events=100000] [--dead-only [alone|filling|steady] | --fanout N
+//   router_bench [events=100000] [--dead-only [alone|filling|steady|own] | --fanout N
 //   [router|separate]]
-// --dead-only runs part 2 alone, --fanout N part 1 for N destinations alone; each only one of its
-// runs if named (for a profiler).
+// --dead-only runs parts 2 and 3 alone, --fanout N part 1 for N destinations alone; each only one
+// of its runs if named (for a profiler).
 // Prints one line per figure and a JSON summary line.
 
 #include <algorithm>
@@ -96,6 +97,39 @@ Result run_router(const std::vector<std::string>& lines, const std::vector<std::
   out.cpu_us_per_event_destination = out.cpu_us_per_event / static_cast<double>(specs.size());
   router->close(std::chrono::milliseconds(0));
   return out;
+}
+
+// CPU per event of a router over `dead_spec` alone (its port refuses connections), beyond parsing
+// each line: what a dead destination's own work costs (its record and queue slot on the
+// publishing thread, its timeout report on its own), free of the two busy cores' noise that moves
+// the ratios with live destinations. Returns {parsing alone, router} in us per event, timed over
+// three passes once the dead one is in its steady state.
+std::pair<double, double> dead_alone_cost(const std::vector<std::string>& lines,
+                                          const std::string& dead_spec) {
+  std::size_t ids = 0;
+  double cpu0 = test::cpu_seconds();
+  for (const auto& l : lines)
+    ids += Event::from_json(l).id().size();
+  const double parse_us = (test::cpu_seconds() - cpu0) * 1e6 / static_cast<double>(lines.size());
+  auto router = Router::from_json("[" + dead_spec + "]");
+  std::atomic<long> reports{0};
+  std::atomic<long>* counted = &reports;
+  auto pass = [&] {
+    for (const auto& l : lines)
+      router->publish(Event::from_json(l), [counted](const DeliveryReport&) { ++*counted; });
+  };
+  // Past twice its delivery_timeout_ms (250 ms), it fails old events as fast as it takes new.
+  const auto warm_until = Steady::now() + std::chrono::milliseconds(500);
+  while (Steady::now() < warm_until)
+    pass();
+  cpu0 = test::cpu_seconds();
+  for (int i = 0; i < 3; ++i)
+    pass();
+  const double routed_us =
+      (test::cpu_seconds() - cpu0) * 1e6 / static_cast<double>(3 * lines.size());
+  router->close(std::chrono::milliseconds(0));
+  if (ids == 0 || reports.load() == 0) std::printf("(no ids or no reports?)\n");
+  return {parse_us, routed_us};
 }
 
 // Six alternating rounds: each side goes first three times.
@@ -221,8 +255,19 @@ int main(int argc, char** argv) {
       "alone, %.2f beside the steady one (us, whole process)\n",
       median(filling_ratio), median(steady_ratio), median(cpu[0]), median(cpu[1]), median(cpu[2]),
       median(cpu[3]));
+  std::vector<double> own;
+  for (int round = 0; round < 5 && runs("own"); ++round) {
+    const auto [parse_us, routed_us] = dead_alone_cost(lines, steady.back());
+    own.push_back(routed_us - parse_us);
+    std::printf("round %d: the steady dead one alone: %.3f us CPU per event, parsing alone %.3f\n",
+                round + 1, routed_us, parse_us);
+  }
+  if (!own.empty())
+    std::printf("the steady dead one's own work: %.3f us CPU per event beyond parsing (median)\n",
+                median(own));
   json += "\"live_with_dead_filling_ratio\":" + std::to_string(median(filling_ratio)) +
-          ",\"live_with_dead_steady_ratio\":" + std::to_string(median(steady_ratio)) + "}";
+          ",\"live_with_dead_steady_ratio\":" + std::to_string(median(steady_ratio)) +
+          (own.empty() ? "" : ",\"dead_own_cpu_us\":" + std::to_string(median(own))) + "}";
   std::printf("%s\n", json.c_str());
   return 0;
 }
