@@ -574,6 +574,10 @@ TEST_CASE("router: with block, the last destination full for a while still gets 
     CHECK(std::string(doc["metadata"]["shard-hint"].GetString()) == "h" + id.substr(1));
   }
   CHECK(seen.size() == 6);
+  for (const auto& [id, times] : seen) {
+    INFO(id);
+    CHECK(times == 1);  // the stalled request stored nothing
+  }
 }
 
 TEST_CASE("router: with block, a lone full destination makes publish wait, no queue_full",
