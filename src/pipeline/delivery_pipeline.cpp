@@ -285,14 +285,17 @@ void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcome
               : made.emplace_back(Outcome::failure(Outcome::Kind::fail, errc::internal,
                                                    "the transport returned no outcome"));
       if (outcome.maybe_sent) record->maybe_sent = true;
+      // Stopping, a record past its deadline still reports its timeout (as shutdown() does for
+      // what it finds queued): an answer that comes in after the stop does not make it `closed`.
+      const bool closed = stopping_ && now < record->deadline;
       if (outcome.kind == Outcome::Kind::defer) {
         --record->attempts;  // it was not sent
         if (stopping_ || now + outcome.retry_after >= record->deadline) {
           Outcome& final_outcome = made.emplace_back(outcome);
           final_outcome.kind = Outcome::Kind::fail;
-          final_outcome.error = stopping_ ? errc::closed : errc::timeout;
+          final_outcome.error = closed ? errc::closed : errc::timeout;
           final_outcome.message =
-              (stopping_
+              (closed
                    ? "closed while held back: "
                    : "delivery_timeout_ms (" + std::to_string(options_.delivery_timeout.count()) +
                          " ms) reached while held back: ") +
@@ -320,7 +323,7 @@ void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcome
       if (stopping_ || now + wait >= record->deadline) {
         Outcome& final_outcome = made.emplace_back(outcome);
         final_outcome.kind = Outcome::Kind::fail;
-        if (!stopping_) {
+        if (!closed) {
           final_outcome.error = errc::timeout;
           final_outcome.message = "delivery_timeout_ms (" +
                                   std::to_string(options_.delivery_timeout.count()) +

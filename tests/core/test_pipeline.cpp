@@ -583,3 +583,38 @@ TEST_CASE("flush honours its timeout; shutdown reports everything", "[pipeline]"
   for (int i = 0; i < 6; ++i)
     CHECK(c.only(id(i)).error == make_error_code(errc::closed));
 }
+
+TEST_CASE("an answer that comes after shutdown, past the record's deadline, reports its timeout",
+          "[pipeline]") {
+  // close() reports what is left `closed`, except an event already past its delivery_timeout_ms:
+  // its report is the timeout, also when the transport answers it (retry, or hold back) only
+  // after the stop. Before, that answer made it `closed`.
+  for (const bool deferred : {false, true}) {
+    INFO((deferred ? "held back" : "retryable error"));
+    Collector c;
+    TestTransport t([deferred](const Record&) {
+      return deferred ? Outcome::deferred(5ms, "shard_rate_limit")
+                      : Outcome::classify(errc::network_error, "connection reset");
+    });
+    t.stall();
+    auto o = fast_options();
+    o.delivery_timeout = 50ms;
+    o.max_in_flight = 1;
+    {
+      DeliveryPipeline p("test", o, BatchLimits{2, 1 << 20},
+                         [&](Batch b) { t.send(std::move(b)); });
+      t.attach(&p);
+      p.submit(make_record("past-deadline", c));
+      for (int i = 0; i < 200 && t.held_batches() == 0; ++i)
+        std::this_thread::sleep_for(5ms);
+      REQUIRE(t.held_batches() == 1);
+      std::this_thread::sleep_for(100ms);  // its deadline passes while the request is out
+      p.shutdown();
+      t.release();
+      t.stop();
+    }
+    const DeliveryReport& r = c.only("past-deadline");
+    INFO(r.message);
+    CHECK(r.error == make_error_code(errc::timeout));
+  }
+}
