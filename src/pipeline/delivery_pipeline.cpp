@@ -294,12 +294,11 @@ void DeliveryPipeline::complete(Batch batch, const std::vector<Outcome>& outcome
           Outcome& final_outcome = made.emplace_back(outcome);
           final_outcome.kind = Outcome::Kind::fail;
           final_outcome.error = closed ? errc::closed : errc::timeout;
-          final_outcome.message =
-              (closed
-                   ? "closed while held back: "
-                   : "delivery_timeout_ms (" + std::to_string(options_.delivery_timeout.count()) +
-                         " ms) reached while held back: ") +
-              outcome.message;
+          final_outcome.message = (closed ? "closed while held back: "
+                                          : "delivery_timeout_ms (" +
+                                                std::to_string(options_.delivery_timeout.count()) +
+                                                " ms) reached while held back: ") +
+                                  outcome.message;
           reports.emplace_back(std::move(record), &final_outcome);
           continue;
         }
