@@ -538,8 +538,8 @@ void DeliveryPipeline::shutdown() {
     std::lock_guard<std::mutex> lock(mutex_);
     accepting_ = false;
     stopping_ = true;
-    for (auto& q : queue_)
-      leftovers.push_back(std::move(q.record));
+    for (std::size_t i = 0; i < queue_.size(); ++i)
+      leftovers.push_back(std::move(queue_[i].record));
     queue_.clear();
     queued_bytes_ = 0;
     for (auto& [when, r] : retries_)

@@ -9,7 +9,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -24,6 +23,7 @@
 #include "pipeline/record.hpp"
 #include "pipeline/record_pool.hpp"
 #include "util/latency_histogram.hpp"
+#include "util/ring_queue.hpp"
 
 namespace eventdest::detail {
 
@@ -143,12 +143,12 @@ class DeliveryPipeline {
     std::size_t request_bytes;
     SteadyClock::time_point deadline;
   };
-  std::deque<Queued> queue_;
+  RingQueue<Queued> queue_;
   std::multimap<SteadyClock::time_point, RecordPtr> retries_;  // by not_before
   // Which accepted records still lack a report: done_[i] is sequence first_open_ + i. Reports
   // arrive out of order; the front is popped while done, so first_open_ is the oldest open
   // sequence (what flush() waits on) without a node allocation per record.
-  std::deque<bool> done_;
+  RingQueue<bool> done_;
   std::uint64_t first_open_ = 1;
   std::size_t open_count_ = 0;
   std::uint64_t next_sequence_ = 1;
