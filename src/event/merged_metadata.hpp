@@ -3,7 +3,9 @@
 // a vector and a string per key and value for every event, then copy them out and free them.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <utility>
 
 #include "eventdest/event.hpp"
 
@@ -46,6 +48,16 @@ void for_each_merged_metadata(const Event& e, std::string_view timestamp,
     if (is_system(k) || extra.count(k) != 0) continue;
     visit(std::string_view(k), std::string_view(v));
   }
+}
+
+/// The same, formatting the event's `timestamp` (and `timestamp-ms`) itself.
+template <class Visit>
+void for_each_merged_metadata(const Event& e, TimestampFormat format, const Metadata& extra,
+                              bool timestamp_ms, Visit&& visit) {
+  const std::string timestamp = format_timestamp(e.time(), format);
+  const std::string ms =
+      timestamp_ms ? format_timestamp(e.time(), TimestampFormat::unix_ms) : std::string();
+  for_each_merged_metadata(e, timestamp, ms, extra, std::forward<Visit>(visit));
 }
 
 }  // namespace eventdest::detail

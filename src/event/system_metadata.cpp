@@ -30,9 +30,7 @@ MetadataList merged_metadata(const Event& e, TimestampFormat format, const Metad
                              bool timestamp_ms) {
   MetadataList out;
   out.reserve(4 + extra.size() + e.metadata().size());
-  const std::string timestamp = format_timestamp(e.time(), format);
-  const std::string ms = timestamp_ms ? format_timestamp(e.time(), TimestampFormat::unix_ms) : "";
-  detail::for_each_merged_metadata(e, timestamp, ms, extra,
+  detail::for_each_merged_metadata(e, format, extra, timestamp_ms,
                                    [&out](std::string_view k, std::string_view v) {
                                      out.emplace_back(std::string(k), std::string(v));
                                    });

@@ -98,13 +98,11 @@ class KafkaRestDestination final : public detail::PipelineDestination {
     } else if (!metadata.empty()) {
       detail::append_produce_request(record.payload, record.partition_key, data, metadata, format);
     } else {
-      const std::string timestamp = format_timestamp(record.event.time(), o.timestamp_format);
-      const std::string ms =
-          o.timestamp_ms ? format_timestamp(record.event.time(), TimestampFormat::unix_ms) : "";
       detail::append_produce_request_with(
           record.payload, record.partition_key, data,
           [&](const auto& add) {
-            detail::for_each_merged_metadata(record.event, timestamp, ms, o.delivery_metadata, add);
+            detail::for_each_merged_metadata(record.event, o.timestamp_format, o.delivery_metadata,
+                                             o.timestamp_ms, add);
           },
           format);
     }

@@ -72,14 +72,12 @@ void append_kinesis_payload_with_system_metadata(std::string& out, const Event& 
 void append_kinesis_payload_with_merged_metadata(std::string& out, const Event& event,
                                                  TimestampFormat format, const Metadata& extra,
                                                  bool timestamp_ms) {
-  const std::string timestamp = format_timestamp(event.time(), format);
-  const std::string ms =
-      timestamp_ms ? format_timestamp(event.time(), TimestampFormat::unix_ms) : std::string();
   // Appended piece by piece: `out` is a scratch buffer that keeps its capacity, and sizing the
   // record first (a second pass over the pairs) measured no fewer instructions.
   out += "{\"metadata\":";
-  append_json_string_object_with(
-      out, [&](const auto& add) { for_each_merged_metadata(event, timestamp, ms, extra, add); });
+  append_json_string_object_with(out, [&](const auto& add) {
+    for_each_merged_metadata(event, format, extra, timestamp_ms, add);
+  });
   out += ",\"data\":";
   out += event.data();
   out += '}';
