@@ -13,6 +13,7 @@
 #include "spec/report_hook.hpp"
 #include "spec/report_labelling.hpp"
 #include "util/json_util.hpp"
+#include "util/prefetch.hpp"
 
 namespace eventdest {
 namespace {
@@ -46,6 +47,12 @@ class KeptRecords {
     if (!taken_) taken_ = returned_.exchange(nullptr, std::memory_order_acquire);
     T* p = taken_;
     if (p) taken_ = p->next_kept;
+    // The next take's record, last written by a reporting thread on another core: fetched
+    // while this one is used, rather than when publish() next writes its first field.
+    if (taken_) {
+      for (std::size_t line = 0; line < sizeof(T); line += 64)
+        detail::prefetch_for_write(reinterpret_cast<const char*>(taken_) + line);
+    }
     return p;
   }
 

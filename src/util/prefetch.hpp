@@ -18,4 +18,14 @@ inline void prefetch(const void* p) noexcept {
 #endif
 }
 
+/// As prefetch(), for memory about to be written: fetched for ownership, so the first store does
+/// not wait for the line to be taken from another core's cache.
+inline void prefetch_for_write(const void* p) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(p, 1);
+#else
+  (void)p;
+#endif
+}
+
 }  // namespace eventdest::detail
