@@ -15,7 +15,10 @@
 //   [router|separate]]
 // --dead-only runs parts 2 and 3 alone, --fanout N part 1 for N destinations alone; each only one
 // of its runs if named (for a profiler).
-// Prints one line per figure and a JSON summary line.
+// Prints one line per figure and a JSON summary line. With EVENTDEST_BENCH_WINDOWS set, also a
+// line `window START,END` per timed pass (CLOCK_MONOTONIC seconds): for
+// `perf record -k CLOCK_MONOTONIC` and `perf report --time START,END`, a profile of the timed
+// passes alone.
 
 #include <algorithm>
 #include <atomic>
@@ -60,6 +63,16 @@ struct Result {
   double cpu_us_per_event = 0;  ///< the whole process's, all destinations together
 };
 
+// steady_clock is CLOCK_MONOTONIC on Linux, the clock perf is told to stamp samples with.
+void print_profile_window(Steady::time_point start, Steady::time_point end) {
+  static const bool wanted = std::getenv("EVENTDEST_BENCH_WINDOWS") != nullptr;
+  if (!wanted) return;
+  auto seconds = [](Steady::time_point t) {
+    return std::chrono::duration<double>(t.time_since_epoch()).count();
+  };
+  std::printf("window %.6f,%.6f\n", seconds(start), seconds(end));
+}
+
 // Publishes `lines` through a router of `specs` and times until the `live` destinations have
 // delivered them all. With `warm_up`, the lines go through once untimed first (same router).
 Result run_router(const std::vector<std::string>& lines, const std::vector<std::string>& specs,
@@ -93,6 +106,7 @@ Result run_router(const std::vector<std::string>& lines, const std::vector<std::
   pass();
   Result out;
   out.seconds = std::chrono::duration<double>(progress.live_done - t0).count();
+  print_profile_window(t0, progress.live_done);
   out.cpu_us_per_event = (test::cpu_seconds() - cpu0) * 1e6 / static_cast<double>(lines.size());
   out.cpu_us_per_event_destination = out.cpu_us_per_event / static_cast<double>(specs.size());
   router->close(std::chrono::milliseconds(0));
@@ -123,8 +137,10 @@ std::pair<double, double> dead_alone_cost(const std::vector<std::string>& lines,
   while (Steady::now() < warm_until)
     pass();
   cpu0 = test::cpu_seconds();
+  const auto t0 = Steady::now();
   for (int i = 0; i < 3; ++i)
     pass();
+  print_profile_window(t0, Steady::now());
   const double routed_us =
       (test::cpu_seconds() - cpu0) * 1e6 / static_cast<double>(3 * lines.size());
   router->close(std::chrono::milliseconds(0));
@@ -156,7 +172,9 @@ Result run_separate(const std::vector<std::string>& lines, const std::vector<std
   for (auto& d : destinations)
     d->close();
   Result out;
-  out.seconds = std::chrono::duration<double>(Steady::now() - t0).count();
+  const auto t1 = Steady::now();
+  out.seconds = std::chrono::duration<double>(t1 - t0).count();
+  print_profile_window(t0, t1);
   out.cpu_us_per_event_destination =
       (test::cpu_seconds() - cpu0) * 1e6 / static_cast<double>(lines.size() * specs.size());
   return out;
