@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <iterator>
 #include <mutex>
 #include <optional>
@@ -29,8 +30,16 @@
 namespace eventdest {
 
 struct Event::Data {
-  explicit Data(std::string text) : raw(std::move(text)) {}
-  std::string raw;
+  /// Keeps `text` (given by the caller: moved, not copied).
+  explicit Data(std::string text) : owned(std::move(text)), raw(owned) {}
+  /// Copies `text` to `*bytes`: the room allocated after this object (make_data_copy()).
+  Data(std::string_view text, char* const* bytes)
+      : raw(static_cast<const char*>(std::memcpy(*bytes, text.data(), text.size())), text.size()) {}
+  Data(const Data&) = delete;
+  Data& operator=(const Data&) = delete;
+
+  std::string owned;     ///< empty when the text is after this object
+  std::string_view raw;  ///< the text, in `owned` or after this object
   mutable std::once_flag parsed;
   // Made on first use: a rapidjson::Document allocates its memory pool when constructed, a
   // malloc and a free per event that most events (sent as raw text) never need.
@@ -38,6 +47,46 @@ struct Event::Data {
 };
 
 namespace {
+
+// Allocates the shared block of a data buffer with `extra` bytes after it for the text. Why: an
+// event read from a line otherwise costs two allocations for its data (the block and the
+// string's buffer), and a destination that holds events long (one that is down) hands both back
+// to the allocator cold.
+template <class T>
+struct TrailingBytesAllocator {
+  using value_type = T;
+  TrailingBytesAllocator(std::size_t extra_bytes, char** where) noexcept
+      : extra(extra_bytes), bytes(where) {}
+  template <class U>
+  TrailingBytesAllocator(const TrailingBytesAllocator<U>& other) noexcept  // NOLINT: rebinding
+      : extra(other.extra), bytes(other.bytes) {}
+
+  T* allocate(std::size_t n) {
+    char* block = static_cast<char*>(::operator new(n * sizeof(T) + extra));
+    *bytes = block + n * sizeof(T);
+    return reinterpret_cast<T*>(block);
+  }
+  void deallocate(T* p, std::size_t) noexcept { ::operator delete(p); }
+
+  template <class U>
+  bool operator==(const TrailingBytesAllocator<U>& other) const noexcept {
+    return bytes == other.bytes;
+  }
+  template <class U>
+  bool operator!=(const TrailingBytesAllocator<U>& other) const noexcept {
+    return !(*this == other);
+  }
+
+  std::size_t extra;
+  char** bytes;  ///< where allocate() says the extra bytes are: read during allocate_shared only
+};
+
+/// A data buffer holding a copy of `text`, in one allocation.
+std::shared_ptr<const Event::Data> make_data_copy(std::string_view text) {
+  char* bytes = nullptr;
+  return std::allocate_shared<const Event::Data>(
+      TrailingBytesAllocator<Event::Data>(text.size(), &bytes), text, &bytes);
+}
 
 using detail::has_invalid_string;
 using detail::may_escape_invalid_unicode;
@@ -131,7 +180,7 @@ Event& Event::set_metadata(Metadata m) {
 }
 
 std::string_view Event::data() const noexcept {
-  return data_ ? std::string_view(data_->raw) : std::string_view("null");
+  return data_ ? data_->raw : std::string_view("null");
 }
 
 Event& Event::set_data(std::string json) {
@@ -203,7 +252,7 @@ Event Event::from_json(std::string_view json) {
         event.metadata_.emplace_hint(event.metadata_.end(), std::string(key), std::string(value));
       }
       detail::EventInternals::fill_unset(event, has_id, plain.time.has_value());
-      event.data_ = std::make_shared<const Data>(std::string(plain.data));
+      event.data_ = make_data_copy(plain.data);
       return event;
     }
   }
@@ -341,7 +390,7 @@ Event detail::EventInternals::from_json_full(std::string_view json) {
              has_invalid_string(doc.FindMember("data")->value)) {
     problems.push_back({"data", "a string is not valid Unicode (a lone surrogate escape?)"});
   } else if (auto raw = detail::find_json_member(json, "data")) {
-    event.data_ = std::make_shared<const Event::Data>(std::string(*raw));
+    event.data_ = make_data_copy(*raw);
   } else {
     problems.push_back({"data", "could not be located"});  // unreachable for valid JSON
   }
