@@ -199,11 +199,8 @@ void DeliveryPipeline::report_all(std::vector<Final>& finals) {
   for (std::size_t i = 0; i < finals.size(); ++i) {
     auto& [record, outcome] = finals[i];
     // This thread has not touched these records yet (the batch thread built the request).
-    if (i + kPrefetchAhead < finals.size()) {
-      const auto* ahead = reinterpret_cast<const char*>(finals[i + kPrefetchAhead].first.get());
-      for (std::size_t line = 0; line < sizeof(Record); line += 64)
-        prefetch(ahead + line);
-    }
+    if (i + kPrefetchAhead < finals.size())
+      prefetch_lines(finals[i + kPrefetchAhead].first.get(), sizeof(Record));
     if (!record->encoded && record->partition_key.empty() && encoder_) {
       try {
         encoder_->fill_partition_key(*record);

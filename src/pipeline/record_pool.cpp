@@ -28,10 +28,7 @@ RecordPtr RecordPool::take_for(E&& event, DeliveryCallback callback) {
   // The next take's record, last written by the reporting thread on another core: fetched while
   // this one is filled, rather than line by line when its fields are reset. (Harmless if another
   // publisher takes it first, or it is freed: a prefetch never faults.)
-  if (next) {
-    for (std::size_t line = 0; line < sizeof(Record); line += 64)
-      prefetch_for_write(reinterpret_cast<const char*>(next) + line);
-  }
+  if (next) prefetch_lines_for_write(next, sizeof(Record));
   if (!record) return std::make_unique<Record>(std::forward<E>(event), std::move(callback));
   // Reset here rather than when kept: this thread writes these fields next anyway, while the
   // reporting thread (another core) would have had to take each record's lines over to do it.

@@ -49,10 +49,7 @@ class KeptRecords {
     if (p) taken_ = p->next_kept;
     // The next take's record, last written by a reporting thread on another core: fetched
     // while this one is used, rather than when publish() next writes its first field.
-    if (taken_) {
-      for (std::size_t line = 0; line < sizeof(T); line += 64)
-        detail::prefetch_for_write(reinterpret_cast<const char*>(taken_) + line);
-    }
+    if (taken_) detail::prefetch_lines_for_write(taken_, sizeof(T));
     return p;
   }
 

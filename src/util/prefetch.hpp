@@ -28,4 +28,16 @@ inline void prefetch_for_write(const void* p) noexcept {
 #endif
 }
 
+/// prefetch() of each cache line of the `bytes` bytes at `p` (an object a loop will read next).
+inline void prefetch_lines(const void* p, std::size_t bytes) noexcept {
+  for (std::size_t line = 0; line < bytes; line += 64)
+    prefetch(static_cast<const char*>(p) + line);
+}
+
+/// prefetch_for_write() of each cache line of the `bytes` bytes at `p`.
+inline void prefetch_lines_for_write(const void* p, std::size_t bytes) noexcept {
+  for (std::size_t line = 0; line < bytes; line += 64)
+    prefetch_for_write(static_cast<const char*>(p) + line);
+}
+
 }  // namespace eventdest::detail
