@@ -67,6 +67,30 @@ TEST_CASE("the parsed data DOM matches the raw text and is shared safely", "[eve
   CHECK(&data_document(copy) == &data_document(e));  // copies share the parsed data
 }
 
+TEST_CASE("data of every length up to a few kilobytes outlives the event it was read into",
+          "[event]") {
+  // The data's bytes share one allocation with its shared block (from_json) or stay in the
+  // string they were given in (set_data): both, short and long, read back whole from copies
+  // that outlive the original, and parse as the same DOM.
+  for (std::size_t length : {1u, 2u, 14u, 15u, 16u, 31u, 63u, 64u, 65u, 255u, 1000u, 4097u}) {
+    const std::string text = length == 1 ? "7" : "\"" + std::string(length - 2, 'x') + "\"";
+    const std::string line = R"({"topic":"t","data":)" + text + "}";
+    std::vector<Event> copies;
+    {
+      const Event read = Event::from_json(line);
+      const Event read_full = detail::EventInternals::from_json_full(line);
+      Event given("t", text);
+      Event set = Event::from_json(R"({"topic":"t","data":0})");
+      set.set_data(text);
+      copies = {read, read_full, given, set};
+    }
+    for (const Event& e : copies) {
+      CHECK(e.data() == text);
+      CHECK(data_document(e).IsString() == (length > 1));
+    }
+  }
+}
+
 TEST_CASE("invalid events list every problem", "[event]") {
   CHECK(has_problem(problems_of("not json"), "event"));
   CHECK(has_problem(problems_of("[1,2]"), "event"));
